@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from consult.data import (
+    demo_draft_text,
     load_organisations,
     load_provinces,
 )
@@ -25,6 +26,12 @@ REGIONS = {
 NEW_STYLE_TONE = re.compile(
     r"(?:o[àáảãạ]|o[èéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?![^\W\d_])", re.IGNORECASE
 )
+
+
+ARTICLE_LINE = re.compile(r"^Điều (\d+)\. \S", re.MULTILINE)
+CHAPTER_LINE = re.compile(r"^Chương ([IVXLC]+)(\. (.+))?$", re.MULTILINE)
+SECTION_LINE = re.compile(r"^Mục (\d+)\. \S", re.MULTILINE)
+POINT_LINE = re.compile(r"^([a-zđ])\) \S", re.MULTILINE)
 
 
 def is_nfc(text):
@@ -105,3 +112,57 @@ def test_organisations_have_nfc_names_and_the_drafting_ministry(organisations):
     assert by_code["BKHDT"]["name"] == "Bộ Kế hoạch và Đầu tư"
     assert by_code["LMHTX"]["kind"] == "association"
     assert by_code["BVHTTDL"]["name"] == "Bộ Văn hóa, Thể thao và Du lịch"
+
+
+# --- demo draft ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def draft():
+    return demo_draft_text()
+
+
+def article_numbers(text):
+    return [int(number) for number in ARTICLE_LINE.findall(text)]
+
+
+def test_draft_has_at_least_30_consecutive_articles(draft):
+    numbers = article_numbers(draft)
+    assert len(numbers) >= 30
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_draft_has_at_least_6_chapters_in_both_heading_styles(draft):
+    lines = draft.splitlines()
+    chapters = CHAPTER_LINE.findall(draft)
+    assert len(chapters) >= 6
+    titled_inline = [numeral for numeral, suffix, _ in chapters if suffix]
+    titled_below = [numeral for numeral, suffix, _ in chapters if not suffix]
+    assert titled_inline and titled_below
+    for numeral in titled_below:
+        index = lines.index(f"Chương {numeral}")
+        title = lines[index + 1]
+        assert title and title == title.upper()
+
+
+def test_draft_has_sections_points_and_a_mischievous_muc_tieu_line(draft):
+    assert SECTION_LINE.findall(draft) == ["1", "2"]
+    assert "đ" in POINT_LINE.findall(draft)
+    assert re.search(r"^Mục tiêu ", draft, re.MULTILINE)
+
+
+def test_draft_preamble_and_closing_block(draft):
+    lines = [line.strip() for line in draft.splitlines() if line.strip()]
+    head = lines[:12]
+    assert head[0] == "QUỐC HỘI"
+    assert "LUẬT HỢP TÁC XÃ (SỬA ĐỔI)" in head
+    assert "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;" in head
+    assert "Quốc hội ban hành Luật Hợp tác xã (sửa đổi)." in head
+    assert lines[-3].startswith("Luật này được Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam khóa XV")
+    assert lines[-2] == "CHỦ TỊCH QUỐC HỘI"
+
+
+def test_draft_is_nfc_traditional_and_of_demo_size(draft):
+    assert is_nfc(draft)
+    assert not NEW_STYLE_TONE.search(draft)
+    assert 40_000 <= len(draft.encode("utf-8")) <= 70_000
