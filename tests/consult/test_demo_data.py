@@ -7,6 +7,7 @@ import pytest
 
 from consult.data import (
     demo_draft_text,
+    load_demo_comments,
     load_organisations,
     load_provinces,
 )
@@ -32,6 +33,8 @@ ARTICLE_LINE = re.compile(r"^Điều (\d+)\. \S", re.MULTILINE)
 CHAPTER_LINE = re.compile(r"^Chương ([IVXLC]+)(\. (.+))?$", re.MULTILINE)
 SECTION_LINE = re.compile(r"^Mục (\d+)\. \S", re.MULTILINE)
 POINT_LINE = re.compile(r"^([a-zđ])\) \S", re.MULTILINE)
+CLAUSE_LINE = re.compile(r"^(\d+)\. \S", re.MULTILINE)
+RESPONDENT_TYPES = {"citizen", "coop_member", "cooperative", "enterprise", "organisation", "other"}
 
 
 def is_nfc(text):
@@ -166,3 +169,59 @@ def test_draft_is_nfc_traditional_and_of_demo_size(draft):
     assert is_nfc(draft)
     assert not NEW_STYLE_TONE.search(draft)
     assert 40_000 <= len(draft.encode("utf-8")) <= 70_000
+
+
+# --- demo comments ---------------------------------------------------------
+
+
+def clause_counts(text):
+    """Map each article number to how many numbered clauses its body has."""
+    parts = ARTICLE_LINE.split(text)
+    # split() gives [preamble, number, body, number, body, ...]
+    return {int(number): len(CLAUSE_LINE.findall(body)) for number, body in zip(parts[1::2], parts[2::2])}
+
+
+@pytest.fixture(scope="module")
+def comments():
+    return load_demo_comments()
+
+
+def test_about_sixty_comments_mostly_published(comments):
+    statuses = [comment["status"] for comment in comments]
+    assert 50 <= len(comments) <= 80
+    assert set(statuses) == {"published", "pending"}
+    assert 5 <= statuses.count("pending") <= 15
+
+
+def test_every_comment_points_at_an_existing_article_and_clause(comments, draft):
+    clauses = clause_counts(draft)
+    for comment in comments:
+        assert comment["article"] in clauses, comment
+        if comment["clause"] is not None:
+            assert 1 <= comment["clause"] <= clauses[comment["article"]], comment
+
+
+def test_every_comment_has_a_known_province_and_respondent_type(comments, provinces):
+    codes = {row["code"] for row in provinces}
+    for comment in comments:
+        assert comment["province_code"] in codes, comment
+        assert comment["respondent_type"] in RESPONDENT_TYPES, comment
+        assert comment["body"].strip() and is_nfc(comment["body"]), comment
+
+
+def test_comments_are_varied_in_the_ways_the_pipeline_must_handle(comments):
+    bodies = [comment["body"] for comment in comments]
+    assert "Đồng ý." in bodies
+    assert any(body == body.upper() and len(body) > 40 for body in bodies)
+    assert any(NEW_STYLE_TONE.search(body + comment["name"]) for body, comment in zip(bodies, comments))
+    assert any(re.search(r"\bhòa\b|\bhóa\b", body, re.IGNORECASE) for body in bodies)
+    assert {comment["respondent_type"] for comment in comments} == RESPONDENT_TYPES
+    assert any(comment["name"] for comment in comments)
+    assert any(not comment["name"] for comment in comments)
+
+
+def test_a_small_campaign_is_planted_on_one_article(comments):
+    campaign = [c for c in comments if "mức trần 30%" in c["body"].casefold()]
+    assert len(campaign) == 5
+    assert {c["article"] for c in campaign} == {26}
+    assert len({c["body"] for c in campaign}) == 5
