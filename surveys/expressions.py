@@ -39,7 +39,7 @@ MAX_PATTERN_SIZE = 500  #: instructions of one compiled pattern, after expanding
 MAX_PATTERN_NESTING = 20  #: nested groups in one pattern
 MAX_REPEAT = 100  #: largest n or m in a {n,m} quantifier
 MAX_SUBJECT_LENGTH = 10_000  #: characters of text that regex() will read
-MAX_REGEX_STEPS = 1_000_000  #: NFA steps one evaluate() call may spend in regex()
+MAX_REGEX_STEPS = 500_000  #: NFA steps one evaluate() call may spend in regex()
 
 ERROR_CODES = frozenset(
     {"syntax", "unknown_function", "unknown_reference", "too_complex", "bad_regex", "type"}
@@ -347,7 +347,7 @@ def _scalar_value(value: Any) -> Any:
         try:
             return float(value)
         except OverflowError:  # an int beyond the double range
-            return math.copysign(math.inf, value)
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise ExpressionError("type", f"an answer cannot be a {type(value).__name__}")

@@ -21,7 +21,7 @@
   var MAX_PATTERN_NESTING = 20;
   var MAX_REPEAT = 100;
   var MAX_SUBJECT_LENGTH = 10000;
-  var MAX_REGEX_STEPS = 1000000;
+  var MAX_REGEX_STEPS = 500000;
 
   var FUNCTION_ARITY = {
     'selected': [2, 2], 'count-selected': [1, 1], 'string-length': [1, 1], 'regex': [2, 2],
@@ -41,6 +41,7 @@
     this.detail = detail;
     this.position = position === undefined ? null : position;
     this.message = code + ': ' + detail + (this.position === null ? '' : ' (at character ' + this.position + ')');
+    this.stack = new Error(this.message).stack;
   }
   ExpressionError.prototype = Object.create(Error.prototype);
   ExpressionError.prototype.constructor = ExpressionError;
