@@ -1,0 +1,77 @@
+"""Domain facts shared by forms, services and templates: one place for each list."""
+from __future__ import annotations
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+
+from consult.data import load_provinces
+
+#: Who a citizen-side respondent is (đối tượng). Keys are stored; labels are shown.
+RESPONDENT_TYPES = {
+    "citizen": _l("Citizen"),
+    "coop_member": _l("Cooperative member"),
+    "cooperative": _l("Cooperative"),
+    "enterprise": _l("Enterprise"),
+    "organisation": _l("Organisation"),
+    "other": _l("Other"),
+}
+
+#: Kinds of organisation consulted on a draft.
+ORGANISATION_KINDS = {
+    "ministry": _l("Ministry"),
+    "ministerial_agency": _l("Ministerial-level agency"),
+    "government_agency": _l("Government agency"),
+    "province": _l("Province or centrally-run city"),
+    "association": _l("Association or organisation"),
+}
+
+#: Provision kinds, outermost first, with their Vietnamese names.
+PROVISION_KINDS = {
+    "part": _l("Part"),
+    "chapter": _l("Chapter"),
+    "section": _l("Section"),
+    "article": _l("Article"),
+    "clause": _l("Clause"),
+    "point": _l("Point"),
+}
+
+#: Life of a citizen's comment. ``draft`` is in the citizen's unsent list;
+#: ``pending`` waits for moderation; only ``published`` is shown to the public.
+COMMENT_STATUSES = {
+    "draft": _l("Not sent yet"),
+    "pending": _l("Awaiting moderation"),
+    "published": _l("Published"),
+    "rejected": _l("Rejected"),
+    "hidden": _l("Hidden"),
+}
+
+#: What a moderator may do, and the status each action leads to.
+MODERATION_ACTIONS = {
+    "publish": "published",
+    "reject": "rejected",
+    "hide": "hidden",
+}
+MODERATION_ACTION_LABELS = {
+    "publish": _l("Publish"),
+    "reject": _l("Reject"),
+    "hide": _l("Hide"),
+}
+
+#: Drafting-team roles. Officers belong to an organisation (formal submissions).
+ROLES = {
+    "admin": _l("Administrator"),
+    "drafter": _l("Drafting team member"),
+    "moderator": _l("Moderator"),
+    "officer": _l("Organisation officer"),
+}
+#: Roles that may moderate comments.
+MODERATOR_ROLES = frozenset({"admin", "drafter", "moderator"})
+#: Roles that may import and publish draft versions.
+DRAFTER_ROLES = frozenset({"admin", "drafter"})
+
+
+@cache
+def province_names() -> dict[str, str]:
+    """Province code → name, for the 63 provinces and cities of 2022."""
+    return {row["code"]: row["name"] for row in load_provinces()}

@@ -1,0 +1,209 @@
+"""The consultation's data: organisations, people, the draft and its provisions, comments."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC: stored the same way on SQLite and PostgreSQL, shown in Vietnam time."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: One of ``consult.domain.ORGANISATION_KINDS``.
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    short_name: Mapped[str] = mapped_column(String(64), default="")
+    #: For a province's People's Committee, the province code (``01`` … ``96``).
+    province_code: Mapped[str | None] = mapped_column(String(8))
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: One of ``consult.domain.ROLES``.
+    role: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+
+class Consultation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: The agency that drafts and consults (Ban soạn thảo's ministry).
+    agency: Mapped[str] = mapped_column(String(255), default="")
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    #: Shown to the public only once published.
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation")
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.published and self.opens_at <= now < self.closes_at
+
+    @property
+    def draft(self) -> "Draft | None":
+        return self.drafts[0] if self.drafts else None
+
+
+class Draft(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="drafts")
+    versions: Mapped[list["DraftVersion"]] = relationship(
+        back_populates="draft", order_by="DraftVersion.number"
+    )
+
+    @property
+    def current_version(self) -> "DraftVersion | None":
+        published = [v for v in self.versions if v.published_at is not None]
+        return published[-1] if published else None
+
+
+class DraftVersion(db.Model):
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500), default="")
+    #: Text before the first provision: issuing body, legal bases ("Căn cứ …").
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    #: Signature block after the last article, kept apart from it.
+    closing: Mapped[str] = mapped_column(Text, default="")
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    #: The parse report shown before publishing: counts and warnings.
+    parse_report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    draft: Mapped[Draft] = relationship(back_populates="versions")
+    provisions: Mapped[list["Provision"]] = relationship(
+        back_populates="version", order_by="Provision.position", cascade="all, delete-orphan"
+    )
+
+
+class Provision(db.Model):
+    """One node of the draft's tree: Phần, Chương, Mục, Điều, Khoản or Điểm."""
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "anchor"),
+        Index("ix_provision_version_position", "version_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("draft_version.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id"))
+    #: One of ``consult.domain.PROVISION_KINDS``.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: As written: "II", "12a", "2", "đ".
+    number: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: Document order within the version.
+    position: Mapped[int]
+    depth: Mapped[int] = mapped_column(default=0)
+    #: Stable across versions, used in links: ``dieu-12-khoan-2``.
+    anchor: Mapped[str] = mapped_column(String(120))
+
+    version: Mapped[DraftVersion] = relationship(back_populates="provisions")
+    parent: Mapped["Provision | None"] = relationship(remote_side="Provision.id")
+
+
+class Contribution(db.Model):
+    """One sending by a citizen: the profile, the consent and a receipt for its comments.
+
+    A contribution starts as the citizen's unsent list (``draft``) so that opinions on
+    several articles can be collected and sent together, as the national draft-law
+    portal allows. Nothing typed is lost: each comment is stored as soon as it is added.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    #: ``draft`` until sent, then ``submitted``.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: Secret kept in the citizen's session and form: finds the unsent list again.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    respondent_type: Mapped[str | None] = mapped_column(String(32))
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    contact: Mapped[str] = mapped_column(String(255), default="")
+    consent_at: Mapped[datetime | None]
+    receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    consultation: Mapped[Consultation] = relationship()
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="contribution", order_by="Comment.id"
+    )
+
+
+class Comment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    #: The provision of the version the comment was written on; None for a general comment.
+    provision_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id"), index=True)
+    #: The text as written, shown to people.
+    body: Mapped[str] = mapped_column(Text)
+    #: NFC, one tone-mark style, clean spaces: for search, counting and analysis.
+    body_normalized: Mapped[str] = mapped_column(Text)
+    #: One of ``consult.domain.COMMENT_STATUSES``.
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    #: The form's one-time key: a replayed form finds its comment instead of adding one.
+    form_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    moderated_at: Mapped[datetime | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    moderation_reason: Mapped[str] = mapped_column(Text, default="")
+
+    contribution: Mapped[Contribution] = relationship(back_populates="comments")
+    consultation: Mapped[Consultation] = relationship()
+    provision: Mapped[Provision | None] = relationship()
+    moderated_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what and when: moderation, imports, publishing. Never updated."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

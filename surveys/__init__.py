@@ -1,0 +1,4 @@
+"""Surveys: questionnaires for citizens and for ministries and provinces."""
+from flask import Blueprint
+
+blueprint = Blueprint("surveys", __name__, url_prefix="/khao-sat", template_folder="templates")
