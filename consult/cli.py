@@ -1,0 +1,114 @@
+"""Command-line tools: start the platform, import drafts, manage users."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from consult import auth, demo, drafts
+from consult.extensions import db
+from consult.legal_text import DraftParseError, UnreadableDocument, read_document, \
+    parse_legal_text
+from consult.models import Consultation
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(start)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(draft_group)
+    app.cli.add_command(user_group)
+
+
+def prepare_database() -> str | None:
+    """Apply migrations; load the demo into an empty database. Returns a new admin password."""
+    upgrade()
+    if demo.is_empty():
+        return demo.load_demo(os.environ.get("ADMIN_PASSWORD"))
+    return None
+
+
+@click.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
+def start(host: str, port: int) -> None:
+    """Migrate, load the demo on an empty database, and serve the platform."""
+    from waitress import serve
+
+    password = prepare_database()
+    if password:
+        click.echo(f"Drafting-team admin: {demo.DEMO_ADMIN_EMAIL} / password: {password}")
+        click.echo("This password is printed only once; set ADMIN_PASSWORD to choose it.")
+    click.echo(f"Góp ý dự thảo is running: open http://{host}:{port}/")
+    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
+
+demo_group = AppGroup("demo", help="The demo consultation.")
+
+
+@demo_group.command("load")
+def demo_load() -> None:
+    """Migrate and load the demo consultation into an empty database."""
+    password = prepare_database()
+    if password:
+        click.echo(f"Drafting-team admin: {demo.DEMO_ADMIN_EMAIL} / password: {password}")
+    else:
+        click.echo("The database already holds a consultation; nothing loaded.")
+
+
+draft_group = AppGroup("draft", help="Draft laws and their versions.")
+
+
+@draft_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--consultation", "slug", default=demo.DEMO_SLUG, show_default=True)
+@click.option("--publish", is_flag=True, help="Publish the new version at once.")
+@click.option("--check", is_flag=True, help="Only print the parse report; store nothing.")
+def draft_import(path: Path, slug: str, publish: bool, check: bool) -> None:
+    """Import a draft law (.txt or .docx) as the next version of a consultation's draft."""
+    try:
+        text = read_document(path.name, path.read_bytes())
+        if check:
+            _echo_report(drafts.parse_report(parse_legal_text(text)))
+            return
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        if consultation is None or consultation.draft is None:
+            raise click.ClickException(f"No consultation with a draft called {slug!r}.")
+        version = drafts.create_version(consultation.draft, text, path.name)
+    except UnreadableDocument as error:
+        raise click.ClickException(f"Cannot read {path.name}: {error.code}") from error
+    except DraftParseError as error:
+        raise click.ClickException(f"No article found in {path.name}: {error.code}") from error
+    if publish:
+        drafts.publish_version(version)
+    db.session.commit()
+    click.echo(f"Imported version {version.number} of {slug}.")
+    _echo_report(version.parse_report)
+
+
+def _echo_report(report: dict) -> None:
+    for kind, count in report["counts"].items():
+        click.echo(f"  {kind}: {count}")
+    for warning in report["warnings"]:
+        click.echo(f"  warning line {warning['line']}: {warning['code']} {warning['params']}")
+
+
+user_group = AppGroup("user", help="Drafting-team accounts.")
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "drafter", "moderator"]), default="moderator")
+@click.option("--name", default="")
+@click.password_option()
+def user_create(email: str, role: str, name: str, password: str) -> None:
+    """Create a drafting-team account."""
+    if auth.find_user(email):
+        raise click.ClickException(f"{email} already has an account.")
+    auth.create_user(email, password, role, name=name)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")

@@ -1,0 +1,131 @@
+"""Forms of the consult package. Every validator carries a translated message."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import format_decimal, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+
+from consult.config import COMMENT_MAX_LENGTH
+from consult.data import load_provinces
+from consult.domain import RESPONDENT_TYPES
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CommentForm(FlaskForm):
+    """One opinion on an article (optionally one clause or point) or on the whole draft."""
+
+    body = TextAreaField(
+        _l("Your opinion"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Please write your opinion before sending.")),
+        ],
+    )
+    def validate_body(self, field) -> None:
+        """Count characters as people see them: NFD input must not count its marks twice."""
+        if len(unicodedata.normalize("NFC", field.data or "")) > COMMENT_MAX_LENGTH:
+            raise ValidationError(_l(
+                "An opinion can be at most %(max)s characters long; yours has %(length)s.",
+                max=format_decimal(COMMENT_MAX_LENGTH),
+                length=format_decimal(len(unicodedata.normalize("NFC", field.data))),
+            ))
+
+    provision = SelectField(_l("Clause or point (optional)"), validate_choice=False, default="")
+    form_key = HiddenField()
+
+    def set_provision_choices(self, choices: list[tuple[str, str]]) -> None:
+        self.provision.choices = [("", _l("The whole article"))] + choices
+        self.provision.validators = [
+            AnyOf([value for value, _ in self.provision.choices],
+                  message=_l("Please choose a clause of this article from the list.")),
+        ]
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return [(p["code"], p["name"]) for p in sorted(load_provinces(), key=lambda p: p["name"])]
+
+
+class ProfileForm(FlaskForm):
+    """Who is sending the list of opinions, and their consent to data processing."""
+
+    respondent_type = SelectField(
+        _l("You are"), validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Please say who you are.")),
+            AnyOf(list(RESPONDENT_TYPES), message=_l("Please choose who you are from the list.")),
+        ],
+    )
+    province = SelectField(
+        _l("Province or city"), validate_choice=False,
+        validators=[
+            InputRequired(message=_l("Please choose your province or city.")),
+        ],
+    )
+    name = StringField(_l("Full name (optional)"), filters=[_strip],
+                       validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
+    contact = StringField(_l("E-mail or phone (optional)"), filters=[_strip],
+                          validators=[Length(max=255, message=_l("This can be at most 255 characters long."))])
+    consent = BooleanField(
+        _l("I agree that my opinions and the details above are processed for this consultation."),
+        validators=[DataRequired(message=_l("Please agree to the processing of your data, or we cannot receive your opinions."))],
+    )
+    token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.respondent_type.choices = [("", _l("— choose —"))] + list(RESPONDENT_TYPES.items())
+        provinces = province_choices()
+        self.province.choices = [("", _l("— choose —"))] + provinces
+        self.province.validators = list(self.province.validators) + [
+            AnyOf([code for code, _ in provinces],
+                  message=_l("Please choose your province or city from the list.")),
+        ]
+
+    def validate_contact(self, field) -> None:
+        value = field.data or ""
+        if value and not (_EMAIL.match(value) or _PHONE.match(value)):
+            raise ValidationError(_l("Please give a valid e-mail address or phone number, or leave it empty."))
+
+
+class ReceiptLookupForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Receipt code"), filters=[_strip],
+                       validators=[DataRequired(message=_l("Please enter your receipt code.")),
+                                   Length(max=32, message=_l("A receipt code looks like GY-7K3M-9QXD."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[_strip],
+                       validators=[DataRequired(message=_l("Please enter your e-mail.")),
+                                   ])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(message=_l("Please enter your password."))])
+
+
+class ModerationForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf(["publish", "reject", "hide"],
+                                           message=_l("Unknown moderation action."))])
+    reason = TextAreaField(_l("Reason"), filters=[_strip],
+                           validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long."))])
+
+    def validate_reason(self, field) -> None:
+        if self.action.data in ("reject", "hide") and not field.data:
+            raise ValidationError(_l("Please give a reason for rejecting or hiding a comment."))
+
+
+class DraftUploadForm(FlaskForm):
+    document = FileField(_l("Draft text (.txt or .docx)"))

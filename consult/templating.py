@@ -1,0 +1,53 @@
+"""Template filters and globals that turn domain objects into Vietnamese text."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, province_names
+from consult.models import Provision
+
+
+def citation(provision: Provision) -> str:
+    """How Vietnamese legal texts cite a provision: "điểm a khoản 2 Điều 12"."""
+    parts = []
+    node = provision
+    while node is not None and node.kind in ("point", "clause", "article"):
+        if node.kind == "point":
+            parts.append(_("point %(number)s", number=node.number))
+        elif node.kind == "clause":
+            parts.append(_("clause %(number)s", number=node.number))
+        else:
+            parts.append(_("Article %(number)s", number=node.number))
+        node = node.parent
+    if not parts:
+        return f"{PROVISION_KINDS.get(provision.kind, '')} {provision.number}".strip()
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def parse_warning(warning: dict) -> str:
+    """A parse-report warning in words, with its line number."""
+    params = warning.get("params", {})
+    kind = PROVISION_KINDS.get(params.get("kind", ""), params.get("kind", ""))
+    messages = {
+        "numbering_gap": lambda: _("Line %(line)s: numbering gap in %(kind)s: expected %(expected)s, found %(found)s.",
+                                   line=warning["line"], kind=kind, expected=params.get("expected", "?"),
+                                   found=params.get("found", "?")),
+        "numbering_repeat": lambda: _("Line %(line)s: %(kind)s %(found)s appears twice.",
+                                      line=warning["line"], kind=kind, found=params.get("found", "?")),
+        "empty_article": lambda: _("Line %(line)s: the article has no text.", line=warning["line"]),
+        "text_outside_article": lambda: _("Line %(line)s: text outside any article.", line=warning["line"]),
+    }
+    message = messages.get(warning.get("code"))
+    return message() if message else _("Line %(line)s: %(code)s", line=warning.get("line"), code=warning.get("code"))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(citation)
+    app.add_template_filter(parse_warning)
+
+    app.jinja_env.globals.update(
+        RESPONDENT_TYPES=RESPONDENT_TYPES, COMMENT_STATUSES=COMMENT_STATUSES,
+        PROVISION_KINDS=PROVISION_KINDS, province_names=province_names(),
+    )
