@@ -1,0 +1,235 @@
+"""Pages for citizens: consultations, the draft article by article, comments, receipts."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from consult import comments as comment_service
+from consult import drafts
+from consult.extensions import db
+from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
+from consult.models import Consultation, Provision
+
+bp = Blueprint("public", __name__)
+
+_SESSION_KEY = "contributions"
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html", consultations=drafts.open_consultations(),
+                           lookup_form=ReceiptLookupForm(request.args))
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None or not consultation.published:
+        abort(404)
+    return consultation
+
+
+def _version_or_404(consultation: Consultation):
+    version = consultation.draft.current_version if consultation.draft else None
+    if version is None:
+        abort(404)
+    return version
+
+
+def _session_token(consultation: Consultation) -> str | None:
+    return session.get(_SESSION_KEY, {}).get(str(consultation.id))
+
+
+def _remember_token(consultation: Consultation, token: str | None) -> None:
+    tokens = dict(session.get(_SESSION_KEY, {}))
+    if token:
+        tokens[str(consultation.id)] = token
+    else:
+        tokens.pop(str(consultation.id), None)
+    session[_SESSION_KEY] = tokens
+
+
+def _current_list(consultation: Consultation):
+    """The citizen's unsent list for this consultation, if any."""
+    contribution = comment_service.find_contribution(consultation, _session_token(consultation))
+    return contribution if contribution is not None and contribution.status == "draft" else None
+
+
+@bp.get("/du-thao/<slug>")
+def draft(slug: str):
+    consultation = _consultation_or_404(slug)
+    version = _version_or_404(consultation)
+    return render_template(
+        "public/draft.html", consultation=consultation, version=version,
+        toc=drafts.table_of_contents(version), children=drafts.children_of(version),
+        contribution=_current_list(consultation),
+    )
+
+
+def _clause_choices(article: Provision, children: dict) -> list[tuple[str, str]]:
+    choices = []
+    for clause in children.get(article.id, []):
+        label = _("Clause %(number)s", number=clause.number) if clause.kind == "clause" \
+            else _("Point %(number)s", number=clause.number)
+        choices.append((clause.anchor, label))
+        for point in children.get(clause.id, []):
+            choices.append((point.anchor, _("Clause %(clause)s, point %(point)s",
+                                            clause=clause.number, point=point.number)))
+    return choices
+
+
+def _subtree_ids(provision: Provision, children: dict) -> list[int]:
+    ids, stack = [], [provision]
+    while stack:
+        node = stack.pop()
+        ids.append(node.id)
+        stack.extend(children.get(node.id, []))
+    return ids
+
+
+@bp.route("/du-thao/<slug>/<anchor>", methods=["GET", "POST"])
+def article(slug: str, anchor: str):
+    consultation = _consultation_or_404(slug)
+    version = _version_or_404(consultation)
+    article_row = drafts.find_article(version, anchor)
+    if article_row is None:
+        abort(404)
+    children = drafts.children_of(version)
+    form = CommentForm()
+    form.set_provision_choices(_clause_choices(article_row, children))
+    if not form.form_key.data:
+        form.form_key.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit():
+        target = article_row
+        if form.provision.data:
+            target = next(p for p in version.provisions if p.anchor == form.provision.data)
+        if _store_comment(consultation, target, form):
+            return redirect(url_for("public.my_list", slug=slug))
+    elif request.method == "POST":
+        flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
+    return render_template(
+        "public/article.html", consultation=consultation, version=version,
+        article=article_row, children=children, form=form,
+        comments=comment_service.published_comments(_subtree_ids(article_row, children)),
+        contribution=_current_list(consultation),
+    )
+
+
+@bp.route("/du-thao/<slug>/gop-y-chung", methods=["GET", "POST"])
+def general_comment(slug: str):
+    consultation = _consultation_or_404(slug)
+    _version_or_404(consultation)
+    form = CommentForm()
+    form.set_provision_choices([])
+    if not form.form_key.data:
+        form.form_key.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit() and _store_comment(consultation, None, form):
+        return redirect(url_for("public.my_list", slug=slug))
+    if request.method == "POST" and form.errors:
+        flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
+    return render_template(
+        "public/general_comment.html", consultation=consultation, form=form,
+        comments=comment_service.published_general_comments(consultation),
+        contribution=_current_list(consultation),
+    )
+
+
+def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm) -> bool:
+    """Add the form's opinion to the citizen's list; False (with a message) when closed."""
+    contribution = _current_list(consultation) or comment_service.start_contribution(consultation)
+    try:
+        comment, created = comment_service.add_comment(contribution, target, form.body.data,
+                                                 form.form_key.data)
+    except comment_service.ConsultationClosed:
+        db.session.rollback()
+        flash(_("This consultation is closed: opinions can no longer be sent. "
+                "Your text is kept below so that you can copy it."), "error")
+        return False
+    db.session.commit()
+    _remember_token(consultation, contribution.token)
+    if created:
+        flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
+    else:
+        flash(_("This opinion was already in your list; it was not added twice."), "info")
+    return True
+
+
+@bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])
+def my_list(slug: str):
+    consultation = _consultation_or_404(slug)
+    form = ProfileForm()
+    token = form.token.data if request.method == "POST" else None
+    contribution = comment_service.find_contribution(consultation, token or _session_token(consultation))
+    if contribution is not None and contribution.status == "submitted":
+        if request.method == "POST":
+            flash(_("These opinions were already sent; here is your receipt."), "info")
+            return redirect(url_for("public.receipt", code=contribution.receipt_code))
+        contribution = None
+    if contribution is not None:
+        form.token.data = contribution.token
+    if request.method == "POST":
+        response = _send_list(consultation, contribution, form)
+        if response is not None:
+            return response
+    return render_template("public/my_list.html", consultation=consultation,
+                           contribution=contribution, form=form)
+
+
+def _send_list(consultation, contribution, form: ProfileForm):
+    if contribution is None:
+        flash(_("Your list is empty: add an opinion on an article first."), "error")
+        return None
+    if not form.validate_on_submit():
+        flash(_("Your opinions were not sent yet: please look at the messages below."), "error")
+        return None
+    try:
+        comment_service.submit_contribution(
+            contribution, respondent_type=form.respondent_type.data,
+            province_code=form.province.data, name=form.name.data or "",
+            contact=form.contact.data or "")
+    except comment_service.AlreadySubmitted as already:
+        db.session.rollback()
+        flash(_("These opinions were already sent; here is your receipt."), "info")
+        return redirect(url_for("public.receipt", code=already.contribution.receipt_code))
+    except comment_service.ConsultationClosed:
+        db.session.rollback()
+        flash(_("This consultation is closed: opinions can no longer be sent."), "error")
+        return None
+    except comment_service.NothingToSend:
+        flash(_("Your list is empty: add an opinion on an article first."), "error")
+        return None
+    db.session.commit()
+    _remember_token(consultation, None)
+    flash(_("Thank you. Your opinions were sent and will be published after moderation."), "success")
+    return redirect(url_for("public.receipt", code=contribution.receipt_code))
+
+
+@bp.post("/du-thao/<slug>/gop-y-cua-ban/xoa/<int:comment_id>")
+def remove_from_list(slug: str, comment_id: int):
+    consultation = _consultation_or_404(slug)
+    contribution = _current_list(consultation)
+    if contribution is not None and comment_service.remove_comment(contribution, comment_id):
+        db.session.commit()
+        flash(_("The opinion was removed from your list."), "success")
+    return redirect(url_for("public.my_list", slug=slug))
+
+
+@bp.get("/bien-nhan")
+def receipt_lookup():
+    form = ReceiptLookupForm(request.args)
+    if request.args and form.validate():
+        contribution = comment_service.contribution_by_receipt(form.code.data)
+        if contribution is not None:
+            return redirect(url_for("public.receipt", code=contribution.receipt_code))
+        form.code.errors.append(_("No opinions were found with this receipt code."))
+    return render_template("public/receipt_lookup.html", form=form)
+
+
+@bp.get("/bien-nhan/<code>")
+def receipt(code: str):
+    contribution = comment_service.contribution_by_receipt(code)
+    if contribution is None:
+        abort(404)
+    return render_template("public/receipt.html", contribution=contribution)
