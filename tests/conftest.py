@@ -1,0 +1,110 @@
+"""Test fixtures: a fresh database per run (SQLite file or a PostgreSQL schema), emptied after
+each test; an app per test; small factories in ``tests/factories.py``.
+
+``DATABASE_URL`` chooses the database: unset runs on SQLite, a PostgreSQL URL runs in a schema
+made for this run and dropped after it, so runs sharing the ``test`` database never meet.
+Browser tests (``tests/browser``) run only with ``--browser``; without it they are deselected.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from consult import create_app
+from consult.config import normalise_database_url
+from consult.extensions import db
+
+
+def pytest_addoption(parser):
+    parser.addoption("--browser", action="store_true", help="run the browser tests in tests/browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    want_browser = config.getoption("--browser")
+    selected, deselected = [], []
+    for item in items:
+        is_browser = "tests/browser/" in item.nodeid.replace(os.sep, "/")
+        (selected if is_browser == want_browser else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """(url, engine options) of a database no other run uses."""
+    url = os.environ.get("DATABASE_URL")
+    if not url or url.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        yield f"sqlite:///{path}", {}
+        return
+    url = normalise_database_url(url)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin_engine.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+def make_test_app(database, tmp_path, **overrides):
+    url, engine_options = database
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(engine_options),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.instance_path = str(tmp_path)
+    return app
+
+
+@pytest.fixture(scope="session")
+def _schema(database, tmp_path_factory):
+    app = make_test_app(database, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        db.create_all()
+        yield
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def app_config():
+    """Override in a test module (or parametrize) to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture()
+def app(database, _schema, tmp_path, app_config):
+    app = make_test_app(database, tmp_path, **app_config)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
