@@ -21,13 +21,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from analysis import dashboard_views, text_views
+    from consult import api, submissions
     from consult.views import admin, auth, public
     from surveys import blueprint as surveys_blueprint
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(surveys_blueprint)
+    for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
+                      dashboard_views.bp, text_views.bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
-from consult.textnorm import normalize_text
+from consult.textnorm import clean_control, normalize_text
 
 #: Crockford's alphabet without I, L, O, U: a receipt code read over the phone is unambiguous.
 _RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -68,7 +68,7 @@ def add_comment(contribution: Contribution, provision: Provision | None, body: s
         raise ConsultationClosed()
     comment = Comment(
         contribution=contribution, consultation=contribution.consultation,
-        provision=provision, body=body, body_normalized=normalize_text(body),
+        provision=provision, body=clean_control(body), body_normalized=normalize_text(body),
         form_key=form_key, status="draft",
     )
     db.session.add(comment)

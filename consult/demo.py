@@ -9,6 +9,7 @@ from sqlalchemy import select
 from consult import auth, comments, drafts
 from consult.data import demo_draft_text, load_demo_comments, load_organisations, load_provinces
 from consult.extensions import db
+from consult.navigation import DEMO_LOADERS
 from consult.models import Consultation, Contribution, Draft, Organisation, User, utcnow
 
 DEMO_SLUG = "luat-hop-tac-xa-sua-doi"
@@ -24,6 +25,8 @@ def load_demo(admin_password: str | None = None) -> str | None:
     load_organisations_and_provinces()
     consultation = _demo_consultation()
     _demo_comments(consultation)
+    for loader in DEMO_LOADERS:
+        loader(consultation)
     password = admin_password or secrets.token_urlsafe(12)
     if db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL)) is None:
         auth.create_user(DEMO_ADMIN_EMAIL, password, "admin", name="Ban soạn thảo")

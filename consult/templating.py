@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, province_names
 from consult.models import Provision
+from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
 
 
 def citation(provision: Provision) -> str:
@@ -49,5 +50,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         RESPONDENT_TYPES=RESPONDENT_TYPES, COMMENT_STATUSES=COMMENT_STATUSES,
-        PROVISION_KINDS=PROVISION_KINDS, province_names=province_names(),
+        PROVISION_KINDS=PROVISION_KINDS, province_names=province_names(), ADMIN_LINKS=ADMIN_LINKS,
+        PUBLIC_LINKS=PUBLIC_LINKS,
     )

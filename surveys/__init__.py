@@ -1,4 +1,5 @@
 """Surveys: questionnaires for citizens and for ministries and provinces."""
 from flask import Blueprint
 
-blueprint = Blueprint("surveys", __name__, url_prefix="/khao-sat", template_folder="templates")
+blueprint = Blueprint("surveys", __name__, url_prefix="/khao-sat", template_folder="templates",
+                      static_folder="static", cli_group="survey")
