@@ -362,6 +362,11 @@ _VNI_SIGNATURE_RE = re.compile(
 _VIETNAMESE_RE = re.compile("[ăĂđĐơƠưƯĩĨũŨ\u1ea0-\u1ef9\u0300\u0301\u0303\u0309\u0323]")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 _ASCII_LETTER_RE = re.compile("[A-Za-z]")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _vni_signature(chunk: str) -> bool:
+    return bool(_VNI_SIGNATURE_RE.search(chunk) or _VNI_STRONG_RE.search(chunk))
 
 
 def _vni_decode(text: str) -> str:
@@ -380,12 +385,12 @@ def _all_syllables(chunk: str) -> bool:
     )
 
 
-def _is_legacy(text: str, decode, strong: frozenset[str]) -> bool:
+def _is_legacy(text: str, decode, is_signature) -> bool:
     """Judge by words: converted words must read as Vietnamese syllables.
 
-    Evidence is a changed word with a signature character and an ASCII letter;
-    two are needed (one in a text of at most three words), and at most one
-    changed word in ten may fail to read as Vietnamese.
+    Evidence is a changed word with a signature of the encoding, an ASCII letter
+    and no digit; two are needed (one in a text of at most three words), and at
+    most one changed word in ten may fail to read as Vietnamese.
     """
     chunks = text.split()
     changed = invalid = evidence = 0
@@ -393,12 +398,11 @@ def _is_legacy(text: str, decode, strong: frozenset[str]) -> bool:
         bare = chunk.replace("\xad", "")
         if decode(bare) == bare:  # nothing to convert but soft hyphens
             continue
-        decoded = decode(chunk)
         changed += 1
-        if not _all_syllables(decoded):
+        if not _all_syllables(decode(chunk)):
             invalid += 1
-        elif (strong.intersection(chunk) and _ASCII_LETTER_RE.search(chunk)
-              and chunk.lower() != "où"):
+        elif (is_signature(bare) and _ASCII_LETTER_RE.search(chunk)
+              and not _DIGIT_RE.search(chunk) and chunk.lower() != "où"):
             evidence += 1
     if not changed or invalid * 10 > changed:
         return False
@@ -451,11 +455,10 @@ def _fix_legacy_fonts(text: str, judged: str | None = None) -> str:
     if _VIETNAMESE_RE.search(judged):
         return text
     if _TCVN3_STRONG_RE.search(judged) and not _TCVN3_FOREIGN_RE.search(judged):
-        strong = _TCVN3_STRONG - {"\xad"}
-        if _is_legacy(judged, _tcvn3_decode, strong):
+        if _is_legacy(judged, _tcvn3_decode, _TCVN3_STRONG_RE.search):
             return _restore_tcvn3_capitals(text, _tcvn3_decode(text))
     if _VNI_STRONG_RE.search(judged) and _VNI_SIGNATURE_RE.search(judged):
-        if _is_legacy(judged, _vni_decode, frozenset(_VNI_STRONG + _VNI_STRONG.upper())):
+        if _is_legacy(judged, _vni_decode, _vni_signature):
             decoded = _vni_decode(text)
             if not _VNI_STRONG_RE.search(decoded):  # every VNI mark was consumed
                 return decoded
