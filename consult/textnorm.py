@@ -165,9 +165,10 @@ _CHUNK_CACHE_LIMIT = 50_000
 
 def _retone_chunk_uncached(chunk: str) -> str:
     result = _retone_chunk(chunk)
-    if len(_CHUNK_CACHE) >= _CHUNK_CACHE_LIMIT:
-        _CHUNK_CACHE.clear()
-    _CHUNK_CACHE[chunk] = result
+    if len(chunk) <= 40:  # words with punctuation; long runs are not worth keeping
+        if len(_CHUNK_CACHE) >= _CHUNK_CACHE_LIMIT:
+            _CHUNK_CACHE.clear()
+        _CHUNK_CACHE[chunk] = result
     return result
 
 
@@ -263,12 +264,17 @@ _C1_RE = re.compile("[\x80-\x9f]")
 
 def _fix_mojibake(text: str) -> str:
     """Undo UTF-8 read as cp1252/latin-1 ("Há»£p tÃ¡c xÃ£" -> "Hợp tác xã")."""
+    return _try_mojibake(text)[0]
+
+
+def _try_mojibake(text: str) -> tuple[str, bool]:
+    """The repaired text, and whether it looked like mojibake at all."""
     if not (_C1_RE.search(text) or _UTF8_PAIR_RE.search(text)):  # two simple scans are faster
-        return text
+        return text, False
     try:
-        return ftfy.fix_text(text, _FTFY_CONFIG)
+        return ftfy.fix_text(text, _FTFY_CONFIG), True
     except Exception:  # ftfy is a heuristic; a failure must not lose the text
-        return text
+        return text, True
 
 
 # --- legacy 8-bit fonts: TCVN3 (ABC, .VnTime) and VNI-Windows ---------------------------
@@ -445,24 +451,42 @@ def _raise_word(out: list[str], original: str, decoded: str, begin: int, end: in
             out[i] = decoded[i].upper()
 
 
+def _decode_tcvn3_text(text: str) -> str | None:
+    return _restore_tcvn3_capitals(text, _tcvn3_decode(text))
+
+
+def _decode_vni_text(text: str) -> str | None:
+    decoded = _vni_decode(text)
+    return None if _VNI_STRONG_RE.search(decoded) else decoded  # a VNI mark left over
+
+
+def _legacy_decoder(judged: str):
+    """The decoder for the legacy encoding ``judged`` is clearly in, or None."""
+    if _VIETNAMESE_RE.search(judged):
+        return None
+    if _TCVN3_STRONG_RE.search(judged) and not _TCVN3_FOREIGN_RE.search(judged):
+        if _is_legacy(judged, _tcvn3_decode, _TCVN3_STRONG_RE.search):
+            return _decode_tcvn3_text
+    if _VNI_STRONG_RE.search(judged) and _VNI_SIGNATURE_RE.search(judged):
+        if _is_legacy(judged, _vni_decode, _vni_signature):
+            return _decode_vni_text
+    return None
+
+
 def _fix_legacy_fonts(text: str, judged: str | None = None) -> str:
     """Convert TCVN3 or VNI-Windows text, only when it clearly is one.
 
     ``judged`` is the text to judge by (the caller's tone-normalised form, so the
-    verdict is the same on a second pass); ``text`` is what gets converted.
+    verdict is the same on a second pass); ``text`` is what gets converted.  A
+    result that would itself pass for legacy text (two encodings mixed) is
+    refused, so converting never has to be repeated.
     """
-    judged = text if judged is None else judged
-    if _VIETNAMESE_RE.search(judged):
+    decode = _legacy_decoder(text if judged is None else judged)
+    decoded = decode(text) if decode else None
+    if decoded is None:
         return text
-    if _TCVN3_STRONG_RE.search(judged) and not _TCVN3_FOREIGN_RE.search(judged):
-        if _is_legacy(judged, _tcvn3_decode, _TCVN3_STRONG_RE.search):
-            return _restore_tcvn3_capitals(text, _tcvn3_decode(text))
-    if _VNI_STRONG_RE.search(judged) and _VNI_SIGNATURE_RE.search(judged):
-        if _is_legacy(judged, _vni_decode, _vni_signature):
-            decoded = _vni_decode(text)
-            if not _VNI_STRONG_RE.search(decoded):  # every VNI mark was consumed
-                return decoded
-    return text
+    settled = normalize_tone_placement(_to_nfc(decoded.replace("\xad", "")))
+    return text if _legacy_decoder(settled) else decoded
 
 
 def repair_legacy_encoding(text: str) -> str:
@@ -536,16 +560,39 @@ def normalize_text(text: str | None) -> str:
 
 
 def _normalize(text: str) -> str:
+    """Run the steps; repeat while a repair changed the text, until it is stable.
+
+    Repairs can expose more to repair (a control removed between two halves of
+    a mojibake pair, ftfy judging differently once spaces are trimmed), so text
+    that needed a repair is normalised again, at most three times, which keeps
+    normalize_text idempotent.  Clean text runs once.
+    """
+    result, repaired = _normalize_once(text)
+    for _ in range(3):
+        if not repaired:
+            break
+        again, repaired = _normalize_once(result)
+        if again == result:
+            break
+        result = again
+    return result
+
+
+def _normalize_once(text: str) -> tuple[str, bool]:
+    """One pass of the steps, and whether the text needed a repair step."""
     text = _clean_control(_to_nfc(text), keep_c1=True)  # C1 bytes may be mojibake
-    text = clean_control(_to_nfc(_fix_mojibake(text)))
-    text = _fix_eth(text)
+    fixed, repaired = _try_mojibake(text)
+    fixed = clean_control(_to_nfc(fixed))
+    text = _fix_eth(fixed)
     toned = normalize_tone_placement(text)
     legacy = _fix_legacy_fonts(text, toned)
     if legacy is not text:
+        repaired = True
         toned = normalize_tone_placement(_to_nfc(legacy))
     if "\xad" in toned:  # soft hyphens are TCVN3's ư, so they go only now
+        repaired = True
         toned = normalize_tone_placement(toned.replace("\xad", ""))
-    return _clean_whitespace(toned)
+    return _clean_whitespace(toned), repaired
 
 
 def fold(text: str | None) -> str:
