@@ -1,0 +1,176 @@
+"""The consultation overview: how many opinions came, when, from whom and where, on which
+articles, and how far the drafting team has got with them.
+
+Pure module: takes a SQLAlchemy ``Session`` and ids, counts in SQL ``GROUP BY`` and returns
+pandas DataFrames or plain dicts. Labels (respondent types, provinces) are left as keys for
+the caller to translate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from analysis.tallies.sql import vn_day
+from consult.models import Comment, Contribution, DraftVersion, Draft, Provision
+
+#: Comments still in a citizen's unsent list are not opinions yet.
+UNSENT = "draft"
+
+
+@dataclass
+class Overview:
+    """Everything the overview page shows, as data."""
+
+    consultation_id: int
+    #: day ('YYYY-MM-DD', Vietnam time), opinions, responses
+    per_day: pd.DataFrame
+    #: respondent_type (None = not given), opinions, senders, responses
+    by_respondent_type: pd.DataFrame
+    #: province_code (None = not given), opinions, senders, responses
+    by_province: pd.DataFrame
+    #: article_id, anchor, number, title, opinions, published — most commented first
+    per_article: pd.DataFrame
+    #: status → count (unsent comments left out)
+    moderation: dict[str, int]
+    #: outcome → count, or None while the platform records no decisions (see ``decision_counts``)
+    decisions: dict[str, int] | None
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def sent_comments(consultation_id: int):
+    """The FROM/WHERE shared by every opinion count: sent comments of one consultation."""
+    return (
+        select()
+        .select_from(Comment)
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .where(Comment.consultation_id == consultation_id, Comment.status != UNSENT)
+    )
+
+
+def opinion_day():
+    """When an opinion counts as given: the sending of its list, else its writing."""
+    return vn_day(func.coalesce(Contribution.submitted_at, Comment.created_at))
+
+
+def opinions_per_day(session: Session, consultation_id: int) -> pd.DataFrame:
+    day = opinion_day().label("day")
+    query = sent_comments(consultation_id).add_columns(day, func.count(Comment.id).label("opinions"))
+    rows = session.execute(query.group_by(day).order_by(day)).all()
+    return pd.DataFrame(rows, columns=["day", "opinions"])
+
+
+def opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
+    """Opinions and distinct senders per value of a contribution column."""
+    key = column.label("key")
+    query = sent_comments(consultation_id).add_columns(
+        key, func.count(Comment.id).label("opinions"),
+        func.count(distinct(Comment.contribution_id)).label("senders"))
+    rows = session.execute(query.group_by(key)).all()
+    return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def moderation_counts(session: Session, consultation_id: int) -> dict[str, int]:
+    """Sent comments per moderation status (pending, published, rejected, hidden)."""
+    query = sent_comments(consultation_id).add_columns(Comment.status, func.count(Comment.id))
+    return {status: count for status, count in session.execute(query.group_by(Comment.status))}
+
+
+def decision_counts(session: Session, consultation_id: int) -> dict[str, int] | None:
+    """Decisions (tiếp thu, tiếp thu một phần, giải trình, không tiếp thu) per outcome.
+
+    Seam: the platform records no ``Decision`` yet, so this returns None and the overview
+    says so. When the decision model lands, count its rows here with one
+    ``GROUP BY outcome`` joined to this consultation's comments and return outcome → count.
+    """
+    return None
+
+
+def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame:
+    """Sent opinions per article, most commented first, with the article's anchor for links.
+
+    Comments on a clause or point count for the article that holds it; comments written on
+    an older version count for the article with the same anchor in that version (anchors
+    are stable across versions). General comments (no provision) are left out.
+    """
+    published = func.sum(case((Comment.status == "published", 1), else_=0))
+    query = (sent_comments(consultation_id)
+             .where(Comment.provision_id.is_not(None))
+             .add_columns(Comment.provision_id, func.count(Comment.id), published)
+             .group_by(Comment.provision_id))
+    counts = pd.DataFrame(session.execute(query).all(), columns=["provision_id", "opinions", "published"])
+    columns = ["anchor", "number", "title", "opinions", "published"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    articles = _article_of_provisions(session, consultation_id)
+    merged = counts.merge(articles, on="provision_id", how="inner")
+    grouped = (merged.groupby("anchor", as_index=False)
+               .agg(number=("number", "last"), title=("title", "last"), order=("order", "last"),
+                    opinions=("opinions", "sum"), published=("published", "sum")))
+    grouped = grouped.sort_values(["opinions", "order"], ascending=[False, True], kind="stable")
+    return grouped[columns].reset_index(drop=True)
+
+
+def _article_of_provisions(session: Session, consultation_id: int) -> pd.DataFrame:
+    """provision_id → the anchor, number and title of its article, for every version.
+
+    Reads the provision outline (a few hundred rows per version, never the comments) in
+    document order and carries each article down to the clauses and points that follow it.
+    """
+    rows = session.execute(
+        select(Provision.id, Provision.kind, Provision.anchor, Provision.number, Provision.title,
+               DraftVersion.number, Provision.position)
+        .join(DraftVersion, DraftVersion.id == Provision.version_id)
+        .join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(Draft.consultation_id == consultation_id)
+        .order_by(DraftVersion.number, Provision.position)
+    ).all()
+    outline = pd.DataFrame(rows, columns=["provision_id", "kind", "anchor", "number", "title",
+                                          "version", "order"])
+    is_article = outline["kind"] == "article"
+    for column in ("anchor", "number", "title", "order"):
+        outline[column] = outline[column].where(is_article).groupby(outline["version"]).ffill()
+    # Headings (part, chapter, section) belong to no article.
+    outline = outline[~outline["kind"].isin(["part", "chapter", "section"]) & outline["anchor"].notna()]
+    return outline[["provision_id", "anchor", "number", "title", "order"]]
+
+
+def consultation_overview(session: Session, consultation_id: int,
+                          survey_counts=None) -> Overview:
+    """The whole overview. ``survey_counts`` (optional) adds survey responses: a callable
+    ``(session, consultation_id) -> dict`` with ``per_day``, ``by_respondent_type`` and
+    ``by_province`` DataFrames keyed like the opinion frames, column ``responses``."""
+    per_day = opinions_per_day(session, consultation_id)
+    by_type = opinions_by(session, consultation_id, Contribution.respondent_type)
+    by_province = opinions_by(session, consultation_id, Contribution.province_code)
+    responses = survey_counts(session, consultation_id) if survey_counts else {}
+    per_day = _merge_counts(per_day, responses.get("per_day"), "day")
+    by_type = _merge_counts(by_type, responses.get("by_respondent_type"), "key")
+    by_province = _merge_counts(by_province, responses.get("by_province"), "key")
+    moderation = moderation_counts(session, consultation_id)
+    totals = {"opinions": int(per_day["opinions"].sum()), "responses": int(per_day["responses"].sum()),
+              "senders": int(by_type["senders"].sum())}
+    return Overview(consultation_id, per_day.sort_values("day", kind="stable").reset_index(drop=True),
+                    _rank(by_type), _rank(by_province),
+                    comments_per_article(session, consultation_id), moderation,
+                    decision_counts(session, consultation_id), totals)
+
+
+def _merge_counts(opinions: pd.DataFrame, responses: pd.DataFrame | None, key: str) -> pd.DataFrame:
+    """Outer-join opinion counts and survey-response counts on ``key``, zeros for gaps."""
+    if responses is None or responses.empty:
+        responses = pd.DataFrame({key: pd.Series(dtype=object), "responses": pd.Series(dtype="int64")})
+    merged = opinions.merge(responses[[key, "responses"]], on=key, how="outer")
+    for column in merged.columns:
+        if column != key:
+            merged[column] = merged[column].fillna(0).astype("int64")
+    return merged
+
+
+def _rank(frame: pd.DataFrame) -> pd.DataFrame:
+    """Largest first; the unknown (None) key last."""
+    frame = frame.assign(_unknown=frame["key"].isna(), _total=frame["opinions"] + frame["responses"])
+    frame = frame.sort_values(["_unknown", "_total"], ascending=[True, False], kind="stable")
+    return frame.drop(columns=["_unknown", "_total"]).reset_index(drop=True)

@@ -1,0 +1,84 @@
+"""SQL building blocks shared by the tallies, the cross-tabs and the overview.
+
+Everything here is SQLAlchemy Core that compiles on SQLite and PostgreSQL alike; where the
+two dialects spell a thing differently (the calendar day in Vietnam time) a small compiled
+construct hides the difference, so the callers write one query.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+#: Vietnam keeps UTC+7 all year (no daylight saving), so a fixed shift is exact.
+VIETNAM_OFFSET = timedelta(hours=7)
+
+
+class vn_day(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+    """The calendar day, in Vietnam time, of a naive-UTC timestamp, as ``'YYYY-MM-DD'`` text."""
+
+    type = String()
+    name = "vn_day"
+    inherit_cache = True
+
+
+@compiles(vn_day, "sqlite")
+def _vn_day_sqlite(element, compiler, **kw):
+    return "date(%s, '+7 hours')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(vn_day, "postgresql")
+def _vn_day_postgresql(element, compiler, **kw):
+    return "to_char(%s + interval '7 hours', 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(vn_day)
+def _vn_day_default(element, compiler, **kw):  # pragma: no cover - other dialects are not used
+    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+def vn_day_start_utc(day: date) -> datetime:
+    """Midnight of ``day`` in Vietnam, as the naive UTC timestamp the database stores."""
+    return datetime.combine(day, time()) - VIETNAM_OFFSET
+
+
+def vn_day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """Naive-UTC ``[start, end)`` for the Vietnam calendar days ``date_from``…``date_to`` inclusive."""
+    start = vn_day_start_utc(date_from) if date_from else None
+    end = vn_day_start_utc(date_to + timedelta(days=1)) if date_to else None
+    return start, end
+
+
+def distribution_stats(values: pd.Series, counts: pd.Series) -> dict:
+    """Mean, median, minimum and maximum from a value → count distribution.
+
+    The database returns one row per distinct value (``GROUP BY value``), never one per
+    answer; the median is the middle of the cumulative counts. With an even total the
+    median is the mean of the two middle values, as statistics textbooks (and pandas) do.
+    """
+    frame = pd.DataFrame({"value": values.astype(float), "count": counts.astype("int64")})
+    frame = frame[frame["count"] > 0].sort_values("value", kind="stable")
+    total = int(frame["count"].sum())
+    if total == 0:
+        return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
+    cumulative = frame["count"].cumsum().to_numpy()
+    values_sorted = frame["value"].to_numpy()
+
+    def nth(position: int) -> float:  # 1-based position in the sorted answers
+        return float(values_sorted[(cumulative >= position).argmax()])
+
+    if total % 2:
+        median = nth(total // 2 + 1)
+    else:
+        median = (nth(total // 2) + nth(total // 2 + 1)) / 2
+    mean = float((frame["value"] * frame["count"]).sum() / total)
+    return {"n": total, "mean": mean, "median": median,
+            "min": float(values_sorted[0]), "max": float(values_sorted[-1])}
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole``, or None when there is nothing to divide by."""
+    return part / whole if whole else None

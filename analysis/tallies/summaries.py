@@ -1,0 +1,286 @@
+"""Summaries of every question of a survey, counted in SQL and shaped with pandas.
+
+One ``GROUP BY`` over the survey's answers gives, per question, how many rows share each
+(option, matrix row, rank, number, date) — a few thousand groups even for a million answers.
+A second, smaller ``GROUP BY`` counts the distinct responses that answered each
+several-rows-per-answer question (multiple choice, matrix, ranking), and a third counts the
+responses in the filter. Everything else (shares, medians, the matrix table, average ranks)
+is computed from those aggregated rows; no answer row reaches Python.
+
+Skipped and not shown (see ``docs/tallies.md``):
+
+- an Answer row whose value columns are all NULL is a *skip marker*: the question was shown
+  and left empty;
+- a submitted response with no row at all for a question did not see it: *not shown*. When
+  the question has no show-if (neither it nor its page), it cannot have been hidden, so such
+  a response counts as *skipped* too — this keeps the numbers right whether or not the
+  answering side writes skip markers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from analysis.tallies.filters import ResponseFilters, responses_where
+from analysis.tallies.sql import distribution_stats, share
+from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
+                                        load_survey, nfc)
+from surveys.models import Answer, Response
+
+KEY_COLUMNS = ["question_id", "choice_id", "row_name", "rank", "value_number", "value_date", "text_key"]
+#: Above this many distinct numbers, a number question's distribution is shown in bins.
+MAX_DISTINCT_NUMBERS = 15
+NUMBER_BINS = 10
+
+
+@dataclass
+class QuestionSummary:
+    """The tally of one question. Shares are fractions (0.25), or None when nothing to divide."""
+
+    question: QuestionInfo
+    #: Submitted responses in the filter.
+    respondents: int
+    #: Responses with a real answer to this question.
+    answered: int
+    #: Shown and left empty.
+    skipped: int
+    #: Hidden by the survey's logic.
+    not_shown: int
+    #: What the chart and the accessible table show: ``label, count, share`` (+ per family:
+    #: ``key, deleted, is_other`` for options, ``mean_rank`` for rankings).
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Scales, numbers and dates: n, mean, median, min, max.
+    stats: dict | None = None
+    #: Matrix: one row per matrix row, one column per scale option, counts.
+    matrix: pd.DataFrame | None = None
+    #: Ranking: one row per option, one column per rank position, counts.
+    rank_table: pd.DataFrame | None = None
+
+    @property
+    def answered_share(self) -> float | None:
+        return share(self.answered, self.respondents)
+
+
+def text_key_expression(survey: SurveyInfo):
+    """What ``value_text`` adds to the group key: the option's stored name where the option
+    has no ``choice_id`` (built-in lists, deleted options), "answered" for text and files,
+    and nothing otherwise, so free text never multiplies the groups."""
+    choice_ids = [q.id for q in survey.by_family(*CHOICE_FAMILIES)]
+    text_ids = [q.id for q in survey.by_family("text", "file")]
+    whens = []
+    if choice_ids:
+        whens.append((and_(Answer.question_id.in_(choice_ids), Answer.choice_id.is_(None)), Answer.value_text))
+    if text_ids:
+        whens.append((and_(Answer.question_id.in_(text_ids),
+                           or_(Answer.value_text.is_not(None), Answer.file_path.is_not(None))), literal("1")))
+    return case(*whens, else_=None) if whens else literal(None)
+
+
+def answer_groups(session: Session, survey: SurveyInfo, filters: ResponseFilters | None) -> pd.DataFrame:
+    """One row per distinct (question, option, row, rank, number, date, text key) with its count."""
+    question_ids = [q.id for q in survey.questions]
+    if not question_ids:
+        return pd.DataFrame(columns=[*KEY_COLUMNS, "count"])
+    text_key = text_key_expression(survey).label("text_key")
+    keys = [Answer.question_id, Answer.choice_id, Answer.row_name, Answer.rank,
+            Answer.value_number, Answer.value_date, text_key]
+    query = (select(*keys, func.count().label("count"))
+             .select_from(Answer).join(Response, Response.id == Answer.response_id)
+             .where(responses_where(survey.id, filters), Answer.question_id.in_(question_ids))
+             .group_by(*keys))
+    return pd.DataFrame(session.execute(query).all(), columns=[*KEY_COLUMNS, "count"])
+
+
+def real_answer_condition():
+    """An Answer row that carries a value (not a skip marker)."""
+    return or_(Answer.choice_id.is_not(None), Answer.row_name.is_not(None), Answer.value_text.is_not(None),
+               Answer.value_number.is_not(None), Answer.value_date.is_not(None),
+               Answer.rank.is_not(None), Answer.file_path.is_not(None))
+
+
+def answered_responses(session: Session, survey: SurveyInfo, question_ids: list[int],
+                       filters: ResponseFilters | None) -> dict[int, int]:
+    """Distinct responses with a real answer, per question (for several-rows questions)."""
+    if not question_ids:
+        return {}
+    query = (select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+             .select_from(Answer).join(Response, Response.id == Answer.response_id)
+             .where(responses_where(survey.id, filters), Answer.question_id.in_(question_ids),
+                    real_answer_condition())
+             .group_by(Answer.question_id))
+    return dict(session.execute(query).all())
+
+
+def count_respondents(session: Session, survey_id: int, filters: ResponseFilters | None) -> int:
+    return session.scalar(select(func.count()).select_from(Response).where(responses_where(survey_id, filters)))
+
+
+def summarise_survey(session: Session, survey_id: int, filters: ResponseFilters | None = None,
+                     locale: str = "vi", survey: SurveyInfo | None = None,
+                     number_format: Callable[[float], str] | None = None) -> list[QuestionSummary]:
+    """Summaries of every tallied question, in answering order. Empty list for no survey.
+
+    ``number_format`` writes the numbers that become labels (bins of a number question); the
+    web layer passes Vietnamese formatting ("2,5"), the default writes "2.5".
+    """
+    survey = survey or load_survey(session, survey_id, locale)
+    if survey is None:
+        return []
+    groups = answer_groups(session, survey, filters)
+    multi = [q.id for q in survey.by_family(*MULTI_ROW_FAMILIES)]
+    answered_multi = answered_responses(session, survey, multi, filters)
+    respondents = count_respondents(session, survey.id, filters)
+    by_question = dict(tuple(groups.groupby("question_id"))) if not groups.empty else {}
+    return [summarise_groups(q, by_question.get(q.id, groups.iloc[0:0]), respondents,
+                             answered_multi.get(q.id, 0), number_format) for q in survey.questions]
+
+
+def summarise_question(session: Session, survey_id: int, question_id: int,
+                       filters: ResponseFilters | None = None, locale: str = "vi",
+                       number_format: Callable[[float], str] | None = None) -> QuestionSummary | None:
+    """The summary of one question (same numbers as in ``summarise_survey``)."""
+    survey = load_survey(session, survey_id, locale)
+    if survey is None or survey.question(question_id) is None:
+        return None
+    survey.questions = [survey.question(question_id)]
+    return summarise_survey(session, survey_id, filters, locale, survey, number_format)[0]
+
+
+def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: int,
+                     answered_multi: int = 0, number_format: Callable | None = None) -> QuestionSummary:
+    """Turn one question's aggregated rows into its summary."""
+    is_blank = rows[KEY_COLUMNS[1:]].isna().all(axis=1)
+    blank, real = int(rows.loc[is_blank, "count"].sum()), rows[~is_blank]
+    answered = answered_multi if question.family in MULTI_ROW_FAMILIES else int(real["count"].sum())
+    missing = max(respondents - answered - blank, 0)
+    skipped, not_shown = (blank, missing) if question.conditional else (blank + missing, 0)
+    summary = QuestionSummary(question, respondents, answered, skipped, not_shown)
+    builder = BUILDERS.get(question.family)
+    if builder:
+        builder(summary, real, number_format or plain_number)
+    return summary
+
+
+def option_counts(question: QuestionInfo, real: pd.DataFrame) -> pd.DataFrame:
+    """Counts per option: every current option (zeros included) in order, then stored values
+    whose option is gone (deleted options, unknown built-in codes), marked ``deleted``."""
+    by_id = real.dropna(subset=["choice_id"]).groupby("choice_id")["count"].sum()
+    by_text = real[real["choice_id"].isna()].dropna(subset=["text_key"])
+    by_text = by_text.groupby(by_text["text_key"].map(nfc))["count"].sum()
+    current = [(choice_id, name, label, False, is_other) for choice_id, (name, label, _, is_other)
+               in question.choices.items()]
+    current += [(code, code, label, False, False) for code, label in (question.builtin or {}).items()]
+    names = {name: key for key, name, *_ in current}
+    counts = {key: 0 for key, *_ in current}
+    extra = []
+    for choice_id, count in by_id.items():
+        if int(choice_id) in counts:
+            counts[int(choice_id)] += int(count)
+        else:  # an option id no longer in the survey
+            extra.append((int(choice_id), f"#{int(choice_id)}", f"#{int(choice_id)}", True, False, int(count)))
+    for text, count in by_text.items():
+        if text in names:
+            counts[names[text]] += int(count)
+        else:  # the option was deleted: its stored name is all that is left
+            extra.append((text, text, text, True, False, int(count)))
+    rows = [(key, name, label, deleted, other, counts[key]) for key, name, label, deleted, other in current]
+    return pd.DataFrame(rows + extra, columns=["key", "name", "label", "deleted", "is_other", "count"])
+
+
+def _options(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
+    table = option_counts(summary.question, real)
+    if summary.question.builtin:  # a long list (63 provinces): show the chosen ones, most first
+        table = table[(table["count"] > 0)].sort_values("count", ascending=False, kind="stable")
+    summary.table = table.assign(share=_shares(table["count"], summary.answered)).reset_index(drop=True)
+
+
+def _ranking(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
+    ranked = real.dropna(subset=["rank"])
+    options = option_counts(summary.question, ranked)
+    key = ranked["choice_id"].where(ranked["choice_id"].notna(), ranked["text_key"])
+    key = key.map(lambda k: int(k) if isinstance(k, float) else k)
+    per_rank = (ranked.assign(key=key, rank=ranked["rank"].astype(int))
+                .pivot_table(index="key", columns="rank", values="count", aggfunc="sum", fill_value=0))
+    per_rank = per_rank.reindex(options["key"], fill_value=0)
+    positions = np.array(per_rank.columns, dtype=float)
+    totals = per_rank.sum(axis=1).to_numpy()
+    weighted = (per_rank.to_numpy() * positions).sum(axis=1) if len(positions) else np.zeros(len(per_rank))
+    mean_rank = np.where(totals > 0, weighted / np.where(totals > 0, totals, 1), np.nan)
+    table = options.assign(mean_rank=mean_rank, share=_shares(options["count"], summary.answered))
+    summary.table = table.sort_values("mean_rank", kind="stable", na_position="last").reset_index(drop=True)
+    per_rank.index = options["label"]
+    summary.rank_table = per_rank
+
+
+def _matrix(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
+    question = summary.question
+    answered_rows = real.dropna(subset=["row_name"])
+    scale = option_counts(question, answered_rows)
+    key = answered_rows["choice_id"].where(answered_rows["choice_id"].notna(), answered_rows["text_key"])
+    key = key.map(lambda k: int(k) if isinstance(k, float) else k)
+    table = (answered_rows.assign(key=key)
+             .pivot_table(index="row_name", columns="key", values="count", aggfunc="sum", fill_value=0))
+    row_order = list(question.rows) + [r for r in table.index if r not in question.rows]
+    table = table.reindex(index=row_order, columns=list(scale["key"]), fill_value=0)
+    table.index = [question.rows.get(name, name) for name in row_order]
+    table.columns = list(scale["label"])
+    summary.matrix = table.astype("int64")
+    summary.table = scale.assign(share=_shares(scale["count"], summary.answered))
+
+
+def _numbers(summary: QuestionSummary, real: pd.DataFrame, fmt) -> None:
+    values = real.dropna(subset=["value_number"])
+    summary.stats = distribution_stats(values["value_number"], values["count"])
+    distribution = values.groupby("value_number")["count"].sum().sort_index()
+    parameters = summary.question.parameters
+    low, high = parameters.get("min"), parameters.get("max")
+    if summary.question.family == "scale" and _whole(low) and _whole(high) and int(high) - int(low) <= 20:
+        distribution = distribution.reindex(np.arange(int(low), int(high) + 1, dtype=float), fill_value=0)
+    if len(distribution) > MAX_DISTINCT_NUMBERS:
+        edges = np.histogram_bin_edges(distribution.index.to_numpy(), bins=NUMBER_BINS)
+        counts, _ = np.histogram(distribution.index.to_numpy(), bins=edges, weights=distribution.to_numpy())
+        labels = [f"{fmt(a)} – {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])]
+        table = pd.DataFrame({"label": labels, "count": counts.astype("int64")})
+    else:
+        table = pd.DataFrame({"label": [fmt(v) for v in distribution.index],
+                              "value": distribution.index, "count": distribution.to_numpy().astype("int64")})
+    summary.table = table.assign(share=_shares(table["count"], summary.answered))
+
+
+def _dates(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
+    dates = real.dropna(subset=["value_date"])
+    days = pd.to_datetime(dates["value_date"])
+    per_day = dates.assign(day=days).groupby("day")["count"].sum().sort_index()
+    if len(per_day) > 31:
+        per_day = per_day.groupby(per_day.index.strftime("%m/%Y"), sort=False).sum()
+        labels = list(per_day.index)
+    else:
+        labels = [d.strftime("%d/%m/%Y") for d in per_day.index]
+    summary.stats = {"n": int(per_day.sum()),
+                     "min": days.min().date() if len(days) else None,
+                     "max": days.max().date() if len(days) else None}
+    table = pd.DataFrame({"label": labels, "count": per_day.to_numpy().astype("int64")})
+    summary.table = table.assign(share=_shares(table["count"], summary.answered))
+
+
+def _shares(counts: pd.Series, whole: int) -> pd.Series:
+    return counts / whole if whole else pd.Series([None] * len(counts), index=counts.index, dtype=object)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, (int, float)) and float(value).is_integer()
+
+
+def plain_number(value: float) -> str:
+    """A number as people write it: 3 not 3.0, at most 2 decimals."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+BUILDERS = {"single": _options, "multiple": _options, "ranking": _ranking, "matrix": _matrix,
+            "scale": _numbers, "number": _numbers, "date": _dates}

@@ -1,0 +1,98 @@
+"""Factories for tally tests: surveys, questions and responses stored as ``surveys.kinds`` stores
+them (one Answer row per chosen option, per matrix row, per ranked option)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from consult.extensions import db
+from consult.models import Organisation, utcnow
+from surveys.models import Answer, Choice, Invitation, Question, Response, Survey, SurveyPage
+
+_counter = iter(range(1, 10**9))
+
+
+def make_survey(questions: list[dict], *, slug: str = "khao-sat-htx", consultation=None,
+                title: str = "Khảo sát về Luật Hợp tác xã") -> Survey:
+    """A published survey, one page per distinct ``page`` key (default one page).
+
+    Each question spec: ``name``, ``kind``, ``label``, optional ``choices`` [(name, label)],
+    ``parameters``, ``relevant``, ``page`` (an int), ``page_relevant``.
+    """
+    survey = Survey(slug=slug, title={"vi": title, "en": "Cooperative law survey"}, status="published",
+                    consultation=consultation, audience="both")
+    db.session.add(survey)
+    pages: dict[int, SurveyPage] = {}
+    for position, spec in enumerate(questions):
+        number = spec.get("page", 0)
+        if number not in pages:
+            pages[number] = SurveyPage(survey=survey, position=number, name=f"p{number}",
+                                       relevant=spec.get("page_relevant", ""))
+        question = Question(survey=survey, page=pages[number], name=spec["name"], kind=spec["kind"],
+                            label={"vi": spec.get("label", spec["name"])}, position=position,
+                            relevant=spec.get("relevant", ""), parameters=spec.get("parameters", {}))
+        for index, (name, label) in enumerate(spec.get("choices", [])):
+            question.choices.append(Choice(name=name, label={"vi": label}, position=index,
+                                           is_other=name == "other"))
+        db.session.add(question)
+    db.session.commit()
+    return survey
+
+
+def answer_rows(question: Question, value) -> list[dict]:
+    """The Answer columns ``surveys.kinds`` stores for ``value``."""
+    choice_ids = {choice.name: choice.id for choice in question.choices}
+    kind = question.kind
+    if kind in ("single_choice", "dropdown"):
+        return [{"choice_id": choice_ids.get(value), "value_text": value}]
+    if kind == "multiple_choice":
+        return [{"choice_id": choice_ids.get(name), "value_text": name} for name in value]
+    if kind == "ranking":
+        return [{"choice_id": choice_ids.get(name), "value_text": name, "rank": rank}
+                for rank, name in enumerate(value, start=1)]
+    if kind == "matrix":
+        return [{"row_name": row, "choice_id": choice_ids.get(name), "value_text": name}
+                for row, name in value.items()]
+    if kind == "rating":
+        return [{"value_number": float(value), "value_text": str(value)}]
+    if kind in ("integer", "decimal"):
+        return [{"value_number": float(value)}]
+    if kind == "date":
+        return [{"value_date": value}]
+    return [{"value_text": value, "value_normalized": value}]
+
+
+def respond(survey: Survey, answers: dict, *, skipped: tuple = (), respondent_type: str | None = "citizen",
+            province_code: str | None = "01", submitted_at: datetime | None = None,
+            status: str = "submitted", organisation: Organisation | None = None) -> Response:
+    """One response; ``skipped`` names questions shown and left empty (a skip-marker row)."""
+    number = next(_counter)
+    invitation = None
+    if organisation is not None:
+        invitation = Invitation(survey=survey, organisation=organisation, token_hash=f"{number:064x}",
+                                status="submitted")
+    response = Response(survey=survey, status=status, respondent_type=respondent_type,
+                        province_code=province_code, invitation=invitation,
+                        submitted_at=(submitted_at or utcnow()) if status == "submitted" else None,
+                        receipt_code=f"KS-{number:08d}" if status == "submitted" else None)
+    db.session.add(response)
+    by_name = {question.name: question for question in survey.questions}
+    for name, value in answers.items():
+        for row in answer_rows(by_name[name], value):
+            response.answers.append(Answer(question=by_name[name], **row))
+    for name in skipped:
+        response.answers.append(Answer(question=by_name[name]))
+    db.session.commit()
+    return response
+
+
+def make_organisation(kind: str = "ministry", code: str | None = None, province_code: str | None = None):
+    code = code or f"ORG-{next(_counter)}"
+    organisation = Organisation(code=code, kind=kind, name=f"Tổ chức {code}", province_code=province_code)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def vn_time(day: date, hour: int = 9) -> datetime:
+    """Naive UTC for ``hour`` o'clock Vietnam time on ``day``."""
+    return datetime(day.year, day.month, day.day, hour) - timedelta(hours=7)
