@@ -31,8 +31,12 @@ RESPONSE_STATUSES = ("in_progress", "submitted")
 DEFAULT_SETTINGS = {
     #: True: the survey asks nothing about who answers and stores no profile.
     "anonymous": False,
-    #: An invited organisation has one response, which it may edit until the survey closes.
+    #: An invited organisation has one response (``Response.invitation_id`` is unique, so
+    #: this is always true; kept so the setting is visible in exports and the UI).
     "one_response_per_invitation": True,
+    #: An invited organisation may change its submitted response until the survey closes
+    #: (open-link responses can never be changed once submitted).
+    "edit_after_submit": True,
     #: Days an unfinished open-link response can be resumed by its link or code.
     "resume_days": 30,
 }

@@ -1,0 +1,220 @@
+"""Every question kind: read the form, check, store as rows, load back, summarise."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from consult.extensions import db
+from surveys.kinds import KINDS, kind_of, parse_decimal, parse_integer
+from surveys.models import Answer, Response
+from tests.surveys.factories import make_survey
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def one_question(spec: dict):
+    survey = make_survey(pages=[[spec]])
+    return survey, survey.questions[0]
+
+
+def read(question, data: dict, files: dict | None = None, previous=None):
+    return kind_of(question).read(question, MultiDict(data), files or {}, previous)
+
+
+def roundtrip(survey, question, entry):
+    """Store the entry's rows in a submitted response, reload them, and read them back."""
+    response = Response(survey=survey, status="submitted")
+    for row in kind_of(question).to_rows(question, entry):
+        response.answers.append(Answer(question=question, **row))
+    db.session.add(response)
+    db.session.commit()
+    db.session.expire_all()
+    rows = db.session.query(Answer).filter_by(response_id=response.id).order_by(Answer.id).all()
+    return kind_of(question).from_rows(question, rows), rows
+
+
+def test_every_kind_has_a_macro_and_a_label(app):
+    for key, kind in KINDS.items():
+        assert kind.key == key and kind.macro and str(kind.label)
+
+
+def test_single_choice_reads_stores_loads_and_tallies(app):
+    survey, q = one_question({"name": "role", "kind": "single_choice",
+                              "choices": ["citizen", "member", "other*"]})
+    entry = read(q, {"q-role": "member"})
+    assert entry.value == "member" and not entry.errors
+    loaded, rows = roundtrip(survey, q, entry)
+    assert loaded.value == "member"
+    assert rows[0].choice_id == q.choices[1].id and rows[0].value_text == "member"
+    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
+    assert counts == {"citizen": 0, "member": 1, "other": 0}
+
+
+def test_single_choice_other_needs_its_text_and_keeps_it(app):
+    survey, q = one_question({"name": "role", "kind": "single_choice", "choices": ["a", "other*"]})
+    assert read(q, {"q-role": "other"}).errors
+    entry = read(q, {"q-role": "other", "q-role-other": "Hội nông dân"})
+    assert not entry.errors
+    loaded, rows = roundtrip(survey, q, entry)
+    assert rows[0].other_text == "Hội nông dân" and loaded.other == "Hội nông dân"
+    assert kind_of(q).display(q, loaded) == ["Other: Hội nông dân"]
+
+
+def test_tampered_choice_value_is_refused_and_kept_for_display(app):
+    _survey, q = one_question({"name": "role", "kind": "single_choice", "choices": ["a", "b"]})
+    entry = read(q, {"q-role": "<script>"})
+    assert entry.errors and entry.raw["value"] == "<script>"
+
+
+def test_multiple_choice_one_row_per_option_with_pick_limits(app):
+    survey, q = one_question({"name": "needs", "kind": "multiple_choice",
+                              "choices": ["land", "credit", "training", "market"],
+                              "parameters": {"min_picks": 2, "max_picks": 3}})
+    assert read(q, {"q-needs": ["land"]}).errors
+    assert read(q, {"q-needs": ["land", "credit", "training", "market"]}).errors
+    assert read(q, {"q-needs": ["land", "forged"]}).errors
+    entry = read(q, {"q-needs": ["training", "land"]})
+    assert entry.value == ["land", "training"] and not entry.errors
+    loaded, rows = roundtrip(survey, q, entry)
+    assert len(rows) == 2 and loaded.value == ["land", "training"]
+    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
+    assert counts["land"] == 1 and counts["credit"] == 0
+
+
+def test_dropdown_of_provinces_stores_the_code(app):
+    survey, q = one_question({"name": "province", "kind": "dropdown",
+                              "parameters": {"choice_source": "provinces"}})
+    assert read(q, {"q-province": "99x"}).errors
+    entry = read(q, {"q-province": "01"})
+    loaded, rows = roundtrip(survey, q, entry)
+    assert rows[0].choice_id is None and rows[0].value_text == "01"
+    assert kind_of(q).display(q, loaded) == ["Hà Nội"]
+    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
+    assert counts["01"] == 1 and len(counts) == 63
+
+
+def test_rating_within_the_scale(app):
+    survey, q = one_question({"name": "agree", "kind": "rating",
+                              "parameters": {"min": 1, "max": 5, "min_label": {"vi": "Rất không đồng ý"},
+                                             "max_label": {"vi": "Rất đồng ý"}}})
+    assert read(q, {"q-agree": "6"}).errors and read(q, {"q-agree": "x"}).errors
+    loaded, rows = roundtrip(survey, q, read(q, {"q-agree": "4"}))
+    assert loaded.value == 4 and rows[0].value_number == 4.0
+    summary = kind_of(q).summary(q)
+    assert summary["mean"] == 4.0 and summary["options"][3] == {"value": 4, "count": 1}
+
+
+def test_matrix_one_row_per_line_and_required_means_every_row(app):
+    survey, q = one_question({"name": "policies", "kind": "matrix", "required": True,
+                              "choices": ["low", "mid", "high"],
+                              "parameters": {"rows": [{"name": "land", "label": {"vi": "Đất"}},
+                                                      {"name": "credit", "label": {"vi": "Vốn"}}]}})
+    partial = read(q, {"q-policies-land": "high"})
+    assert kind_of(q).required_errors(q, partial)
+    assert read(q, {"q-policies-land": "top"}).errors
+    entry = read(q, {"q-policies-land": "high", "q-policies-credit": "low"})
+    assert not kind_of(q).required_errors(q, entry)
+    loaded, rows = roundtrip(survey, q, entry)
+    assert {(r.row_name, r.value_text) for r in rows} == {("land", "high"), ("credit", "low")}
+    assert loaded.value == {"land": "high", "credit": "low"}
+    land = kind_of(q).summary(q)["rows"][0]
+    assert [o["count"] for o in land["options"]] == [0, 0, 1]
+
+
+@pytest.mark.parametrize("kind", ["short_text", "long_text"])
+def test_text_keeps_what_was_written_and_normalises_for_analysis(app, kind):
+    survey, q = one_question({"name": "idea", "kind": kind, "parameters": {"max_length": 20}})
+    assert read(q, {"q-idea": "x" * 21}).errors
+    entry = read(q, {"q-idea": "  Hợp tác xã\x00 tốt  "})
+    assert entry.value == "Hợp tác xã tốt"
+    loaded, rows = roundtrip(survey, q, entry)
+    assert loaded.value == "Hợp tác xã tốt" and rows[0].value_normalized
+
+
+def test_integer_reads_grouped_digits_and_checks_the_range(app):
+    survey, q = one_question({"name": "coops", "kind": "integer",
+                              "parameters": {"min": 0, "max": 100000}})
+    assert read(q, {"q-coops": "abc"}).errors
+    assert read(q, {"q-coops": "2.5"}).errors
+    assert read(q, {"q-coops": "-1"}).errors
+    assert read(q, {"q-coops": "9" * 400}).errors
+    entry = read(q, {"q-coops": "1.250"})
+    assert entry.value == 1250 and not entry.errors
+    loaded, _rows = roundtrip(survey, q, entry)
+    assert loaded.value == 1250 and loaded.raw["value"] == "1250"
+    assert kind_of(q).summary(q)["total"] == 1250
+
+
+def test_decimal_reads_a_decimal_comma(app):
+    survey, q = one_question({"name": "share", "kind": "decimal", "parameters": {"max": 100}})
+    assert read(q, {"q-share": "2,5"}).value == 2.5
+    assert read(q, {"q-share": "1e400"}).errors
+    assert read(q, {"q-share": "100,5"}).errors
+    loaded, _rows = roundtrip(survey, q, read(q, {"q-share": "12.75"}))
+    assert loaded.value == 12.75
+
+
+def test_number_parsing_helpers():
+    assert parse_integer("1 200") == 1200 and parse_integer("1,200,300") == 1200300
+    assert parse_integer("12.34") is None and parse_integer("") is None
+    assert parse_decimal("1.234,5") == 1234.5 and parse_decimal("1,234.5") == 1234.5
+    assert parse_decimal("nan") is None and parse_decimal("inf") is None
+
+
+def test_date_accepts_iso_and_day_month_year_within_range(app):
+    survey, q = one_question({"name": "founded", "kind": "date",
+                              "parameters": {"min": "1950-01-01", "max": "2030-12-31"}})
+    assert read(q, {"q-founded": "31/02/2020"}).errors
+    assert read(q, {"q-founded": "1900-01-01"}).errors
+    assert read(q, {"q-founded": "25/12/2020"}).value == date(2020, 12, 25)
+    loaded, _rows = roundtrip(survey, q, read(q, {"q-founded": "2021-03-04"}))
+    assert loaded.value == date(2021, 3, 4) and loaded.raw["value"] == "2021-03-04"
+    assert kind_of(q).logic_value(q, loaded) == "2021-03-04"
+
+
+def test_ranking_needs_distinct_consecutive_ranks(app):
+    survey, q = one_question({"name": "priority", "kind": "ranking",
+                              "choices": ["land", "credit", "training"]})
+    assert read(q, {"q-priority-land": "1", "q-priority-credit": "1"}).errors
+    assert read(q, {"q-priority-land": "1", "q-priority-credit": "3"}).errors
+    assert read(q, {"q-priority-land": "x"}).errors
+    entry = read(q, {"q-priority-land": "2", "q-priority-credit": "1"})
+    assert entry.value == ["credit", "land"] and not entry.errors
+    loaded, rows = roundtrip(survey, q, entry)
+    assert loaded.value == ["credit", "land"] and sorted(r.rank for r in rows) == [1, 2]
+    summary = {o["name"]: o for o in kind_of(q).summary(q)["options"]}
+    assert summary["credit"]["mean_rank"] == 1.0 and summary["training"]["mean_rank"] is None
+
+
+def _upload(content: bytes, name: str = "bao-cao.pdf") -> dict:
+    return {"q-report": FileStorage(stream=io.BytesIO(content), filename=name,
+                                    content_type="application/pdf")}
+
+
+def test_file_upload_accepts_a_pdf_by_content_and_stores_it_under_instance(app):
+    survey, q = one_question({"name": "report", "kind": "file"})
+    assert read(q, {}, _upload(b"MZ\x90\x00 not a pdf", "virus.pdf")).errors
+    entry = read(q, {}, _upload(PDF, "Báo cáo.pdf"))
+    assert not entry.errors and entry.value["name"] == "Báo cáo.pdf"
+    stored = Path(app.instance_path) / entry.value["path"]
+    assert stored.read_bytes() == PDF and "static" not in str(stored)
+    loaded, rows = roundtrip(survey, q, entry)
+    assert rows[0].file_path == entry.value["path"] and loaded.value["size"] == len(PDF)
+    # sending the page again without a file keeps the stored one; "remove" drops it
+    assert read(q, {}, {}, previous=loaded).value == loaded.value
+    assert read(q, {"q-report-remove": "1"}, {}, previous=loaded).value is None
+
+
+def test_file_upload_refuses_a_file_over_the_limit(app):
+    app.config["SURVEY_UPLOAD_MAX_BYTES"] = 100
+    _survey, q = one_question({"name": "report", "kind": "file"})
+    assert read(q, {}, _upload(PDF + b"0" * 200)).errors
+
+
+def test_note_takes_no_answer(app):
+    _survey, q = one_question({"name": "intro", "kind": "note"})
+    assert read(q, {"q-intro": "x"}).value is None and kind_of(q).to_rows(q, read(q, {})) == []
