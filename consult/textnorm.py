@@ -111,6 +111,7 @@ def _untone(word: str) -> tuple[list[str], int, int]:
     return letters, tone, tone_at
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_syllable(word: str) -> bool:
     """True when ``word`` (any case, NFC) has the shape of one Vietnamese syllable."""
     letters, tone, _ = _untone(word)
@@ -137,10 +138,12 @@ def _retone_word(word: str) -> str:
 _WORD_EDGE = r"\w\u0300-\u036f"
 _LETTER_CLASS = "A-Za-zĐđ" + "".join(c for c in _VOWELS if not c.isascii())
 #: A word whose tone mark could move: a toned vowel next to another vowel.
+#: Bounded: no syllable has more than seven letters ("nghiêng"), and unbounded
+#: runs would backtrack quadratically on long garbage.
 _RETONE_WORD = (
-    rf"(?<![{_WORD_EDGE}])[{_LETTER_CLASS}]*"
+    rf"(?<![{_WORD_EDGE}])[{_LETTER_CLASS}]{{0,6}}"
     rf"(?:[{_TONED_VOWELS}][{_VOWELS}]|[{_VOWELS}][{_TONED_VOWELS}])"
-    rf"[{_LETTER_CLASS}]*(?![{_WORD_EDGE}])"
+    rf"[{_LETTER_CLASS}]{{0,6}}(?![{_WORD_EDGE}])"
 )
 _RETONE_WORD_RE = re.compile(_RETONE_WORD)
 #: The same, but URLs and e-mail addresses (the ``skip`` group) stay as they are.

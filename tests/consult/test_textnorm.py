@@ -400,6 +400,21 @@ def test_text_that_only_looks_legacy_is_not_converted(text):
     assert fold(normalize_text(text)) == fold(normalize_tone_placement(text))
 
 
+@pytest.mark.parametrize(("legacy", "expected"), [
+    ("Hîp t¸c x· ®\xadîc thµnh lËp", "Hợp tác xã được thành lập"),
+    ("Hôïp taùc xaõ ñöôïc thaønh laäp", "Hợp tác xã được thành lập"),
+    ("Khaùnh Hoaø", "Khánh Hoà"),  # repair only: the tone style is a later step
+    ("Há»£p tÃ¡c xÃ£", "Hợp tác xã"),
+])
+def test_repair_legacy_encoding_alone(legacy, expected):
+    assert repair_legacy_encoding(legacy) == expected
+
+
+def test_two_legacy_encodings_mixed_are_left_alone():
+    text = encode_tcvn3("xoắn") + " " + encode_vni("tòa án")
+    assert normalize_text(text) == text
+
+
 def test_legacy_is_not_converted_when_real_vietnamese_is_present():
     text = "Hợp tác xã " + encode_vni("được thành lập")
     assert repair_legacy_encoding(text) == text
