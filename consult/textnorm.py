@@ -317,7 +317,7 @@ def _build_tcvn3() -> dict[str, str]:
 
 TCVN3_TO_UNICODE = _build_tcvn3()
 _TCVN3_TABLE = str.maketrans(TCVN3_TO_UNICODE)
-#: TCVN3 codes that are not letters in cp1252: their presence starts detection.
+#: TCVN3 codes that are rare symbols in ordinary text (0xA1-0xBE, ×, ÷): one starts detection.
 _TCVN3_STRONG = frozenset(c for c in TCVN3_TO_UNICODE if c < "\xc0" or c in "\xd7\xf7")
 _TCVN3_STRONG_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3_STRONG))) + "]")
 #: Latin-1 letters VN3 never produces ("là", "và"): their presence rules TCVN3 out.
