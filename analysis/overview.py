@@ -104,7 +104,7 @@ def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame
     columns = ["anchor", "number", "title", "opinions", "published"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    articles = _article_of_provisions(session, consultation_id)
+    articles = article_of_provisions(session, consultation_id)
     merged = counts.merge(articles, on="provision_id", how="inner")
     grouped = (merged.groupby("anchor", as_index=False)
                .agg(number=("number", "last"), title=("title", "last"), order=("order", "last"),
@@ -113,7 +113,7 @@ def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame
     return grouped[columns].reset_index(drop=True)
 
 
-def _article_of_provisions(session: Session, consultation_id: int) -> pd.DataFrame:
+def article_of_provisions(session: Session, consultation_id: int) -> pd.DataFrame:
     """provision_id → the anchor, number and title of its article, for every version.
 
     Reads the provision outline (a few hundred rows per version, never the comments) in
@@ -137,11 +137,13 @@ def _article_of_provisions(session: Session, consultation_id: int) -> pd.DataFra
     return outline[["provision_id", "anchor", "number", "title", "order"]]
 
 
-def consultation_overview(session: Session, consultation_id: int,
-                          survey_counts=None) -> Overview:
-    """The whole overview. ``survey_counts`` (optional) adds survey responses: a callable
+def consultation_overview(session: Session, consultation_id: int, survey_counts="default") -> Overview:
+    """The whole overview. ``survey_counts`` adds survey responses: a callable
     ``(session, consultation_id) -> dict`` with ``per_day``, ``by_respondent_type`` and
-    ``by_province`` DataFrames keyed like the opinion frames, column ``responses``."""
+    ``by_province`` DataFrames keyed like the opinion frames, column ``responses``;
+    by default ``survey_response_counts``; None leaves surveys out."""
+    if survey_counts == "default":
+        survey_counts = survey_response_counts
     per_day = opinions_per_day(session, consultation_id)
     by_type = opinions_by(session, consultation_id, Contribution.respondent_type)
     by_province = opinions_by(session, consultation_id, Contribution.province_code)
@@ -174,3 +176,21 @@ def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.assign(_unknown=frame["key"].isna(), _total=frame["opinions"] + frame["responses"])
     frame = frame.sort_values(["_unknown", "_total"], ascending=[True, False], kind="stable")
     return frame.drop(columns=["_unknown", "_total"]).reset_index(drop=True)
+
+
+def survey_response_counts(session: Session, consultation_id: int) -> dict[str, pd.DataFrame]:
+    """Submitted survey responses of the consultation's surveys: per day, type and province."""
+    from surveys.models import Response, Survey
+
+    base = (select().select_from(Response).join(Survey, Survey.id == Response.survey_id)
+            .where(Survey.consultation_id == consultation_id, Response.status == "submitted"))
+
+    def count_by(expression, key: str) -> pd.DataFrame:
+        labelled = expression.label(key)
+        rows = session.execute(base.add_columns(labelled, func.count(Response.id).label("responses"))
+                               .group_by(labelled)).all()
+        return pd.DataFrame(rows, columns=[key, "responses"])
+
+    return {"per_day": count_by(vn_day(Response.submitted_at), "day"),
+            "by_respondent_type": count_by(Response.respondent_type, "key"),
+            "by_province": count_by(Response.province_code, "key")}

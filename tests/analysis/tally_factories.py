@@ -96,3 +96,42 @@ def make_organisation(kind: str = "ministry", code: str | None = None, province_
 def vn_time(day: date, hour: int = 9) -> datetime:
     """Naive UTC for ``hour`` o'clock Vietnam time on ``day``."""
     return datetime(day.year, day.month, day.day, hour) - timedelta(hours=7)
+
+
+QUESTIONS = [
+    {"name": "q_view", "kind": "single_choice", "label": "Bạn đánh giá dự thảo thế nào?",
+     "choices": [("tot", "Tốt"), ("binh_thuong", "Bình thường"), ("chua_tot", "Chưa tốt"), ("other", "Khác")]},
+    {"name": "q_multi", "kind": "multiple_choice", "label": "Nội dung cần sửa",
+     "choices": [("a", "Vốn góp"), ("b", "Thành viên"), ("c", "Quản trị"), ("d", "Giải thể")]},
+    {"name": "q_rating", "kind": "rating", "parameters": {"min": 1, "max": 5}},
+    {"name": "q_int", "kind": "integer"},
+    {"name": "q_matrix", "kind": "matrix",
+     "parameters": {"rows": [{"name": "r1", "label": {"vi": "Điều 5"}}, {"name": "r2", "label": {"vi": "Điều 6"}}]},
+     "choices": [("dong_y", "Đồng ý"), ("trung_lap", "Trung lập"), ("khong", "Không đồng ý")]},
+    {"name": "q_rank", "kind": "ranking", "choices": [("x", "Vốn"), ("y", "Đất đai"), ("z", "Tín dụng")]},
+    {"name": "q_text", "kind": "long_text"},
+    {"name": "q_date", "kind": "date"},
+    {"name": "q_cond", "kind": "single_choice", "relevant": "${q_view} = 'chua_tot'",
+     "choices": [("yes", "Có"), ("no", "Không")]},
+    {"name": "q_province", "kind": "dropdown", "parameters": {"choice_source": "provinces"}},
+    {"name": "q_note", "kind": "note"},
+]
+
+
+def make_reference_survey() -> Survey:
+    """The survey whose tallies the tests count by hand: five submitted responses R1…R5
+    (R5 answered nothing) and one unfinished response that never counts."""
+    survey = make_survey(QUESTIONS)
+    respond(survey, {"q_view": "tot", "q_multi": ["a", "b", "c", "d"], "q_rating": 5, "q_int": 10,
+                     "q_matrix": {"r1": "dong_y", "r2": "khong"}, "q_rank": ["x", "y", "z"],
+                     "q_text": "Ý kiến", "q_date": date(2024, 1, 5), "q_province": "01"})
+    respond(survey, {"q_view": "chua_tot", "q_multi": ["a"], "q_rating": 3, "q_int": 20,
+                     "q_matrix": {"r1": "dong_y"}, "q_rank": ["y", "x", "z"], "q_date": date(2024, 1, 6),
+                     "q_cond": "yes", "q_province": "79"}, skipped=("q_text",), respondent_type="enterprise")
+    respond(survey, {"q_view": "chua_tot", "q_multi": ["b"], "q_rating": 4, "q_int": 30,
+                     "q_matrix": {"r1": "trung_lap", "r2": "dong_y"}, "q_rank": ["y", "z", "x"],
+                     "q_province": "79"}, skipped=("q_cond",), province_code="79")
+    respond(survey, {"q_view": "binh_thuong", "q_rating": 4, "q_int": 40}, respondent_type="coop_member")
+    respond(survey, {}, province_code=None)
+    respond(survey, {"q_view": "tot"}, status="in_progress")  # never counted
+    return survey
