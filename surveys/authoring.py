@@ -1,0 +1,464 @@
+"""Building surveys: the drafting team's services for surveys, pages, questions and choices.
+
+Views parse a form, call one function here and commit.  Every refusal is an ``AuthoringError``
+carrying the form field it is about and a translated message, so a view can show it next to
+the field and keep what was typed.  Logic (``relevant``, ``constraint``) is checked with
+``surveys.expressions.check`` against the survey's question names when it is saved, and the
+message says what is wrong and where (the unknown name, the character where reading stopped).
+
+Times come from forms in Vietnam time and are stored as naive UTC (Vietnam has no summer time).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import func, select
+
+from consult import audit
+from consult.drafts import table_of_contents
+from consult.extensions import db
+from consult.models import Consultation, Provision, User
+from consult.textnorm import clean_control, strip_marks
+from surveys import expressions
+from surveys.kinds import KINDS
+from surveys.models import (AUDIENCES, SURVEY_STATUSES, Answer, Choice, Question, Response,
+                            Survey, SurveyPage)
+
+VN_OFFSET = timedelta(hours=7)
+#: Audit action recorded when a survey moves to each status.
+STATUS_ACTIONS = {"draft": "survey.unpublish", "published": "survey.publish", "closed": "survey.close"}
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
+LANGUAGES = ("vi", "en")
+
+#: What a failed expression check says, by ``ExpressionError.code``.
+EXPRESSION_MESSAGES = {
+    "unknown_reference": _l("“%(expression)s” refers to ${%(name)s}, but the survey has no question named “%(name)s”."),
+    "syntax": _l("“%(expression)s” cannot be read at character %(position)s (after “%(before)s”)."),
+    "syntax_end": _l("“%(expression)s” stops too early: something is missing at its end (a value or a closing bracket?)."),
+    "unknown_function": _l("“%(expression)s” uses the function “%(function)s()”, which is not supported. Use selected, count-selected, string-length, regex, if, not, today, number, int, round, contains, starts-with or coalesce."),
+    "type": _l("“%(expression)s”: the function “%(function)s()” is not used with the right number of values (character %(position)s)."),
+    "too_complex": _l("“%(expression)s” is too long or too deeply nested."),
+    "bad_regex": _l("“%(expression)s”: the pattern in regex() is not supported."),
+}
+
+
+class AuthoringError(Exception):
+    """A change refused; ``field`` is the form field it concerns (or "" for the whole form)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def vn_to_utc(value: datetime | None) -> datetime | None:
+    return value - VN_OFFSET if value is not None else None
+
+
+def utc_to_vn(value: datetime | None) -> datetime | None:
+    return value + VN_OFFSET if value is not None else None
+
+
+def texts(vi: str | None, en: str | None) -> dict:
+    """A per-language value from two form fields; empty languages are left out."""
+    result = {}
+    for code, text in (("vi", vi), ("en", en)):
+        text = clean_control(text or "").strip()
+        if text:
+            result[code] = text
+    return result
+
+
+# --- expressions -----------------------------------------------------------------------------
+
+def expression_params(error: expressions.ExpressionError, expression: str) -> dict:
+    """What ``EXPRESSION_MESSAGES`` need to point at the problem in ``expression``."""
+    position = error.position or 0
+    rest = expression[position:]
+    reference = re.match(r"\$\{([^}]*)\}", rest)
+    function = re.match(r"([A-Za-z_][A-Za-z0-9_.:-]*)", rest)
+    return {"expression": expression, "position": position + 1,
+            "before": expression[:position][-30:] or "…",
+            "name": reference.group(1) if reference else "",
+            "function": function.group(1) if function else ""}
+
+
+def message_code(error: expressions.ExpressionError, expression: str) -> str:
+    """The key of ``EXPRESSION_MESSAGES`` for ``error``."""
+    if error.code == "syntax" and (error.position or 0) >= len(expression.rstrip()):
+        return "syntax_end"
+    return error.code if error.code in EXPRESSION_MESSAGES else "syntax"
+
+
+def explain(error: expressions.ExpressionError, expression: str) -> str:
+    template = EXPRESSION_MESSAGES[message_code(error, expression)]
+    return str(template) % expression_params(error, expression)
+
+
+def check_expression(expression: str, known: set[str], field_name: str) -> str:
+    """The expression, stripped, if it passes ``expressions.check``; else AuthoringError."""
+    expression = clean_control(expression or "").strip()
+    if expression:
+        try:
+            expressions.check(expression, known)
+        except expressions.ExpressionError as error:
+            raise AuthoringError(field_name, explain(error, expression)) from None
+    return expression
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+@dataclass
+class SurveyFields:
+    """What the survey form edits; times in Vietnam time as typed."""
+
+    title: dict
+    introduction: dict = field(default_factory=dict)
+    audience: str = "open"
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    consultation_id: int | None = None
+    settings: dict = field(default_factory=dict)
+
+
+def _check_survey_fields(fields: SurveyFields) -> None:
+    if not fields.title.get("vi"):
+        raise AuthoringError("title_vi", _("Please give the survey a title in Vietnamese."))
+    if fields.audience not in AUDIENCES:
+        raise AuthoringError("audience", _("Please choose who may answer."))
+    if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
+        raise AuthoringError("closes_at", _("The closing time must be after the opening time."))
+    if fields.consultation_id is not None and db.session.get(Consultation, fields.consultation_id) is None:
+        raise AuthoringError("consultation_id", _("Please choose a consultation from the list."))
+
+
+def slugify(text: str) -> str:
+    text = strip_marks(clean_control(text or "")).replace("đ", "d").replace("Đ", "D").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "khao-sat"
+
+
+def unique_slug(text: str, survey_id: int | None = None) -> str:
+    base = slugify(text)
+    slug, number = base, 1
+    while db.session.scalar(select(Survey.id).where(Survey.slug == slug, Survey.id != (survey_id or 0))):
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def create_survey(fields: SurveyFields, actor: User | None = None) -> Survey:
+    """A new draft survey with one empty page."""
+    _check_survey_fields(fields)
+    survey = Survey(slug=unique_slug(fields.title["vi"]), status="draft",
+                    created_by_id=actor.id if actor else None)
+    _apply_survey_fields(survey, fields)
+    survey.pages.append(SurveyPage(position=0, title={}))
+    db.session.add(survey)
+    db.session.flush()
+    audit.record(actor, "survey.create", survey, title=fields.title.get("vi"))
+    return survey
+
+
+def update_survey(survey: Survey, fields: SurveyFields, actor: User | None = None) -> None:
+    _check_survey_fields(fields)
+    _apply_survey_fields(survey, fields)
+    audit.record(actor, "survey.update", survey)
+
+
+def _apply_survey_fields(survey: Survey, fields: SurveyFields) -> None:
+    survey.title, survey.introduction = fields.title, fields.introduction
+    survey.audience, survey.consultation_id = fields.audience, fields.consultation_id
+    survey.opens_at, survey.closes_at = vn_to_utc(fields.opens_at), vn_to_utc(fields.closes_at)
+    survey.settings = {**(survey.settings or {}), **fields.settings}
+
+
+def publish_problems(survey: Survey) -> list[str]:
+    """Why the survey cannot be published yet (empty when it can)."""
+    problems = []
+    if not any(KINDS[q.kind].takes_answer for q in survey.questions if q.kind in KINDS):
+        problems.append(_("The survey has no question to answer yet."))
+    known = {q.name for q in survey.questions}
+    for question in survey.questions:
+        for column in ("relevant", "constraint"):
+            try:
+                check_expression(getattr(question, column), known, column)
+            except AuthoringError as error:
+                problems.append(_("Question “%(name)s”: %(problem)s", name=question.name,
+                                  problem=error.message))
+        if KINDS.get(question.kind) and KINDS[question.kind].has_choices and not (
+                question.choices or question.param("choice_source")):
+            problems.append(_("Question “%(name)s” has no options yet.", name=question.name))
+    return problems
+
+
+def set_status(survey: Survey, status: str, actor: User | None = None) -> None:
+    """Publish, close or return to draft; publishing refuses a survey with problems."""
+    if status not in SURVEY_STATUSES:
+        raise AuthoringError("status", _("Unknown status."))
+    if status == "published":
+        problems = publish_problems(survey)
+        if problems:
+            raise AuthoringError("status", " ".join(problems))
+    if status == "draft" and response_count(survey):
+        raise AuthoringError("status", _("The survey already has answers: close it instead of returning it to draft."))
+    if survey.status != status:
+        survey.status = status
+        audit.record(actor, STATUS_ACTIONS[status], survey)
+
+
+def response_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count()).select_from(Response)
+                             .where(Response.survey_id == survey.id)) or 0
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def add_page(survey: Survey, title: dict, relevant: str = "", name: str = "") -> SurveyPage:
+    known = {q.name for q in survey.questions}
+    page = SurveyPage(title=title, name=name, relevant=check_expression(relevant, known, "relevant"),
+                      position=max((p.position for p in survey.pages), default=-1) + 1)
+    survey.pages.append(page)
+    db.session.flush()
+    return page
+
+
+def update_page(page: SurveyPage, title: dict, relevant: str = "") -> None:
+    known = {q.name for q in page.survey.questions}
+    page.relevant = check_expression(relevant, known, "relevant")
+    page.title = title
+
+
+def delete_page(page: SurveyPage) -> None:
+    """Delete an empty page; a page with questions must be emptied first."""
+    survey = page.survey
+    if page.questions:
+        raise AuthoringError("", _("Move or delete the questions of this page first."))
+    if len(survey.pages) == 1:
+        raise AuthoringError("", _("A survey needs at least one page."))
+    survey.pages.remove(page)
+    _renumber(survey.pages)
+
+
+def move_page(page: SurveyPage, direction: str) -> None:
+    pages = list(page.survey.pages)
+    index = pages.index(page)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(pages):
+        pages[index], pages[target] = pages[target], pages[index]
+        _renumber(pages)
+
+
+def _renumber(items) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+# --- articles of the draft -------------------------------------------------------------------
+
+def pinnable_articles(survey: Survey) -> list[Provision]:
+    """Articles of the current version of the survey's consultation draft, in order."""
+    consultation = survey.consultation
+    draft = consultation.draft if consultation else None
+    version = draft.current_version if draft else None
+    if version is None:
+        return []
+    return [entry.provision for chapter in table_of_contents(version)
+            for _section, entries in chapter.sections for entry in entries]
+
+
+def has_answers(question: Question) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Answer)
+                                  .where(Answer.question_id == question.id)))
+
+
+# --- questions -------------------------------------------------------------------------------
+
+@dataclass
+class QuestionFields:
+    """What the question form edits."""
+
+    name: str
+    kind: str
+    label: dict
+    hint: dict = field(default_factory=dict)
+    required: bool = False
+    relevant: str = ""
+    constraint: str = ""
+    constraint_message: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+    provision_id: int | None = None
+
+
+def _check_question_fields(survey: Survey, fields: QuestionFields,
+                           question: Question | None = None) -> None:
+    """Refuse a bad name, kind, label, article or logic; normalises the logic in place."""
+    if not NAME_PATTERN.match(fields.name or ""):
+        raise AuthoringError("name", _("The name may hold only letters without marks, digits and _, must start with a letter and be at most 64 characters (for example: tuoi, y_kien_1)."))
+    clash = survey.question_named(fields.name)
+    if clash is not None and clash is not question:
+        raise AuthoringError("name", _("Another question of this survey is already named “%(name)s”.", name=fields.name))
+    if fields.kind not in KINDS:
+        raise AuthoringError("kind", _("Please choose a kind of question from the list."))
+    if not fields.label.get("vi"):
+        raise AuthoringError("label_vi", _("Please write the question in Vietnamese."))
+    if fields.provision_id is not None and fields.provision_id not in {p.id for p in pinnable_articles(survey)}:
+        raise AuthoringError("provision_id", _("Please choose an article of the consultation's draft from the list."))
+    others = {q.name for q in survey.questions if q is not question} | {fields.name}
+    fields.relevant = check_expression(fields.relevant, others - {fields.name}, "relevant")
+    fields.constraint = check_expression(fields.constraint, others, "constraint")
+    if question is not None and question.name != fields.name:
+        users = referring_questions(survey, question.name)
+        if users:
+            raise AuthoringError("name", _("The name cannot change: the logic of %(names)s refers to ${%(name)s}. Change that logic first.", names=", ".join(users), name=question.name))
+    if question is not None and question.kind != fields.kind and has_answers(question):
+        raise AuthoringError("kind", _("The kind cannot change: this question already has answers."))
+
+
+def referring_questions(survey: Survey, name: str) -> list[str]:
+    """Names of questions (and pages, as "page N") whose logic refers to ``${name}``."""
+    users = []
+    for q in survey.questions:
+        if q.name != name and any(name in _references(getattr(q, c)) for c in ("relevant", "constraint")):
+            users.append(q.name)
+    for index, page in enumerate(survey.pages, start=1):
+        if name in _references(page.relevant):
+            users.append(_("page %(number)s", number=index))
+    return users
+
+
+def _references(expression: str) -> set[str]:
+    try:
+        return expressions.references(expression or "")
+    except expressions.ExpressionError:
+        return set()
+
+
+def _kind_parameters(fields: QuestionFields, previous: dict | None = None) -> dict:
+    """Keep the parameters the kind uses (and the XLSForm appearance), drop empty ones."""
+    allowed = set(KINDS[fields.kind].parameters) | {"appearance"}
+    kept = {k: v for k, v in (previous or {}).items() if k in allowed}
+    for key, value in fields.parameters.items():
+        if key in allowed:
+            if value in (None, "", {}, []):
+                kept.pop(key, None)
+            else:
+                kept[key] = value
+    return kept
+
+
+def add_question(page: SurveyPage, fields: QuestionFields, actor: User | None = None) -> Question:
+    """Add a question at the end of ``page``."""
+    survey = page.survey
+    _check_question_fields(survey, fields)
+    question = Question(survey=survey, page=page, position=len(page.questions))
+    _apply_question_fields(question, fields)
+    db.session.add(question)
+    db.session.flush()
+    audit.record(actor, "survey.question_add", survey, question=question.name)
+    return question
+
+
+def update_question(question: Question, fields: QuestionFields, actor: User | None = None) -> None:
+    _check_question_fields(question.survey, fields, question)
+    _apply_question_fields(question, fields)
+    audit.record(actor, "survey.question_update", question.survey, question=question.name)
+
+
+def _apply_question_fields(question: Question, fields: QuestionFields) -> None:
+    question.parameters = _kind_parameters(fields, question.parameters)
+    question.name, question.kind, question.label = fields.name, fields.kind, fields.label
+    question.hint, question.required = fields.hint, fields.required
+    question.relevant, question.constraint = fields.relevant, fields.constraint
+    question.constraint_message, question.provision_id = fields.constraint_message, fields.provision_id
+
+
+def delete_question(question: Question, actor: User | None = None) -> None:
+    """Delete a question nobody's logic refers to and nobody has answered."""
+    survey = question.survey
+    users = referring_questions(survey, question.name)
+    if users:
+        raise AuthoringError("", _("“%(name)s” cannot be deleted: the logic of %(names)s refers to it.", name=question.name, names=", ".join(users)))
+    if has_answers(question):
+        raise AuthoringError("", _("“%(name)s” cannot be deleted: it already has answers.", name=question.name))
+    page = question.page
+    page.questions.remove(question)
+    survey.questions.remove(question)
+    db.session.delete(question)
+    _renumber(page.questions)
+    audit.record(actor, "survey.question_delete", survey, question=question.name)
+
+
+def move_question(question: Question, direction: str) -> None:
+    """One step up or down; past the top or bottom of its page it moves to the next page."""
+    page, pages = question.page, list(question.survey.pages)
+    siblings = list(page.questions)
+    index = siblings.index(question)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        _renumber(siblings)
+        return
+    page_index = pages.index(page) + (-1 if direction == "up" else 1)
+    if not 0 <= page_index < len(pages):
+        return
+    destination = pages[page_index]
+    siblings.remove(question)
+    _renumber(siblings)
+    moved = list(destination.questions)
+    moved.insert(len(moved) if direction == "up" else 0, question)
+    question.page = destination
+    _renumber(moved)
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+def _check_choice(question: Question, name: str, label: dict, choice: Choice | None = None) -> None:
+    if not name or len(name) > 64 or not re.fullmatch(r"[^\s'\"]+", name):
+        raise AuthoringError("name", _("The value may not be empty or hold spaces or quotes (at most 64 characters), for example: co, khong, 1."))
+    if any(c.name == name and c is not choice for c in question.choices):
+        raise AuthoringError("name", _("This question already has an option with the value “%(name)s”.", name=name))
+    if not label.get("vi"):
+        raise AuthoringError("label_vi", _("Please write the option in Vietnamese."))
+
+
+def add_choice(question: Question, name: str, label: dict, is_other: bool = False) -> Choice:
+    name = (name or "").strip()
+    _check_choice(question, name, label)
+    choice = Choice(name=name, label=label, is_other=is_other, position=len(question.choices))
+    question.choices.append(choice)
+    db.session.flush()
+    return choice
+
+
+def update_choice(choice: Choice, name: str, label: dict, is_other: bool = False) -> None:
+    name = (name or "").strip()
+    _check_choice(choice.question, name, label, choice)
+    if name != choice.name and has_choice_answers(choice):
+        raise AuthoringError("name", _("The value cannot change: this option has already been chosen."))
+    choice.name, choice.label, choice.is_other = name, label, is_other
+
+
+def delete_choice(choice: Choice) -> None:
+    if has_choice_answers(choice):
+        raise AuthoringError("", _("This option has already been chosen and cannot be deleted."))
+    question = choice.question
+    question.choices.remove(choice)
+    _renumber(question.choices)
+
+
+def move_choice(choice: Choice, direction: str) -> None:
+    choices = list(choice.question.choices)
+    index = choices.index(choice)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(choices):
+        choices[index], choices[target] = choices[target], choices[index]
+        _renumber(choices)
+        choice.question.choices.sort(key=lambda c: c.position)
+
+
+def has_choice_answers(choice: Choice) -> bool:
+    return bool(choice.id and db.session.scalar(
+        select(func.count()).select_from(Answer).where(Answer.choice_id == choice.id)))

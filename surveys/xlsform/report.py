@@ -1,0 +1,140 @@
+"""The import report: per row of the workbook, what was imported, changed, not representable.
+
+Items carry a message code and parameters, not text, so that the report can be stored (in the
+import's audit event) and shown later in the reader's language.  ``MESSAGES`` holds every
+text the import can say; ``ReportItem.text()`` translates one.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+#: Outcomes, in the order the report page lists them.
+OUTCOMES = ("error", "unsupported", "changed", "imported")
+
+MESSAGES = {
+    # --- the file as a whole -------------------------------------------------------------
+    "empty_file": _l("The file is empty."),
+    "unsupported_extension": _l("Only XLSForm files ending in .xlsx, .xls or .csv can be imported."),
+    "not_a_spreadsheet": _l("This file is not a spreadsheet that can be read (.xlsx, .xls or .csv)."),
+    "csv_not_utf8": _l("The CSV file is not saved as UTF-8 (Unicode). Save it again as “CSV UTF-8” and retry."),
+    "too_large": _l("The file is larger than %(limit)s MB."),
+    "missing_survey_sheet": _l("There is no sheet named “survey”. An XLSForm needs a “survey” sheet with the questions (found: %(sheets)s)."),
+    "missing_column": _l("The “survey” sheet has no “%(column)s” column in its first row."),
+    "no_questions": _l("The “survey” sheet holds no question that can be imported."),
+    "pyxform": _l("The XLSForm checker (pyxform) refused the file: %(detail)s"),
+    # --- one row: errors -----------------------------------------------------------------
+    "duplicate_name": _l("The name “%(name)s” is already used on row %(first_row)s; every question needs its own name."),
+    "duplicate_choice": _l("The list “%(list)s” has the choice “%(name)s” twice (first on row %(first_row)s)."),
+    "bad_name": _l("The name “%(name)s” is not valid: use letters, digits and _ only, starting with a letter, at most 64 characters."),
+    "expression": _l("Column “%(column)s”: %(problem)s"),
+    # --- one row: what could not be represented or was changed ---------------------------
+    "imported": _l("Imported as “%(kind)s”."),
+    "imported_page": _l("Imported as a page."),
+    "imported_matrix": _l("The group and its %(count)s rows were imported as one matrix question."),
+    "matrix_row": _l("Imported as a row of the matrix “%(matrix)s”."),
+    "matrix_kept_separate": _l("The group looks like a matrix but its rows have their own logic or are referred to elsewhere; its questions were imported one by one."),
+    "repeat": _l("A repeat (begin_repeat) cannot be represented: the group and the questions inside it were not imported."),
+    "inside_repeat": _l("Not imported: this question is inside the repeat “%(repeat)s”."),
+    "unsupported_type": _l("The question type “%(type)s” is not supported; the row was not imported."),
+    "metadata": _l("The metadata field “%(type)s” is not collected; the row was not imported."),
+    "calculate": _l("Calculations are not supported; “%(name)s” was not imported."),
+    "select_from_file": _l("Options read from a file (%(type)s) are not supported; the question was not imported."),
+    "choice_filter": _l("The choice filter “%(expression)s” is not supported: every option is shown."),
+    "required_expression": _l("The condition “%(expression)s” in “required” is not supported: the question was made optional."),
+    "required_message": _l("The custom “required” message is not kept; the platform shows its own."),
+    "nested_group": _l("The group “%(name)s” inside a page was merged into that page; its show-if was added to each of its questions."),
+    "or_other": _l("“Other, please specify” was added as an option with its own text box."),
+    "range_step": _l("The step %(step)s of the range was not kept: the rating goes from %(low)s to %(high)s in steps of 1."),
+    "file_pdf_only": _l("Only PDF files up to %(size)s MB are accepted for this question."),
+    "language_dropped": _l("The language “%(language)s” is not used by the platform; its texts were not imported."),
+    "setting_ignored": _l("The setting “%(setting)s” is not used by the platform."),
+    "likert": _l("Shown as a rating scale (appearance likert)."),
+    "dropdown": _l("Shown as a dropdown list (appearance %(appearance)s)."),
+    "unknown_parameter": _l("The parameter “%(parameter)s” is not used by the platform."),
+    "provision_not_found": _l("The article “%(anchor)s” is not in the consultation's draft; the question is not pinned."),
+}
+
+
+@dataclass
+class ReportItem:
+    """One line of the report: where (sheet, row, name), what happened, and why."""
+
+    outcome: str
+    code: str
+    sheet: str = "survey"
+    row: int | None = None
+    name: str = ""
+    params: dict = field(default_factory=dict)
+
+    def text(self) -> str:
+        if self.code not in MESSAGES:  # a stored report from another version of the code
+            return self.code
+        return _message(self.code, {"name": self.name, **self.params})
+
+
+def _message(code: str, params: dict) -> str:
+    """Translate ``MESSAGES[code]`` with ``params``; missing params never raise."""
+    if code == "expression":
+        from surveys.authoring import EXPRESSION_MESSAGES
+
+        problem = EXPRESSION_MESSAGES.get(params.get("error_code"), EXPRESSION_MESSAGES["syntax"])
+        params = {**params, "problem": _format(str(problem), params.get("details", {}))}
+    if "kind" in params:
+        from surveys.kinds import KIND_LABELS
+
+        params = {**params, "kind": str(KIND_LABELS.get(params["kind"], params["kind"]))}
+    return _format(str(MESSAGES[code]), params)
+
+
+def _format(text: str, params: dict) -> str:
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+@dataclass
+class ImportReport:
+    """Everything the import has to say, row by row; ``errors`` mean nothing was imported."""
+
+    filename: str = ""
+    items: list[ReportItem] = field(default_factory=list)
+
+    def add(self, outcome: str, code: str, *, sheet: str = "survey", row: int | None = None,
+            name: str = "", **params) -> ReportItem:
+        item = ReportItem(outcome, code, sheet, row, name, params)
+        self.items.append(item)
+        return item
+
+    def error(self, code: str, **where_and_params) -> ReportItem:
+        return self.add("error", code, **where_and_params)
+
+    @property
+    def errors(self) -> list[ReportItem]:
+        return [item for item in self.items if item.outcome == "error"]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    def sorted_items(self) -> list[ReportItem]:
+        """By sheet (survey, choices, settings, the file), then row, keeping insertion order."""
+        sheet_order = {"": 0, "survey": 1, "choices": 2, "settings": 3}
+        return sorted(self.items, key=lambda i: (sheet_order.get(i.sheet, 4), i.row or 0))
+
+    def as_dict(self) -> dict:
+        return {"filename": self.filename, "items": [asdict(item) for item in self.items]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        items = [ReportItem(**item) for item in (data or {}).get("items", [])]
+        return cls(filename=(data or {}).get("filename", ""), items=items)
+
+
+class XLSFormError(Exception):
+    """The workbook cannot be imported; ``report.errors`` says why, row by row."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("; ".join(f"{i.row}:{i.code}" for i in report.errors))
+        self.report = report
