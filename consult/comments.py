@@ -5,6 +5,7 @@ import secrets
 
 from sqlalchemy import select, update
 
+from consult import audit
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
 from consult.textnorm import clean_control, normalize_text
@@ -140,3 +141,36 @@ def published_general_comments(consultation: Consultation) -> list[Comment]:
                               Comment.provision_id.is_(None),
                               Comment.status == "published").order_by(Comment.created_at)
     ).all()
+
+
+def personal_data(contribution: Contribution) -> dict:
+    """Everything stored about one sending, for the citizen who holds its receipt code."""
+    return {
+        "receipt_code": contribution.receipt_code,
+        "consultation": contribution.consultation.title,
+        "submitted_at": contribution.submitted_at.isoformat() if contribution.submitted_at else None,
+        "consent_at": contribution.consent_at.isoformat() if contribution.consent_at else None,
+        "respondent_type": contribution.respondent_type,
+        "province_code": contribution.province_code,
+        "name": contribution.name,
+        "contact": contribution.contact,
+        "comments": [
+            {"provision": comment.provision.anchor if comment.provision else None,
+             "body": comment.body, "status": comment.status,
+             "created_at": comment.created_at.isoformat()}
+            for comment in contribution.comments
+        ],
+    }
+
+
+def erase_personal_data(contribution: Contribution) -> bool:
+    """Forget the name and contact of a sending; the opinions stay, anonymous.
+
+    Returns False when there was nothing left to erase.
+    """
+    if not contribution.name and not contribution.contact:
+        return False
+    contribution.name = ""
+    contribution.contact = ""
+    audit.record(None, "contribution.erase_personal_data", contribution)
+    return True

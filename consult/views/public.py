@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -233,3 +233,23 @@ def receipt(code: str):
     if contribution is None:
         abort(404)
     return render_template("public/receipt.html", contribution=contribution)
+
+
+@bp.get("/bien-nhan/<code>/du-lieu.json")
+def receipt_data(code: str):
+    """The citizen's own data, as JSON, for the right of access."""
+    contribution = comment_service.contribution_by_receipt(code) or abort(404)
+    response = jsonify(comment_service.personal_data(contribution))
+    response.headers["Content-Disposition"] = f'attachment; filename="gop-y-{contribution.receipt_code}.json"'
+    return response
+
+
+@bp.post("/bien-nhan/<code>/xoa-thong-tin")
+def erase_personal_data(code: str):
+    contribution = comment_service.contribution_by_receipt(code) or abort(404)
+    if comment_service.erase_personal_data(contribution):
+        db.session.commit()
+        flash(_("Your name and contact details were erased. Your opinions remain, without them."), "success")
+    else:
+        flash(_("No name or contact details are stored for these opinions."), "info")
+    return redirect(url_for("public.receipt", code=contribution.receipt_code))

@@ -114,3 +114,20 @@ def test_nfd_comment_is_stored_normalised_and_shown_as_written(client):
     comment = db.session.scalar(select(Comment))
     assert comment.body == written
     assert comment.body_normalized == unicodedata.normalize("NFC", "Hợp tác xã cần hòa giải")
+
+
+def test_citizen_exports_and_erases_personal_data(client):
+    make_consultation()
+    add_opinion(client, "dieu-1", "Ý kiến có tên")
+    code = send_list(client, name="Trần Thị Bình", contact="binh@example.vn").headers["Location"].rsplit("/", 1)[1]
+    exported = client.get(f"/bien-nhan/{code}/du-lieu.json")
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    assert exported.json["name"] == "Trần Thị Bình" and exported.json["contact"] == "binh@example.vn"
+    assert exported.json["comments"][0]["body"] == "Ý kiến có tên"
+    client.post(f"/bien-nhan/{code}/xoa-thong-tin")
+    contribution = db.session.scalar(select(Contribution).where(Contribution.receipt_code == code))
+    assert contribution.name == "" and contribution.contact == ""
+    assert contribution.comments[0].body == "Ý kiến có tên"
+    again = client.post(f"/bien-nhan/{code}/xoa-thong-tin", follow_redirects=True)
+    assert again.status_code == 200
+    assert client.get("/bien-nhan/GY-0000-0000/du-lieu.json").status_code == 404
