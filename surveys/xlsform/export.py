@@ -80,9 +80,14 @@ class _Writer:
         self.used_names = {q.name for q in survey.questions}
 
     def write_pages(self) -> None:
-        grouped = True  # a bare page right after a group would merge with the one before it
+        """Pages as groups; a page without name, title or show-if may stay bare when it will
+        come back as the same page (not merged with loose questions written just before)."""
+        after_loose = False
         for number, page in enumerate(self.survey.pages, start=1):
-            bare = not (page.name or page.title or page.relevant) and grouped
+            kinds = [question.kind for question in page.questions]
+            only_matrix = kinds == ["matrix"]
+            bare = not (page.name or page.title or page.relevant) and (
+                only_matrix or ("matrix" not in kinds and not after_loose))
             if not bare:
                 self.survey_rows.append({"type": "begin_group", "name": self._page_name(page, number),
                                          **_texts("label", page.title), "relevant": page.relevant,
@@ -91,7 +96,7 @@ class _Writer:
                 self.question(question)
             if not bare:
                 self.survey_rows.append({"type": "end_group"})
-            grouped = not bare
+            after_loose = bare and not only_matrix
 
     def _page_name(self, page: SurveyPage, number: int) -> str:
         name = page.name if page.name and page.name not in self.used_names else f"trang_{number}"

@@ -67,8 +67,10 @@ def complete(mapper, question, element: dict, values: dict) -> None:
             mapper.report.add("changed", "or_other", **where)
     elif question.kind == "rating" and element.get("type") == "select one":
         low, high, choices = _scale(mapper, element)
-        question.parameters.update({"min": low, "max": high, "min_label": choices[0].label,
-                                    "max_label": choices[-1].label})
+        question.parameters.update({"min": low, "max": high})
+        for key, choice in (("min_label", choices[0]), ("max_label", choices[-1])):
+            if set(choice.label.values()) - {choice.name}:  # a label, not just the number
+                question.parameters[key] = choice.label
         mapper.report.add("changed", "likert", **where)
     elif element.get("type") == "range":
         _range(mapper, question, element)
