@@ -16,6 +16,7 @@ import secrets
 from datetime import datetime
 from typing import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.extensions import db
@@ -23,6 +24,14 @@ from consult.models import Organisation, utcnow
 from surveys.models import INVITATION_STATUSES, Invitation, Survey
 
 _ORDER = {status: index for index, status in enumerate(INVITATION_STATUSES)}
+
+#: Status -> label, for the organisation's page and the drafting team's list.
+STATUS_LABELS = {
+    "sent": _l("Invitation sent"),
+    "opened": _l("Link opened"),
+    "started": _l("Answering started"),
+    "submitted": _l("Submitted"),
+}
 
 
 class InvitationExists(Exception):

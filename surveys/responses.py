@@ -146,11 +146,12 @@ def start_invited_response(invitation: Invitation, locale: str = "vi") -> Respon
     survey = invitation.survey
     if not survey.is_open():
         raise SurveyClosed()
+    organisation = invitation.organisation
     response = Response(survey=survey, invitation=invitation, locale=locale)
-    if not survey.setting("anonymous"):
-        response.respondent_type = invitation.organisation.kind
-        response.province_code = invitation.organisation.province_code
     db.session.add(response)
+    if not survey.setting("anonymous"):
+        response.respondent_type = organisation.kind
+        response.province_code = organisation.province_code
     return response
 
 
@@ -203,7 +204,7 @@ def _replace_answers(response: Response, question: Question, rows: list[dict]) -
     for answer in [a for a in response.answers if a.question_id == question.id]:
         response.answers.remove(answer)
     for row in rows:
-        response.answers.append(Answer(question=question, **row))
+        response.answers.append(Answer(question=question, question_id=question.id, **row))
 
 
 def _page_errors(page: SurveyPage, entries: dict[str, Entry], shown: Mapping[str, bool],
