@@ -1,0 +1,97 @@
+"""Bearer tokens on API requests, and the page parameters every list shares."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import g, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from consult.api import tokens
+from consult.api.problems import ApiProblem
+from consult.extensions import db
+from consult.models import utcnow
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+def _unauthorized(detail: str) -> ApiProblem:
+    return ApiProblem(401, "unauthorized", _("Not authenticated"), detail,
+                      headers={"WWW-Authenticate": 'Bearer realm="gopy"'})
+
+
+def require_scope(scope: str):
+    """Let through requests whose bearer token is active and has ``scope``; sets ``g.api_token``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            kind, _sep, raw = header.partition(" ")
+            if kind.lower() != "bearer" or not raw.strip():
+                raise _unauthorized(_("Send your organisation's API token as 'Authorization: Bearer …'."))
+            token = tokens.find_token(raw.strip())
+            if token is None:
+                raise _unauthorized(_("This API token is not valid or has been revoked."))
+            if scope not in token.scope_set:
+                raise ApiProblem(403, "insufficient-scope", _("Forbidden"),
+                                 _("This token lacks the scope %(scope)s.", scope=scope),
+                                 headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
+            token.last_used_at = utcnow()
+            db.session.commit()
+            g.api_token = token
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def page_params() -> tuple[int, int]:
+    """``?page=`` (from 1) and ``?per_page=`` (1 to 100); a 400 problem lists what is wrong."""
+    errors = []
+    page = _int_param("page", 1, errors, minimum=1, maximum=1_000_000)
+    per_page = _int_param("per_page", DEFAULT_PER_PAGE, errors, minimum=1, maximum=MAX_PER_PAGE)
+    if errors:
+        raise ApiProblem(400, "invalid-parameter", _("Invalid query parameter"),
+                         _("Some query parameters are not valid."), errors=errors)
+    return page, per_page
+
+
+def _int_param(name: str, default: int, errors: list, *, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        errors.append({"pointer": f"?{name}", "detail": _("Must be a whole number from %(min)s to %(max)s.",
+                                                          min=minimum, max=maximum)})
+        return default
+    return int(raw)
+
+
+def paginate(statement, page: int, per_page: int) -> tuple[list, int]:
+    """One page of ``statement``'s rows and the total count (pushed down to SQL)."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def page_body(items: list, total: int, page: int, per_page: int, endpoint: str, **values) -> tuple[dict, dict]:
+    """The list's JSON (items, page, per_page, total, next, prev) and its ``Link`` header."""
+    last = max(1, -(-total // per_page))
+
+    def link(number: int) -> str:
+        query = {**{k: v for k, v in request.args.items() if k not in ("page", "per_page")},
+                 "page": number, "per_page": per_page}
+        return url_for(endpoint, **values, _external=True) + "?" + urlencode(query)
+
+    next_url = link(page + 1) if page < last else None
+    prev_url = link(page - 1) if 1 < page <= last + 1 else None
+    links = [f'<{link(1)}>; rel="first"', f'<{link(last)}>; rel="last"']
+    if next_url:
+        links.append(f'<{next_url}>; rel="next"')
+    if prev_url:
+        links.append(f'<{prev_url}>; rel="prev"')
+    body = {"items": items, "page": page, "per_page": per_page, "total": total,
+            "next": next_url, "prev": prev_url}
+    return body, {"Link": ", ".join(links)}

@@ -1,0 +1,105 @@
+"""The signed letter as a PDF: checked by content, limited in size, stored outside static.
+
+Pure module: no Flask. The caller gives the folder (``upload_root(app)``) and the limit.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Largest signed letter accepted, in bytes (``SUBMISSION_PDF_MAX_BYTES`` overrides it).
+#: Below the app's 10 MB request limit so that the page can say so next to the field.
+PDF_MAX_BYTES = 5 * 1024 * 1024
+
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are expected input here
+
+
+class InvalidAttachment(Exception):
+    """The file cannot be the signed letter. ``code`` is one of: empty, too_large, not_pdf,
+    damaged, encrypted, no_pages."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    name: str
+    size: int
+    sha256: str
+    pages: int
+
+
+def upload_root(app) -> Path:
+    """``UPLOAD_FOLDER`` or ``instance/uploads``, then ``submissions``: never under static."""
+    base = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
+    return Path(base) / "submissions"
+
+
+def max_bytes(app) -> int:
+    return int(app.config.get("SUBMISSION_PDF_MAX_BYTES") or PDF_MAX_BYTES)
+
+
+def check_pdf(data: bytes, limit: int = PDF_MAX_BYTES) -> int:
+    """Return the page count of a readable PDF, or raise ``InvalidAttachment``.
+
+    The name and the declared content type say nothing: the bytes must start with the
+    PDF signature and pypdf must read at least one page.
+    """
+    if not data:
+        raise InvalidAttachment("empty")
+    if len(data) > limit:
+        raise InvalidAttachment("too_large")
+    if not data[:1024].lstrip(b"\x00\t\r\n ").startswith(b"%PDF-"):
+        raise InvalidAttachment("not_pdf")
+    return _count_pages(data)
+
+
+def _count_pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InvalidAttachment("encrypted")
+        pages = len(reader.pages)
+    except InvalidAttachment:
+        raise
+    except Exception as error:  # pypdf raises many kinds on damaged files
+        raise InvalidAttachment("damaged") from error
+    if pages < 1:
+        raise InvalidAttachment("no_pages")
+    return pages
+
+
+def store_pdf(root: Path, data: bytes, pages: int) -> StoredPdf:
+    """Write the checked bytes under a random name; the upload's name is never a path."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.pdf"
+    temporary = root / f".{name}.part"
+    temporary.write_bytes(data)
+    temporary.replace(root / name)
+    return StoredPdf(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), pages=pages)
+
+
+def stored_path(root: Path, name: str) -> Path | None:
+    """The stored file's path, or None when the name is not one we made or the file is gone."""
+    if not _STORED_NAME.match(name or ""):
+        return None
+    path = root / name
+    return path if path.is_file() else None
+
+
+def safe_download_name(filename: str, fallback: str) -> str:
+    """A download name ending in .pdf with no path in it."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip() or fallback
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"

@@ -1,0 +1,267 @@
+"""Formal submissions: prepare a letter as a draft, attach the signed PDF, add opinions, submit.
+
+Shared by the officers' pages and the API. Pure module (no Flask); the caller commits.
+A submitted letter is never changed again: a later letter supersedes it and both are kept.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from consult import audit, drafts
+from consult.extensions import db
+from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
+from consult.submissions import roster
+from consult.submissions.attachments import StoredPdf
+from consult.submissions.models import Submission, SubmissionOpinion
+from consult.textnorm import clean_control, normalize_text
+
+#: Crockford's alphabet without I, L, O, U, as for citizens' receipts; "CV" for công văn.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+#: Longest opinion, in characters, and most opinions in one letter.
+OPINION_MAX_LENGTH = 10000
+MAX_OPINIONS = 200
+
+#: What ``missing_for_submit`` may report, in the order the letter's form shows them.
+SUBMIT_REQUIREMENTS = ("letter_number", "letter_date", "signer_name", "signer_title",
+                       "attachment", "opinions", "no_comment_with_opinions")
+
+
+class NotOnRoster(Exception):
+    """The organisation is not asked for its opinion on this consultation."""
+
+
+class SubmissionLocked(Exception):
+    """The letter was submitted: it can no longer be changed."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(submission.id)
+        self.submission = submission
+
+
+class AlreadySubmitted(SubmissionLocked):
+    """Submitting a letter that is already submitted: a double click or a replayed request."""
+
+
+class IncompleteSubmission(Exception):
+    """The letter lacks something it needs before submitting; ``missing`` lists codes."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+class UnknownProvision(Exception):
+    """The article or clause is not in the draft version being consulted on."""
+
+
+class TooManyOpinions(Exception):
+    """A letter holds at most ``MAX_OPINIONS`` opinions."""
+
+
+def new_receipt_code() -> str:
+    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+    return f"CV-{chars[:4]}-{chars[4:]}"
+
+
+def current_version(consultation: Consultation) -> DraftVersion | None:
+    return consultation.draft.current_version if consultation.draft else None
+
+
+def find_draft(consultation: Consultation, organisation_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(
+        Submission.consultation_id == consultation.id,
+        Submission.organisation_id == organisation_id, Submission.status == "draft"))
+
+
+def current_submission(consultation: Consultation, organisation_id: int) -> Submission | None:
+    """The letter in force: the latest one submitted."""
+    return db.session.scalar(select(Submission).where(
+        Submission.consultation_id == consultation.id,
+        Submission.organisation_id == organisation_id, Submission.status == "submitted"))
+
+
+def history(consultation: Consultation, organisation_id: int) -> list[Submission]:
+    """Every letter the body submitted, newest first, the one in force at the top."""
+    return db.session.scalars(select(Submission).where(
+        Submission.consultation_id == consultation.id,
+        Submission.organisation_id == organisation_id,
+        Submission.status.in_(("submitted", "superseded")))
+        .order_by(Submission.submitted_at.desc(), Submission.id.desc())).all()
+
+
+def start_draft(consultation: Consultation, organisation: Organisation, actor: User | None,
+                channel: str = "web") -> tuple[Submission, bool]:
+    """The body's letter in preparation, made if there is none. Returns ``(draft, created)``.
+
+    Two officers starting at once meet the one-draft constraint; the loser gets the
+    winner's draft instead of an error.
+    """
+    if roster.find_entry(consultation, organisation.id) is None:
+        raise NotOnRoster()
+    existing = find_draft(consultation, organisation.id)
+    if existing is not None:
+        return existing, False
+    version = current_version(consultation)
+    draft = Submission(consultation=consultation, organisation=organisation, status="draft",
+                       draft_slot="draft", version_id=version.id if version else None,
+                       created_by_id=actor.id if actor else None, channel=channel)
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        return find_draft(consultation, organisation.id), False
+    return draft, True
+
+
+def _require_draft(submission: Submission) -> None:
+    if submission.status != "draft":
+        raise SubmissionLocked(submission)
+
+
+def update_letter(submission: Submission, *, letter_number: str, letter_date: date | None,
+                  signer_name: str, signer_title: str, no_comment: bool) -> None:
+    """Record the letter's details (any may still be empty while it is a draft)."""
+    _require_draft(submission)
+    submission.letter_number = clean_control(letter_number or "").strip()[:64]
+    submission.letter_date = letter_date
+    submission.signer_name = clean_control(signer_name or "").strip()[:255]
+    submission.signer_title = clean_control(signer_title or "").strip()[:255]
+    submission.no_comment = bool(no_comment)
+    submission.updated_at = utcnow()
+
+
+def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None:
+    """Attach the checked and stored signed letter; a new file replaces the previous one."""
+    _require_draft(submission)
+    submission.attachment_name = stored.name
+    submission.attachment_filename = (filename or "").strip()[:255] or "cong-van.pdf"
+    submission.attachment_size = stored.size
+    submission.attachment_sha256 = stored.sha256
+    submission.attachment_pages = stored.pages
+    submission.updated_at = utcnow()
+
+
+def resolve_provision(version: DraftVersion, article: str | None,
+                      clause: str | None = None) -> Provision | None:
+    """The provision an opinion is about: None for the whole draft, else an article or its clause.
+
+    ``article`` is an article number ("12") or anchor ("dieu-12"); ``clause`` a clause
+    number of that article ("2"). Raises ``UnknownProvision`` when either is not in the draft.
+    """
+    article = (article or "").strip()
+    clause = (clause or "").strip().rstrip(".")
+    if not article:
+        if clause:
+            raise UnknownProvision()
+        return None
+    anchor = article if article.startswith("dieu-") else f"dieu-{article.lower()}"
+    found = drafts.find_article(version, anchor)
+    if found is None:
+        raise UnknownProvision()
+    if not clause:
+        return found
+    for child in drafts.children_of(version).get(found.id, []):
+        if child.kind == "clause" and child.number == clause:
+            return child
+    raise UnknownProvision()
+
+
+def add_opinion(submission: Submission, provision: Provision | None, body: str) -> SubmissionOpinion:
+    """Add one opinion to a letter in preparation. The body must not be empty (callers check)."""
+    _require_draft(submission)
+    if len(submission.opinions) >= MAX_OPINIONS:
+        raise TooManyOpinions()
+    article = None
+    if provision is not None:
+        article_id = drafts.article_lookup(provision.version).get(provision.id, provision.id)
+        article = db.session.get(Provision, article_id)
+    opinion = SubmissionOpinion(provision=provision, article=article, body=clean_control(body),
+                                body_normalized=normalize_text(body))
+    submission.opinions.append(opinion)
+    submission.updated_at = utcnow()
+    return opinion
+
+
+def remove_opinion(submission: Submission, opinion_id: int) -> bool:
+    _require_draft(submission)
+    for opinion in submission.opinions:
+        if opinion.id == opinion_id:
+            submission.opinions.remove(opinion)
+            submission.updated_at = utcnow()
+            return True
+    return False
+
+
+def missing_for_submit(submission: Submission) -> list[str]:
+    """What the letter still needs before it can be submitted (codes of ``SUBMIT_REQUIREMENTS``)."""
+    missing = [name for name in ("letter_number", "signer_name", "signer_title")
+               if not getattr(submission, name)]
+    if submission.letter_date is None:
+        missing.insert(1, "letter_date")
+    if not submission.attachment_name:
+        missing.append("attachment")
+    if submission.no_comment and submission.opinions:
+        missing.append("no_comment_with_opinions")
+    elif not submission.no_comment and not submission.opinions:
+        missing.append("opinions")
+    return missing
+
+
+def submit(submission: Submission, actor: User | None, **audit_detail) -> Submission:
+    """Lock the letter, give it a receipt and make it the body's answer in force.
+
+    The draft → submitted change is one conditional UPDATE, so a double submit makes one
+    letter and one receipt; the second raises ``AlreadySubmitted``. The letter in force
+    before, if any, becomes ``superseded`` and keeps everything it had.
+    """
+    if submission.status != "draft":
+        raise AlreadySubmitted(submission)
+    missing = missing_for_submit(submission)
+    if missing:
+        raise IncompleteSubmission(missing)
+    now = utcnow()
+    previous = current_submission(submission.consultation, submission.organisation_id)
+    changed = db.session.execute(
+        update(Submission).where(Submission.id == submission.id, Submission.status == "draft")
+        .values(status="submitted", draft_slot=None, submitted_at=now, updated_at=now,
+                receipt_code=new_receipt_code(),
+                submitted_by_id=actor.id if actor else None)
+    ).rowcount
+    if not changed:
+        db.session.refresh(submission)
+        raise AlreadySubmitted(submission)
+    if previous is not None:
+        _supersede(previous, submission, actor, now, audit_detail)
+    db.session.execute(update(Submission).where(Submission.id == submission.id)
+                       .values(current_slot="current",
+                               supersedes_id=previous.id if previous else None))
+    db.session.refresh(submission)
+    audit.record(actor, "submission.submit", submission, receipt=submission.receipt_code,
+                 organisation=submission.organisation.code, no_comment=submission.no_comment,
+                 opinions=len(submission.opinions), supersedes=previous.id if previous else None,
+                 **audit_detail)
+    return submission
+
+
+def _supersede(previous: Submission, by: Submission, actor: User | None, now: datetime,
+               audit_detail: dict) -> None:
+    db.session.execute(update(Submission).where(
+        Submission.consultation_id == by.consultation_id,
+        Submission.organisation_id == by.organisation_id, Submission.current_slot == "current")
+        .values(status="superseded", current_slot=None, superseded_at=now))
+    db.session.refresh(previous)
+    audit.record(actor, "submission.supersede", previous, by=by.id,
+                 organisation=previous.organisation.code, **audit_detail)
+
+
+def discard_draft(submission: Submission, actor: User | None) -> None:
+    """Delete a letter in preparation (never a submitted one)."""
+    _require_draft(submission)
+    audit.record(actor, "submission.discard", submission,
+                 organisation=submission.organisation.code)
+    db.session.delete(submission)
