@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
-from analysis.tallies.summaries import (KEY_COLUMNS, QuestionSummary, real_answer_condition, summarise_groups,
-                                        text_key_expression)
+from analysis.tallies.summaries import KEY_COLUMNS, QuestionSummary, summarise_groups, text_key_expression
 from consult.data import load_provinces
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
@@ -114,16 +113,16 @@ def crosstab(session: Session, survey_id: int, question_id: int, by: str,
     respondents = dict(session.execute(
         add_joins(select(group, func.count(func.distinct(Response.id))).select_from(Response))
         .where(where).group_by(group)).all())
-    answered_multi = {}
+    with_rows = {}
     if question.family in MULTI_ROW_FAMILIES:
-        answered_multi = dict(session.execute(
+        with_rows = dict(session.execute(
             add_joins(select(group, func.count(func.distinct(Response.id)))
                       .select_from(Response).join(Answer, Answer.response_id == Response.id))
-            .where(where, Answer.question_id == question.id, real_answer_condition())
+            .where(where, Answer.question_id == question.id)
             .group_by(group)).all())
     if by.startswith("question:"):
         respondents = {(nfc(k) if k else None): v for k, v in respondents.items()}
-        answered_multi = {(nfc(k) if k else None): v for k, v in answered_multi.items()}
+        with_rows = {(nfc(k) if k else None): v for k, v in with_rows.items()}
         groups_frame["group"] = groups_frame["group"].map(lambda k: nfc(k) if isinstance(k, str) else None)
     order = _group_order(respondents, labels if by.startswith("question:") else None)
     summaries = {}
@@ -131,7 +130,7 @@ def crosstab(session: Session, survey_id: int, question_id: int, by: str,
         part = groups_frame[groups_frame["group"].isna()] if key is None else \
             groups_frame[groups_frame["group"] == key]
         summaries[key] = summarise_groups(question, part.assign(question_id=question.id),
-                                          respondents.get(key, 0), answered_multi.get(key, 0))
+                                          respondents.get(key, 0), with_rows.get(key, 0))
     return _assemble(question, by, order, labels, summaries)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.filters import ResponseFilters, responses_where
-from analysis.tallies.sql import VIETNAM_OFFSET
+from analysis.tallies.sql import VIETNAM_OFFSET, rows_frame
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
 from analysis.tallies.summaries import real_answer_condition
 from consult.data import load_provinces
@@ -121,6 +121,7 @@ class ResponseTable:
         self._positions = pd.DataFrame([(qid, sub, i) for i, (qid, sub, _) in enumerate(self._lookup)],
                                        columns=["question_id", "subkey", "position"])
         self._option_labels = self._choice_label_frame()
+        self._question_ids = [q.id for q in self.survey.questions] if self.survey else []
         self._provinces = {row["code"]: row["name"] for row in load_provinces()}
 
     def _choice_label_frame(self) -> pd.DataFrame:
@@ -154,7 +155,7 @@ class ResponseTable:
             yield from self._chunk_rows(profiles)
 
     def _profiles(self, after_id: int) -> list[tuple]:
-        return self.session.execute(
+        return self.session.connection().execute(
             select(Response.id, Response.receipt_code, Response.submitted_at, Response.respondent_type,
                    Response.province_code, Organisation.name, Response.invitation_id)
             .outerjoin(Invitation, Invitation.id == Response.invitation_id)
@@ -164,12 +165,12 @@ class ResponseTable:
 
     def _chunk_rows(self, profiles: list[tuple]) -> Iterator[list]:
         ids = [row[0] for row in profiles]
-        answers = self.session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.choice_id, Answer.row_name,
-                   Answer.value_text, Answer.value_number, Answer.value_date, Answer.rank, Answer.other_text)
-            .where(Answer.response_id.in_(ids), Answer.question_id.in_(self._positions["question_id"].unique().tolist()),
-                   real_answer_condition())).all()
-        wide = self._wide(pd.DataFrame(answers, columns=ANSWER_COLUMNS), ids)
+        answers = rows_frame(self.session, select(
+            Answer.response_id, Answer.question_id, Answer.choice_id, Answer.row_name, Answer.value_text,
+            Answer.value_number, Answer.value_date, Answer.rank, Answer.other_text)
+            .where(Answer.response_id.in_(ids), Answer.question_id.in_(self._question_ids),
+                   real_answer_condition()), ANSWER_COLUMNS)
+        wide = self._wide(answers, ids)
         types = self.labels.get("respondent_type", {})
         for profile, cells in zip(profiles, wide):
             _, receipt, submitted, respondent_type, province, organisation, invitation_id = profile
@@ -184,7 +185,7 @@ class ResponseTable:
         if answers.empty or not width:
             return [[None] * width for _ in ids]
         families = {q.id: q.family for q in self.survey.questions}
-        answers["value_text"] = answers["value_text"].map(lambda v: nfc(v) if isinstance(v, str) else v)
+        answers["value_text"] = answers["value_text"].astype(object).str.normalize("NFC")
         labelled = answers.merge(self._option_labels, on=["question_id", "value_text"], how="left")
         family = labelled["question_id"].map(families)
         labelled["label"] = labelled["label"].fillna(labelled["value_text"])

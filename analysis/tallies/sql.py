@@ -82,3 +82,15 @@ def distribution_stats(values: pd.Series, counts: pd.Series) -> dict:
 def share(part: int, whole: int) -> float | None:
     """``part / whole``, or None when there is nothing to divide by."""
     return part / whole if whole else None
+
+
+def rows_frame(session, query, columns: list[str]) -> pd.DataFrame:
+    """Run a Core ``select`` and put its rows in a DataFrame, column by column.
+
+    Goes through the session's connection (no ORM row processing) and hands pandas plain
+    columns instead of Row objects, which it would otherwise probe one by one.
+    """
+    rows = session.connection().execute(query).fetchall()
+    if not rows:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))), columns=columns)

@@ -1,11 +1,12 @@
 """Summaries of every question of a survey, counted in SQL and shaped with pandas.
 
-One ``GROUP BY`` over the survey's answers gives, per question, how many rows share each
-(option, matrix row, rank, number, date) — a few thousand groups even for a million answers.
-A second, smaller ``GROUP BY`` counts the distinct responses that answered each
-several-rows-per-answer question (multiple choice, matrix, ranking), and a third counts the
-responses in the filter. Everything else (shares, medians, the matrix table, average ranks)
-is computed from those aggregated rows; no answer row reaches Python.
+A few ``GROUP BY`` statements over the survey's answers (one per storage shape, see
+``answer_groups``) give, per question, how many rows share each (option, matrix row, rank,
+number, date) — a few thousand groups even for a million answers. Another counts the
+distinct responses with rows for each several-rows-per-answer question (multiple choice,
+matrix, ranking), and one counts the responses in the filter. Everything else (shares,
+medians, the matrix table, average ranks) is computed from those aggregated rows with
+pandas; no answer row reaches Python.
 
 Skipped and not shown (see ``docs/tallies.md``):
 
@@ -27,6 +28,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.filters import ResponseFilters, responses_where
+from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import distribution_stats, share
 from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
@@ -69,31 +71,61 @@ class QuestionSummary:
 def text_key_expression(survey: SurveyInfo):
     """What ``value_text`` adds to the group key: the option's stored name where the option
     has no ``choice_id`` (built-in lists, deleted options), "answered" for text and files,
-    and nothing otherwise, so free text never multiplies the groups."""
+    and nothing otherwise, so free text never multiplies the groups. (Cross-tabs use it.)"""
     choice_ids = [q.id for q in survey.by_family(*CHOICE_FAMILIES)]
     text_ids = [q.id for q in survey.by_family("text", "file")]
     whens = []
     if choice_ids:
         whens.append((and_(Answer.question_id.in_(choice_ids), Answer.choice_id.is_(None)), Answer.value_text))
     if text_ids:
-        whens.append((and_(Answer.question_id.in_(text_ids),
-                           or_(Answer.value_text.is_not(None), Answer.file_path.is_not(None))), literal("1")))
+        whens.append((and_(Answer.question_id.in_(text_ids), _has_text()), literal("1")))
     return case(*whens, else_=None) if whens else literal(None)
 
 
-def answer_groups(session: Session, survey: SurveyInfo, filters: ResponseFilters | None) -> pd.DataFrame:
-    """One row per distinct (question, option, row, rank, number, date, text key) with its count."""
-    question_ids = [q.id for q in survey.questions]
-    if not question_ids:
+def _has_text():
+    return or_(Answer.value_text.is_not(None), Answer.file_path.is_not(None))
+
+
+def _ids(survey: SurveyInfo, *families: str) -> list[int]:
+    return [q.id for q in survey.by_family(*families)]
+
+
+def answer_groups(scope: AnswerScope, survey: SurveyInfo) -> pd.DataFrame:
+    """One row per distinct (question, option, row, rank, number, date, text key) with its count.
+
+    Three ``GROUP BY`` statements, one per storage shape, each reading only the columns its
+    kinds fill (see docs/tallies.md):
+
+    - options with an id, matrix rows, ranks, numbers and dates: keys that an index on
+      ``answer(question_id, choice_id, row_name, rank, value_number, value_date)`` covers,
+      grouped in that index's order, so the database never reads the table or sorts;
+    - rows of option questions without an option id — built-in lists (provinces), deleted
+      options (by their stored name) and skip markers — which need ``value_text``;
+    - text and file answers: only whether there is one.
+    """
+    option_ids = _ids(survey, *CHOICE_FAMILIES)
+    value_ids = _ids(survey, "scale", "number", "date")
+    indexed = [Answer.choice_id, Answer.row_name, Answer.rank, Answer.value_number, Answer.value_date]
+    plans = []
+    if option_ids or value_ids:
+        plans.append((option_ids + value_ids, indexed, ["choice_id", "row_name", "rank", "value_number", "value_date"],
+                      [or_(Answer.choice_id.is_not(None), Answer.question_id.in_(value_ids))]))
+    if option_ids:
+        plans.append((option_ids, [Answer.row_name, Answer.rank, Answer.value_text],
+                      ["row_name", "rank", "text_key"], [Answer.choice_id.is_(None)]))
+    text_ids = _ids(survey, "text", "file")
+    if text_ids:
+        plans.append((text_ids, [case((_has_text(), literal("1")), else_=None)], ["text_key"], []))
+    frames = []
+    for question_ids, keys, names, conditions in plans:
+        def build(restrict, question_ids=question_ids, keys=keys, conditions=conditions):
+            query = (select(Answer.question_id, *keys, func.count().label("count")).select_from(Answer)
+                     .where(Answer.question_id.in_(question_ids), *conditions))
+            return restrict(query).group_by(Answer.question_id, *keys)
+        frames.append(scope.frame(build, ["question_id", *names, "count"]).reindex(columns=[*KEY_COLUMNS, "count"]))
+    if not frames:
         return pd.DataFrame(columns=[*KEY_COLUMNS, "count"])
-    text_key = text_key_expression(survey).label("text_key")
-    keys = [Answer.question_id, Answer.choice_id, Answer.row_name, Answer.rank,
-            Answer.value_number, Answer.value_date, text_key]
-    query = (select(*keys, func.count().label("count"))
-             .select_from(Answer).join(Response, Response.id == Answer.response_id)
-             .where(responses_where(survey.id, filters), Answer.question_id.in_(question_ids))
-             .group_by(*keys))
-    return pd.DataFrame(session.execute(query).all(), columns=[*KEY_COLUMNS, "count"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def real_answer_condition():
@@ -103,17 +135,21 @@ def real_answer_condition():
                Answer.rank.is_not(None), Answer.file_path.is_not(None))
 
 
-def answered_responses(session: Session, survey: SurveyInfo, question_ids: list[int],
-                       filters: ResponseFilters | None) -> dict[int, int]:
-    """Distinct responses with a real answer, per question (for several-rows questions)."""
+def responses_with_rows(scope: AnswerScope, question_ids: list[int]) -> dict[int, int]:
+    """Distinct responses with any row (answer or skip marker), per question.
+
+    Reads only ``(response_id, question_id)``, which the answers' index holds; the skip
+    markers are taken off by the caller (a response has a marker or answers, not both).
+    """
     if not question_ids:
         return {}
-    query = (select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-             .select_from(Answer).join(Response, Response.id == Answer.response_id)
-             .where(responses_where(survey.id, filters), Answer.question_id.in_(question_ids),
-                    real_answer_condition())
-             .group_by(Answer.question_id))
-    return dict(session.execute(query).all())
+
+    def build(restrict):
+        pairs = restrict(select(Answer.question_id, Answer.response_id).select_from(Answer)
+                         .where(Answer.question_id.in_(question_ids))).distinct().subquery()
+        return select(pairs.c.question_id, func.count().label("count")).group_by(pairs.c.question_id)
+    frame = scope.frame(build, ["question_id", "count"])
+    return dict(zip(frame["question_id"], frame["count"]))
 
 
 def count_respondents(session: Session, survey_id: int, filters: ResponseFilters | None) -> int:
@@ -131,13 +167,13 @@ def summarise_survey(session: Session, survey_id: int, filters: ResponseFilters 
     survey = survey or load_survey(session, survey_id, locale)
     if survey is None:
         return []
-    groups = answer_groups(session, survey, filters)
-    multi = [q.id for q in survey.by_family(*MULTI_ROW_FAMILIES)]
-    answered_multi = answered_responses(session, survey, multi, filters)
+    scope = AnswerScope(session, survey.id, filters)
+    groups = answer_groups(scope, survey)
+    with_rows = responses_with_rows(scope, _ids(survey, *MULTI_ROW_FAMILIES))
     respondents = count_respondents(session, survey.id, filters)
     by_question = dict(tuple(groups.groupby("question_id"))) if not groups.empty else {}
     return [summarise_groups(q, by_question.get(q.id, groups.iloc[0:0]), respondents,
-                             answered_multi.get(q.id, 0), number_format) for q in survey.questions]
+                             with_rows.get(q.id, 0), number_format) for q in survey.questions]
 
 
 def summarise_question(session: Session, survey_id: int, question_id: int,
@@ -152,11 +188,18 @@ def summarise_question(session: Session, survey_id: int, question_id: int,
 
 
 def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: int,
-                     answered_multi: int = 0, number_format: Callable | None = None) -> QuestionSummary:
-    """Turn one question's aggregated rows into its summary."""
+                     with_rows: int = 0, number_format: Callable | None = None) -> QuestionSummary:
+    """Turn one question's aggregated rows into its summary.
+
+    ``with_rows``: for several-rows kinds, the distinct responses with any row (answers or a
+    skip marker) for the question.
+    """
     is_blank = rows[KEY_COLUMNS[1:]].isna().all(axis=1)
     blank, real = int(rows.loc[is_blank, "count"].sum()), rows[~is_blank]
-    answered = answered_multi if question.family in MULTI_ROW_FAMILIES else int(real["count"].sum())
+    if question.family in MULTI_ROW_FAMILIES:
+        answered = max(with_rows - blank, 0)
+    else:
+        answered = int(real["count"].sum())
     missing = max(respondents - answered - blank, 0)
     skipped, not_shown = (blank, missing) if question.conditional else (blank + missing, 0)
     summary = QuestionSummary(question, respondents, answered, skipped, not_shown)

@@ -133,5 +133,7 @@ def make_reference_survey() -> Survey:
                      "q_province": "79"}, skipped=("q_cond",), province_code="79")
     respond(survey, {"q_view": "binh_thuong", "q_rating": 4, "q_int": 40}, respondent_type="coop_member")
     respond(survey, {}, province_code=None)
-    respond(survey, {"q_view": "tot"}, status="in_progress")  # never counted
+    respond(survey, {"q_view": "tot", "q_multi": ["a", "c"], "q_rating": 1, "q_int": 99, "q_text": "Chưa gửi",
+                     "q_matrix": {"r1": "khong"}, "q_rank": ["z"], "q_date": date(2024, 2, 1),
+                     "q_province": "01"}, skipped=("q_cond",), status="in_progress")  # never counted
     return survey

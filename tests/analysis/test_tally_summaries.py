@@ -87,6 +87,18 @@ def test_filters_narrow_the_responses(survey):
     assert (s.respondents, s.answered) == (3, 2)
 
 
+def test_the_filtered_and_unfiltered_queries_agree(survey):
+    """Unfiltered tallies subtract unfinished responses; filtered ones join the responses."""
+    everything = ResponseFilters(date_from=date(2000, 1, 1))
+    assert everything.active
+    plain, joined = summarise_survey(db.session, survey.id), summarise_survey(db.session, survey.id, everything)
+    for a, b in zip(plain, joined):
+        assert (a.respondents, a.answered, a.skipped, a.not_shown) == (b.respondents, b.answered, b.skipped,
+                                                                        b.not_shown)
+        assert a.table.equals(b.table), a.question.name
+        assert a.stats == b.stats
+
+
 def test_no_answers_at_all(app):
     survey = make_survey(QUESTIONS)
     summaries = by_name(summarise_survey(db.session, survey.id))
