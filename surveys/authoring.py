@@ -140,8 +140,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "khao-sat"
 
 
+#: Path segments under ``/khao-sat/`` that a survey's slug must not take.
+RESERVED_SLUGS = frozenset({"quan-tri"})
+
+
 def unique_slug(text: str, survey_id: int | None = None) -> str:
     base = slugify(text)
+    if base in RESERVED_SLUGS:
+        base = f"khao-sat-{base}"
     slug, number = base, 1
     while db.session.scalar(select(Survey.id).where(Survey.slug == slug, Survey.id != (survey_id or 0))):
         number += 1
@@ -384,11 +390,14 @@ def delete_question(question: Question, actor: User | None = None) -> None:
     if has_answers(question):
         raise AuthoringError("", _("“%(name)s” cannot be deleted: it already has answers.", name=question.name))
     page = question.page
-    page.questions.remove(question)
-    survey.questions.remove(question)
+    siblings = [q for q in page.questions if q is not question]
+    name = question.name
     db.session.delete(question)
-    _renumber(page.questions)
-    audit.record(actor, "survey.question_delete", survey, question=question.name)
+    db.session.flush()
+    _renumber(siblings)
+    db.session.expire(page, ["questions"])
+    db.session.expire(survey, ["questions"])
+    audit.record(actor, "survey.question_delete", survey, question=name)
 
 
 def move_question(question: Question, direction: str) -> None:
