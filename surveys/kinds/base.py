@@ -144,6 +144,23 @@ def answered_count(question: Question, responses: Select | None) -> int:
     return db.session.scalar(statement) or 0
 
 
+def number_param(question: Question, name: str, default=None):
+    """A numeric parameter, tolerating text such as ``"10"`` from an import; else ``default``."""
+    value = question.param(name)
+    if value is None or value == "" or isinstance(value, bool):
+        return default
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        return default
+    return number if math.isfinite(number) else default
+
+
+def int_param(question: Question, name: str, default=None):
+    number = number_param(question, name)
+    return int(number) if number is not None else default
+
+
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 _GROUPED_INTEGER = re.compile(r"-?[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*\Z")
 _DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from consult.domain import province_names
 from consult.extensions import db
 from consult.textnorm import clean_control
-from surveys.kinds.base import Entry, Kind, answers_in
+from surveys.kinds.base import Entry, Kind, answers_in, int_param
 from surveys.models import Answer, Question, localized
 
 #: Built-in option lists: name -> function giving [(value, label)].
@@ -157,10 +157,10 @@ class MultipleChoice(SingleChoice):
         if any(name not in by_name for name in value):
             return [_tampered()]
         errors = _other_errors([by_name[name] for name in value], other)
-        fewest, most = question.param("min_picks"), question.param("max_picks")
-        if fewest and len(value) < int(fewest):
+        fewest, most = int_param(question, "min_picks"), int_param(question, "max_picks")
+        if fewest and len(value) < fewest:
             errors.append(_("Please choose at least %(num)s options.", num=fewest))
-        if most and len(value) > int(most):
+        if most and len(value) > most:
             errors.append(_("Please choose at most %(num)s options.", num=most))
         return errors
 
@@ -190,7 +190,7 @@ class Rating(Kind):
     parameters = ("min", "max", "min_label", "max_label")
 
     def scale(self, question: Question) -> list[int]:
-        low, high = int(question.param("min", 1)), int(question.param("max", 5))
+        low, high = int_param(question, "min", 1), int_param(question, "max", 5)
         return list(range(low, high + 1)) if 0 < high - low <= 20 else list(range(1, 6))
 
     def parse_text(self, question, text):
@@ -331,8 +331,8 @@ class Ranking(Kind):
         if sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
             return [_("Please give each option you rank a different number, starting from 1 "
                       "without gaps.")]
-        fewest = question.param("min_picks")
-        if fewest and len(ranks) < int(fewest):
+        fewest = int_param(question, "min_picks")
+        if fewest and len(ranks) < fewest:
             return [_("Please rank at least %(num)s options.", num=fewest)]
         return []
 

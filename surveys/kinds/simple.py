@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.textnorm import clean_control, normalize_text
-from surveys.kinds.base import (Entry, Kind, answers_in, number_text, parse_decimal,
-                                parse_integer, range_error)
+from surveys.kinds.base import (Entry, Kind, answers_in, int_param, number_param, number_text,
+                                parse_decimal, parse_integer, range_error)
 from surveys.models import Answer, Question
 
 
@@ -23,7 +23,7 @@ class ShortText(Kind):
     default_max_length = 255
 
     def max_length(self, question: Question) -> int:
-        return int(question.param("max_length") or self.default_max_length)
+        return int_param(question, "max_length") or self.default_max_length
 
     def read(self, question, form, files, previous):
         # Text is kept as typed (minus control characters), not stripped of inner spaces.
@@ -68,7 +68,7 @@ class Integer(Kind):
         return number, None
 
     def check(self, question, value, other=""):
-        error = range_error(value, question.param("min"), question.param("max"))
+        error = range_error(value, number_param(question, "min"), number_param(question, "max"))
         return [error] if error else []
 
     def to_rows(self, question, entry):
@@ -141,7 +141,7 @@ class Date(Kind):
         return value, None
 
     def check(self, question, value, other=""):
-        low, high = (parse_date(question.param(name) or "") for name in ("min", "max"))
+        low, high = (parse_date(str(question.param(name) or "")) for name in ("min", "max"))
         if low and value < low:
             return [_("Please enter a date on or after %(date)s.", date=format_date(low, "dd/MM/yyyy"))]
         if high and value > high:

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
 from consult.textnorm import clean_control
-from surveys.kinds.base import Entry, Kind
+from surveys.kinds.base import Entry, Kind, number_param
 from surveys.models import Question
 
 PDF_MAGIC = b"%PDF-"
@@ -23,8 +23,8 @@ UPLOAD_FOLDER = "survey_uploads"
 
 def max_bytes(question: Question) -> int:
     limit = current_app.config.get("SURVEY_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
-    per_question = question.param("max_mb")
-    return min(limit, int(float(per_question) * 1024 * 1024)) if per_question else limit
+    per_question = number_param(question, "max_mb")
+    return min(limit, int(per_question * 1024 * 1024)) if per_question and per_question > 0 else limit
 
 
 def stored_path(relative: str) -> Path:

@@ -277,3 +277,16 @@ def test_a_pinned_question_links_from_the_article_to_its_page(app, client):
     reply = client.post("/khao-sat/khao-sat?cau=age", data={"form_key": "k"})
     assert reply.location.endswith("/khao-sat/khao-sat/trang/2")
     assert client.get("/khao-sat/khao-sat/cau-hoi/age").location.endswith("/trang/2")
+
+
+def test_a_used_invitation_of_a_survey_without_editing_goes_to_the_receipt(app, client):
+    survey = make_survey(audience="invited", settings={"edit_after_submit": False})
+    _invitation, token = invitations.create_invitation(survey, make_organisation())
+    db.session.commit()
+    base = f"/khao-sat/{SLUG}/moi/{token}"
+    client.post(base + "/trang/1?lang=en", data={"q-q1": "Một lần", "action": "next"})
+    assert client.post(base + "/xem-lai?lang=en").location.endswith(base + "/bien-nhan")
+    again = client.post(base + "/trang/1?lang=en", data={"q-q1": "Lần hai", "action": "next"})
+    assert again.location.endswith(base + "/bien-nhan")
+    assert "can no longer be changed" in client.get(base + "?lang=en").text
+    assert db.session.query(Answer).one().value_text == "Một lần"

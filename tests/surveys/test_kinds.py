@@ -218,3 +218,10 @@ def test_file_upload_refuses_a_file_over_the_limit(app):
 def test_note_takes_no_answer(app):
     _survey, q = one_question({"name": "intro", "kind": "note"})
     assert read(q, {"q-intro": "x"}).value is None and kind_of(q).to_rows(q, read(q, {})) == []
+
+
+def test_parameters_given_as_text_by_an_import_still_apply(app):
+    _survey, q = one_question({"name": "n", "kind": "integer", "parameters": {"min": "1", "max": "10"}})
+    assert read(q, {"q-n": "11"}).errors and not read(q, {"q-n": "10"}).errors
+    _survey2, r = one_question({"name": "r", "kind": "rating", "parameters": {"min": "x", "max": "7"}})
+    assert kind_of(r).scale(r) == [1, 2, 3, 4, 5, 6, 7]
