@@ -1,0 +1,103 @@
+"""Invitations on the drafting team's side: links shown once, status, non-responders CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from consult.domain import ORGANISATION_KINDS
+from consult.extensions import db
+from consult.models import Organisation
+from surveys import author_invitations, invitations
+from surveys.models import Invitation
+from tests.factories import login, make_user
+from tests.surveys.test_author_views import BASE, make_survey
+
+
+@pytest.fixture()
+def organisations(app):
+    rows = [Organisation(code="BTC", kind="ministry", name="Bộ Tài chính"),
+            Organisation(code="BNN", kind="ministry", name="Bộ Nông nghiệp"),
+            Organisation(code="HN", kind="province", name="UBND thành phố Hà Nội", province_code="01"),
+            Organisation(code="=cmd", kind="association", name="+Hội nghề nghiệp")]
+    db.session.add_all(rows)
+    db.session.commit()
+    return {o.code: o for o in rows}
+
+
+@pytest.fixture()
+def drafter(client):
+    user = make_user("drafter")
+    login(client, user)
+    return user
+
+
+def test_choose_by_kind_and_one_by_one(app, organisations):
+    survey = make_survey(audience="invited")
+    chosen = author_invitations.organisations_to_invite(survey, ["ministry"], [organisations["HN"].id])
+    assert [o.code for o in chosen] == ["BNN", "BTC", "HN"]
+    assert author_invitations.organisations_to_invite(survey, ["unknown"]) == []
+    assert author_invitations.roster_organisation_ids(survey) is None  # no consultation
+
+
+def test_invite_shows_each_link_once_and_skips_those_already_invited(client, app, drafter, organisations):
+    survey = make_survey(audience="invited")
+    response = client.post(f"{BASE}/{survey.id}/loi-moi?lang=en", data={"kinds": ["ministry"]})
+    page = response.get_data(as_text=True)
+    links = re.findall(r"/khao-sat/[a-z0-9-]+/moi/([A-Za-z0-9_-]+)", page)
+    assert response.status_code == 200 and len(set(links)) == 2
+    for token in set(links):
+        assert invitations.find_by_token(survey, token) is not None
+    again = client.post(f"{BASE}/{survey.id}/loi-moi?lang=en", data={"kinds": ["ministry"]}).get_data(as_text=True)
+    assert "already invited; nothing changed" in again
+    assert not set(re.findall(r"/moi/([A-Za-z0-9_-]+)", again)) & set(links)
+    listing = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en").get_data(as_text=True)
+    assert not set(re.findall(r"/moi/([A-Za-z0-9_-]+)", listing)) & set(links)
+    assert db.session.query(Invitation).count() == 2
+
+
+def test_a_new_link_replaces_the_old_one(client, app, drafter, organisations):
+    survey = make_survey(audience="invited")
+    invitation, old = invitations.create_invitation(survey, organisations["BTC"])
+    db.session.commit()
+    page = client.post(f"{BASE}/{survey.id}/loi-moi/{invitation.id}/lien-ket-moi?lang=en").get_data(as_text=True)
+    new = re.findall(r"/moi/([A-Za-z0-9_-]+)", page)
+    assert new and new[0] != old
+    assert invitations.find_by_token(survey, old) is None
+    assert invitations.find_by_token(survey, new[0]).id == invitation.id
+
+
+def test_nothing_chosen_or_an_open_only_survey_is_refused(client, app, drafter, organisations):
+    survey = make_survey(audience="invited")
+    response = client.post(f"{BASE}/{survey.id}/loi-moi?lang=en", data={})
+    assert response.status_code == 422
+    assert "Please choose at least one kind of organisation or one organisation." in response.get_data(as_text=True)
+    open_survey = make_survey()
+    response = client.post(f"{BASE}/{open_survey.id}/loi-moi?lang=en", data={"kinds": ["ministry"]})
+    assert response.status_code == 422 and db.session.query(Invitation).count() == 0
+
+
+def test_status_list_and_non_responders_csv(client, app, drafter, organisations):
+    survey = make_survey(audience="both")
+    created = dict((inv.organisation.code, inv) for inv, _token in
+                   invitations.invite_organisations(survey, list(organisations.values())))
+    invitations.advance(created["BTC"], "submitted")
+    invitations.advance(created["HN"], "started")
+    db.session.commit()
+    page = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en").get_data(as_text=True)
+    assert page.index("UBND thành phố Hà Nội") < page.index("Bộ Tài chính")  # not answered first
+    response = client.get(f"{BASE}/{survey.id}/loi-moi/chua-tra-loi.csv?lang=en")
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows[0]) == 8
+    assert sorted(row[0] for row in rows[1:]) == ["'=cmd", "BNN", "HN"]
+    with app.test_request_context():  # the labels in the language the download used
+        expected = ["HN", "UBND thành phố Hà Nội", str(ORGANISATION_KINDS["province"]),
+                    str(invitations.STATUS_LABELS["started"])]
+    assert next(row[:4] for row in rows[1:] if row[0] == "HN") == expected
+    assert next(row for row in rows[1:] if row[0] == "'=cmd")[1] == "'+Hội nghề nghiệp"
+    client.post(f"{BASE}/{survey.id}/loi-moi/nhac")
+    db.session.expire_all()
+    assert created["BNN"].reminded_at is not None and created["BTC"].reminded_at is None
