@@ -16,8 +16,8 @@ from tests.surveys.factories import make_survey
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def one_question(spec: dict):
-    survey = make_survey(pages=[[spec]])
+def one_question(spec: dict, slug: str = "khao-sat"):
+    survey = make_survey(slug, pages=[[spec]])
     return survey, survey.questions[0]
 
 
@@ -223,5 +223,6 @@ def test_note_takes_no_answer(app):
 def test_parameters_given_as_text_by_an_import_still_apply(app):
     _survey, q = one_question({"name": "n", "kind": "integer", "parameters": {"min": "1", "max": "10"}})
     assert read(q, {"q-n": "11"}).errors and not read(q, {"q-n": "10"}).errors
-    _survey2, r = one_question({"name": "r", "kind": "rating", "parameters": {"min": "x", "max": "7"}})
+    _survey2, r = one_question({"name": "r", "kind": "rating", "parameters": {"min": "x", "max": "7"}},
+                               slug="thang-do")
     assert kind_of(r).scale(r) == [1, 2, 3, 4, 5, 6, 7]
