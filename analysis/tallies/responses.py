@@ -35,7 +35,7 @@ PROFILE_KEYS = ["receipt_code", "submitted_at", "respondent_type", "province", "
 ENGLISH_WORDS = {
     "receipt_code": "Receipt code", "submitted_at": "Submitted at", "respondent_type": "Respondent type",
     "province": "Province", "organisation": "Organisation", "audience": "Answered through",
-    "open": "Open link", "invited": "Invitation", "deleted_option": "%s (deleted option)",
+    "open": "Open link", "invited": "Invitation", "deleted_option": "%(name)s (deleted option)",
     "other_text": "other (specified)", "comment_id": "No.", "sent_at": "Sent at", "status": "Status",
     "article_number": "Article", "article_title": "Article title", "provision": "Provision",
     "body": "Opinion", "comments_sheet": "Opinions", "responses_sheet": "Responses", "tally_sheet": "Tallies",
@@ -67,7 +67,7 @@ def question_columns(question: QuestionInfo, extra_options: list[str], words: Ca
         kind = "number"
         options = [(name, option_label) for name, option_label, _, _ in question.choices.values()]
         options += list((question.builtin or {}).items())
-        options += [(name, words("deleted_option") % name) for name in extra_options]
+        options += [(name, str(words("deleted_option")) % {"name": name}) for name in extra_options]
         columns = [(qid, name, Column(f"q{qid}:{name}", f"{label}: {option_label}", kind))
                    for name, option_label in options]
     elif family == "matrix":
@@ -106,7 +106,7 @@ class ResponseTable:
                  words: Callable[[str], str] = english_words, labels: dict | None = None, locale: str = "vi",
                  chunk_size: int = CHUNK):
         """``words(key)`` gives the translated header or phrase for a key (see PROFILE_KEYS,
-        ``deleted_option`` with one ``%s``, ``other_text``, ``open``, ``invited``);
+        ``deleted_option`` with ``%(name)s``, ``other_text``, ``open``, ``invited``);
         ``labels`` maps stored keys to labels: ``{"respondent_type": {...}}``."""
         self.session, self.filters, self.chunk_size = session, filters, chunk_size
         self.words, self.labels = words, labels or {}

@@ -137,3 +137,23 @@ def make_reference_survey() -> Survey:
                      "q_matrix": {"r1": "khong"}, "q_rank": ["z"], "q_date": date(2024, 2, 1),
                      "q_province": "01"}, skipped=("q_cond",), status="in_progress")  # never counted
     return survey
+
+
+def make_opinion(consultation, anchor: str | None, *, status: str = "published", respondent_type: str = "citizen",
+                 province_code: str | None = "01", sent_at: datetime | None = None,
+                 body: str = "Đề nghị làm rõ quy định này.") -> "Comment":
+    """One sent comment on the provision with ``anchor`` (None: on the draft as a whole)."""
+    from consult.models import Comment, Contribution, Provision
+
+    number = next(_counter)
+    provision = None
+    if anchor:
+        provision = db.session.query(Provision).filter_by(anchor=anchor).order_by(Provision.id.desc()).first()
+    contribution = Contribution(consultation=consultation, status="submitted", token=f"tok-{number}",
+                                respondent_type=respondent_type, province_code=province_code,
+                                receipt_code=f"GY-{number:08d}", submitted_at=sent_at or utcnow())
+    comment = Comment(contribution=contribution, consultation=consultation, provision=provision, body=body,
+                      body_normalized=body, status=status, form_key=f"key-{number}")
+    db.session.add_all([contribution, comment])
+    db.session.commit()
+    return comment
