@@ -37,6 +37,8 @@ LANGUAGES = ("vi", "en")
 EXPRESSION_MESSAGES = {
     "unknown_reference": _l("“%(expression)s” refers to ${%(name)s}, but the survey has no question named “%(name)s”."),
     "syntax": _l("“%(expression)s” cannot be read at character %(position)s (after “%(before)s”)."),
+    "syntax_reference": _l("“%(expression)s”: the reference that starts at character %(position)s has no closing “}”; write it as ${name}."),
+    "syntax_start": _l("“%(expression)s” cannot be read from its first character."),
     "syntax_end": _l("“%(expression)s” stops too early: something is missing at its end (a value or a closing bracket?)."),
     "unknown_function": _l("“%(expression)s” uses the function “%(function)s()”, which is not supported. Use selected, count-selected, string-length, regex, if, not, today, number, int, round, contains, starts-with or coalesce."),
     "type": _l("“%(expression)s”: the function “%(function)s()” is not used with the right number of values (character %(position)s)."),
@@ -88,8 +90,13 @@ def expression_params(error: expressions.ExpressionError, expression: str) -> di
 
 def message_code(error: expressions.ExpressionError, expression: str) -> str:
     """The key of ``EXPRESSION_MESSAGES`` for ``error``."""
-    if error.code == "syntax" and (error.position or 0) >= len(expression.rstrip()):
+    position = error.position or 0
+    if error.code == "syntax" and expression[position:].startswith("${") and "}" not in expression[position:]:
+        return "syntax_reference"
+    if error.code == "syntax" and position >= len(expression.rstrip()):
         return "syntax_end"
+    if error.code == "syntax" and position == 0:
+        return "syntax_start"
     return error.code if error.code in EXPRESSION_MESSAGES else "syntax"
 
 

@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.models import Organisation
 from surveys import author_invitations, invitations
 from surveys.models import Invitation
-from tests.factories import login, make_user
+from tests.factories import login, make_consultation, make_user
 from tests.surveys.test_author_views import BASE, make_survey
 
 
@@ -101,3 +101,21 @@ def test_status_list_and_non_responders_csv(client, app, drafter, organisations)
     client.post(f"{BASE}/{survey.id}/loi-moi/nhac")
     db.session.expire_all()
     assert created["BNN"].reminded_at is not None and created["BTC"].reminded_at is None
+
+
+def test_the_consultation_roster_can_be_invited_at_once(client, app, drafter, organisations):
+    from consult.models import utcnow
+
+    consultation = make_consultation()
+    survey = make_survey(audience="invited", consultation_id=consultation.id)
+    roster = db.metadata.tables["roster_entry"]
+    for code in ("HN", "BNN"):
+        db.session.execute(roster.insert().values(consultation_id=consultation.id, deadline=utcnow(),
+                                                  organisation_id=organisations[code].id))
+    db.session.commit()
+    assert sorted(author_invitations.roster_organisation_ids(survey)) == sorted(
+        [organisations["HN"].id, organisations["BNN"].id])
+    page = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en").get_data(as_text=True)
+    assert 'name="roster"' in page
+    client.post(f"{BASE}/{survey.id}/loi-moi", data={"roster": "y"})
+    assert sorted(i.organisation.code for i in db.session.query(Invitation)) == ["BNN", "HN"]

@@ -122,6 +122,7 @@ def test_add_a_question_with_logic_and_a_pinned_article(client, app, drafter):
     ("relevant", "${tuoi} > ",
      "“${tuoi} >” stops too early: something is missing at its end (a value or a closing bracket?)."),
     ("constraint", ". >> 2", "“. >> 2” cannot be read at character 4 (after “. >”)."),
+    ("relevant", "${tuoi > 3", "the reference that starts at character 1 has no closing “}”"),
     ("constraint", "len(.) < 3", "uses the function “len()”, which is not supported"),
     ("name", "tuổi", "The name may hold only letters without marks"),
     ("name", "tuoi", "Another question of this survey is already named “tuoi”."),
