@@ -9,6 +9,8 @@ into an equivalent survey.
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from consult import audit
@@ -23,6 +25,7 @@ __all__ = ["ImportReport", "MESSAGES", "ReportItem", "SurveyPlan", "XLSFormError
            "export_xlsform", "import_xlsform", "last_import_report", "read_xlsform"]
 
 IMPORT_ACTION = "survey.import_xlsform"
+log = logging.getLogger(__name__)
 
 
 def read_xlsform(filename: str, data: bytes) -> tuple[SurveyPlan, ImportReport]:
@@ -33,7 +36,12 @@ def read_xlsform(filename: str, data: bytes) -> tuple[SurveyPlan, ImportReport]:
     if report.errors:
         raise XLSFormError(report)
     form = convert(workbook, report, warnings=[])
-    plan = Mapper(form, workbook, report).plan()
+    try:
+        plan = Mapper(form, workbook, report).plan()
+    except Exception as error:  # a workbook shaped in a way the mapping did not foresee
+        log.exception("XLSForm mapping failed for %s", filename)
+        report.error("unexpected", sheet="", detail=type(error).__name__)
+        raise XLSFormError(report) from None
     if report.errors:
         raise XLSFormError(report)
     if not plan.questions():

@@ -24,6 +24,7 @@ MESSAGES = {
     "missing_column": _l("The “survey” sheet has no “%(column)s” column in its first row."),
     "no_questions": _l("The “survey” sheet holds no question that can be imported."),
     "pyxform": _l("The XLSForm checker (pyxform) refused the file: %(detail)s"),
+    "unexpected": _l("Something in this form could not be understood (%(detail)s). Check the rows of the “survey” and “choices” sheets, or send the file to the technical team."),
     # --- one row: errors -----------------------------------------------------------------
     "duplicate_name": _l("The name “%(name)s” is already used on row %(first_row)s; every question needs its own name."),
     "duplicate_choice": _l("The list “%(list)s” has the choice “%(name)s” twice (first on row %(first_row)s)."),
