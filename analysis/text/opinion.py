@@ -1,0 +1,91 @@
+"""What the pipeline reads and what it returns: plain data, JSON-safe through ``to_dict``."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """One opinion to analyse.
+
+    ``text`` is the text as written (or its stored normalised form: both work, the
+    pipeline normalises again). ``source`` tells the pages what ``id`` points at:
+    ``comment`` (a ``Comment``) or ``answer`` (a survey ``Answer``).
+    """
+
+    id: int
+    text: str
+    group_key: str = ""
+    respondent_type: str | None = None
+    source: str = "comment"
+
+
+@dataclass
+class Campaign:
+    """Copies and near-copies of one text, counted as one voice of ``size`` opinions."""
+
+    size: int
+    canonical_text: str
+    canonical_id: int
+    member_ids: list[int]
+    distinct_texts: int
+
+
+@dataclass
+class Representative:
+    opinion_id: int
+    text: str
+    #: Opinions this voice stands for (more than 1 for a campaign or identical texts).
+    weight: int = 1
+
+
+@dataclass
+class TopicGroup:
+    label_terms: list[str]
+    #: Opinions in the group, a campaign counting with its size.
+    size: int
+    #: Distinct voices in the group, a campaign counting once.
+    voices: int
+    representatives: list[Representative] = field(default_factory=list)
+    #: Opinion ids in the group (capped by ``AnalysisParams.max_ids``).
+    member_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class KeyPhrase:
+    phrase: str
+    #: Voices (campaigns collapsed) whose text contains the phrase.
+    count: int
+
+
+@dataclass
+class SummarySentence:
+    text: str
+    opinion_id: int
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the pages show for one set of opinions."""
+
+    input_count: int
+    analysed_count: int
+    voice_count: int
+    flags: dict[str, int]
+    key_words: list[KeyPhrase]
+    key_collocations: list[KeyPhrase]
+    campaigns: list[Campaign]
+    groups: list[TopicGroup]
+    #: Voices that fit no group (too short, only stopwords, or off every topic).
+    ungrouped: int
+    summary: list[SummarySentence]
+    #: Opinions per stance (campaigns with their size) and distinct voices per stance.
+    stance_opinions: dict[str, int]
+    stance_voices: dict[str, int]
+    #: Opinion ids flagged, by flag (capped), so a reader can look at them.
+    flagged_ids: dict[str, list[int]]
+    segmenter: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

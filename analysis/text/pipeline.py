@@ -1,0 +1,285 @@
+"""The open-text pipeline: ``analyse(opinions) -> AnalysisResult``.
+
+Stages, each a function in its own module, run in this order and timed:
+
+1. normalise (``normalise.prepare``): repaired text, flags, exact-copy key;
+2. segment (``segment.segment_text``): sentences and words, once per distinct text,
+   through a ``SegmentCache`` so a re-run only segments new texts;
+3. campaigns (``campaigns.near_duplicate_groups``): exact and near copies become one
+   voice with its size; every stage below sees voices, not opinions;
+4. key phrases (``keyphrases``), 5. topics and representatives (``topics``),
+6. summary (``summary``), 7. stance (``stance``).
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+
+from analysis.text.campaigns import CampaignParams, near_duplicate_groups
+from analysis.text.keyphrases import key_collocations, key_words
+from analysis.text.normalise import MAX_ANALYSIS_CHARS, PreparedText, prepare
+from analysis.text.opinion import (AnalysisResult, Campaign, Opinion, Representative,
+                                   SummarySentence, TopicGroup)
+from analysis.text.segment import Segmenter, default_segmenter, segment_text, split_sentences
+from analysis.text.stance import STANCES, stance_of
+from analysis.text.stopwords import content_words, topic_words
+from analysis.text.summary import Sentence, central_sentences
+from analysis.text.topics import group_voices, representatives
+
+#: Characters of an opinion's text kept in the stored result for display.
+DISPLAY_CHARS = 700
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """What a run may change; stored with each result."""
+
+    topics: int | None = None
+    max_topics: int = 12
+    max_chars: int = MAX_ANALYSIS_CHARS
+    campaign_threshold: float = 0.5
+    campaign_min_size: int = 2
+    campaign_min_syllables: int = 10
+    key_words: int = 25
+    key_collocations: int = 15
+    summary_sentences: int = 5
+    representatives: int = 3
+    max_campaigns: int = 50
+    #: Ids kept per campaign and per flag in the stored result.
+    max_ids: int = 500
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "AnalysisParams":
+        """Known keys only, each coerced to its field's type; bad values keep the default."""
+        values = {}
+        for item in fields(cls):
+            if data and data.get(item.name) is not None:
+                kind = float if item.name == "campaign_threshold" else int
+                try:
+                    values[item.name] = kind(data[item.name])
+                except (TypeError, ValueError):
+                    continue
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def campaign_params(self) -> CampaignParams:
+        return CampaignParams(threshold=self.campaign_threshold, min_size=self.campaign_min_size,
+                              min_syllables=self.campaign_min_syllables)
+
+
+class SegmentCache:
+    """Segmented texts by text key; ``added`` holds what this run segmented, to store."""
+
+    def __init__(self, known: dict[str, list[list[str]]] | None = None) -> None:
+        self.known = dict(known or {})
+        self.added: dict[str, list[list[str]]] = {}
+
+    def get(self, key: str) -> list[list[str]] | None:
+        return self.known.get(key)
+
+    def put(self, key: str, sentences: list[list[str]]) -> None:
+        self.known[key] = sentences
+        self.added[key] = sentences
+
+
+@dataclass
+class _Distinct:
+    """One distinct text (after normalisation) and the opinions that wrote it."""
+
+    prepared: PreparedText
+    opinions: list[Opinion]
+
+
+@dataclass
+class _Voice:
+    """Distinct texts counted as one voice: one text, or a campaign of copies."""
+
+    texts: list[_Distinct]
+
+    @property
+    def weight(self) -> int:
+        return sum(len(t.opinions) for t in self.texts)
+
+    @property
+    def canonical(self) -> _Distinct:
+        """The text most copied, the earliest on a tie."""
+        return max(self.texts, key=lambda t: (len(t.opinions), -t.opinions[0].id))
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str):
+        start = time.perf_counter()
+        yield
+        self.seconds[stage] = round(self.seconds.get(stage, 0) + time.perf_counter() - start, 4)
+
+
+def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
+            cache: SegmentCache | None = None, segmenter: Segmenter | None = None) -> AnalysisResult:
+    """Run every stage on ``opinions``; never raises on odd text."""
+    params = params or AnalysisParams()
+    cache = cache if cache is not None else SegmentCache()
+    segmenter = segmenter or default_segmenter()
+    timer = _Timer()
+    opinions = sorted(opinions, key=lambda o: o.id)
+    with timer("normalise"):
+        prepared = [prepare(o.text, params.max_chars) for o in opinions]
+        distinct = distinct_texts(opinions, prepared)
+    with timer("segment"):
+        segmented = segment_distinct(distinct, cache, segmenter)
+    with timer("campaigns"):
+        voices = collapse_campaigns(distinct, params.campaign_params())
+        campaigns = campaign_list(voices, params)
+    with timer("keyphrases"):
+        documents = [content_words(_words(segmented[v.canonical.prepared.key])) for v in voices]
+        words = key_words(documents, params.key_words)
+        collocations = key_collocations(documents, params.key_collocations)
+    with timer("topics"):
+        grouping = group_voices([topic_words(words) for words in documents], params.topics,
+                                params.max_topics)
+        groups = topic_groups(grouping, voices, params.representatives, params.max_ids)
+    with timer("summary"):
+        summary = summarise(voices, segmented, grouping.vectorizer, params.summary_sentences)
+    with timer("stance"):
+        stance_opinions, stance_voices = stance_counts(voices)
+    flags, flagged_ids = flag_counts(opinions, prepared, documents, voices, params.max_ids)
+    return AnalysisResult(
+        input_count=len(opinions), analysed_count=sum(len(d.opinions) for d in distinct),
+        voice_count=len(voices), flags=flags, key_words=words, key_collocations=collocations,
+        campaigns=campaigns, groups=groups,
+        ungrouped=sum(1 for label in grouping.labels if label < 0),
+        summary=summary, stance_opinions=stance_opinions, stance_voices=stance_voices,
+        flagged_ids=flagged_ids, segmenter=segmenter.name, timings=timer.seconds,
+    )
+
+
+def distinct_texts(opinions: list[Opinion], prepared: list[PreparedText]) -> list[_Distinct]:
+    """Opinions grouped by exact-copy key, in order of first appearance; empty texts left out."""
+    by_key: dict[str, _Distinct] = {}
+    for opinion, text in zip(opinions, prepared):
+        if not text.key:
+            continue
+        if text.key in by_key:
+            by_key[text.key].opinions.append(opinion)
+        else:
+            by_key[text.key] = _Distinct(text, [opinion])
+    return list(by_key.values())
+
+
+def segment_distinct(distinct: list[_Distinct], cache: SegmentCache,
+                     segmenter: Segmenter) -> dict[str, list[list[str]]]:
+    """Sentences of words for each distinct text, from the cache or segmented now."""
+    result = {}
+    for item in distinct:
+        key = item.prepared.key
+        sentences = cache.get(key)
+        if sentences is None:
+            sentences = segment_text(item.prepared.text, segmenter)
+            cache.put(key, sentences)
+        result[key] = sentences
+    return result
+
+
+def collapse_campaigns(distinct: list[_Distinct], params: CampaignParams) -> list[_Voice]:
+    """Join distinct texts that are near copies into one voice each."""
+    roots = near_duplicate_groups([d.prepared.text for d in distinct],
+                                  [d.prepared.syllables >= params.min_syllables for d in distinct],
+                                  params)
+    members: dict[int, list[_Distinct]] = defaultdict(list)
+    for item, root in zip(distinct, roots):
+        members[root].append(item)
+    return [_Voice(texts) for texts in members.values()]
+
+
+def campaign_list(voices: list[_Voice], params: AnalysisParams) -> list[Campaign]:
+    """Voices of several opinions with a long enough text, largest first."""
+    found = []
+    for voice in voices:
+        canonical = voice.canonical
+        if voice.weight < params.campaign_min_size or \
+                canonical.prepared.syllables < params.campaign_min_syllables:
+            continue
+        ids = sorted(o.id for t in voice.texts for o in t.opinions)
+        found.append(Campaign(size=voice.weight, canonical_text=_display(canonical.opinions[0]),
+                              canonical_id=canonical.opinions[0].id,
+                              member_ids=ids[:params.max_ids], distinct_texts=len(voice.texts)))
+    found.sort(key=lambda c: (-c.size, c.canonical_id))
+    return found[:params.max_campaigns]
+
+
+def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> list[TopicGroup]:
+    groups = []
+    for index, terms in enumerate(grouping.label_terms):
+        members = [v for v, label in zip(voices, grouping.labels) if label == index]
+        if not members:
+            continue
+        chosen = [voices[i] for i in representatives(grouping, index, count)]
+        groups.append(TopicGroup(
+            label_terms=terms, size=sum(v.weight for v in members), voices=len(members),
+            representatives=[Representative(v.canonical.opinions[0].id,
+                                            _display(v.canonical.opinions[0]), v.weight)
+                             for v in chosen],
+            member_ids=sorted(o.id for v in members for t in v.texts for o in t.opinions)[:max_ids],
+        ))
+    groups.sort(key=lambda g: -g.size)
+    return groups
+
+
+def summarise(voices: list[_Voice], segmented: dict, vectorizer, count: int) -> list[SummarySentence]:
+    sentences = []
+    for index, voice in enumerate(voices):
+        text = voice.canonical.prepared
+        words = segmented[text.key]
+        surfaces = split_sentences(text.text)
+        if len(surfaces) != len(words):
+            continue
+        sentences.extend(Sentence(surface, content_words(sentence_words), index)
+                         for surface, sentence_words in zip(surfaces, words))
+    chosen = central_sentences(sentences, count, vectorizer)
+    return [SummarySentence(s.text, voices[s.voice].canonical.opinions[0].id) for s in chosen]
+
+
+def stance_counts(voices: list[_Voice]) -> tuple[dict[str, int], dict[str, int]]:
+    by_opinions: Counter = Counter({stance: 0 for stance in STANCES})
+    by_voices: Counter = Counter({stance: 0 for stance in STANCES})
+    for voice in voices:
+        text = voice.canonical.prepared
+        stance = stance_of(text.text, without_marks="no_diacritics" in text.flags)
+        by_opinions[stance] += voice.weight
+        by_voices[stance] += 1
+    return dict(by_opinions), dict(by_voices)
+
+
+def flag_counts(opinions, prepared, documents, voices, max_ids: int):
+    """Opinions per flag and (some of) their ids; ``no_content`` = only stopwords."""
+    counts: Counter = Counter()
+    ids: dict[str, list[int]] = defaultdict(list)
+    for opinion, text in zip(opinions, prepared):
+        for flag in text.flags:
+            counts[flag] += 1
+            if len(ids[flag]) < max_ids:
+                ids[flag].append(opinion.id)
+    for voice, words in zip(voices, documents):
+        if not words:
+            for item in voice.texts:
+                for opinion in item.opinions:
+                    counts["no_content"] += 1
+                    if len(ids["no_content"]) < max_ids:
+                        ids["no_content"].append(opinion.id)
+    return dict(sorted(counts.items())), {flag: sorted(v) for flag, v in sorted(ids.items())}
+
+
+def _words(sentences: list[list[str]]) -> list[str]:
+    return [word for sentence in sentences for word in sentence]
+
+
+def _display(opinion: Opinion) -> str:
+    text = (opinion.text or "").strip()
+    return text if len(text) <= DISPLAY_CHARS else text[:DISPLAY_CHARS].rstrip() + "…"
