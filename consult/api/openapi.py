@@ -266,8 +266,7 @@ def _paths() -> dict:
             "parameters": [_SUBMISSION_ID],
             "responses": {"200": _json("The submitted letter with its receipt_code", _ref("Submission")),
                           **_AUTH_ERRORS, "404": _problem("No such submission"),
-                          "409": _problem("Already submitted"),
-                          "422": _problem("Incomplete: what is missing is listed in errors")}}},
+                          "409": _problem("Already submitted, or incomplete: what is missing is listed in errors")}}},
     }
 
 

@@ -67,9 +67,13 @@ def comments(slug: str):
                                        Comment.status == "published")
                  .order_by(Comment.created_at, Comment.id))
     article = request.args.get("article")
+    if article is not None and len(article) > 16:
+        raise ApiProblem(400, "invalid-parameter", _("Invalid query parameter"),
+                         _("Some query parameters are not valid."),
+                         errors=[{"pointer": "?article", "detail": _("At most %(max)s characters.", max=16)}])
     if article is not None:
         version = _version(consultation)
-        found = drafts.find_article(version, f"dieu-{article.strip().lower()}") if len(article) <= 16 else None
+        found = drafts.find_article(version, f"dieu-{article.strip().lower()}")
         ids = [pid for pid, aid in drafts.article_lookup(version).items()
                if found is not None and aid == found.id]
         statement = statement.where(Comment.provision_id.in_(ids))

@@ -161,8 +161,9 @@ def submit_submission(submission_id: int):
         db.session.rollback()
         raise _locked(submission) from None
     except services.IncompleteSubmission as incomplete:
+        # 409, not 422: the request is well formed; the draft's state does not allow it yet.
         db.session.rollback()
-        raise ApiProblem(422, "incomplete-submission", _("Incomplete submission"),
+        raise ApiProblem(409, "incomplete-submission", _("Incomplete submission"),
                          _("The submission cannot be submitted yet; see errors."),
                          errors=[{"pointer": f"/{code}", "detail": submit_problem(code)}
                                  for code in incomplete.missing]) from None

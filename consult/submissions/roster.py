@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from consult.extensions import db
 from consult.models import Consultation, Organisation, Provision, utcnow
@@ -173,12 +173,12 @@ def parse_day(text: str) -> date | None:
 
 
 def roster_rows(consultation: Consultation, now: datetime | None = None) -> list[RosterRow]:
-    """Every body on the roster with its answer, in roster order (kind, then code)."""
+    """Every body on the roster with its answer: ministries, agencies, provinces, associations."""
     now = now or utcnow()
     entries = db.session.scalars(
         select(RosterEntry).join(Organisation)
         .where(RosterEntry.consultation_id == consultation.id)
-        .order_by(Organisation.kind, Organisation.code)
+        .order_by(_kind_order(), Organisation.code)
     ).all()
     live = db.session.scalars(select(Submission).where(
         Submission.consultation_id == consultation.id,
@@ -187,6 +187,11 @@ def roster_rows(consultation: Consultation, now: datetime | None = None) -> list
     current = {s.organisation_id: s for s in live if s.status == "submitted"}
     return [_row(entry, current.get(entry.organisation_id), drafts.get(entry.organisation_id), now)
             for entry in entries]
+
+
+def _kind_order():
+    return case({kind: index for index, kind in enumerate(ROSTER_GROUPS)},
+                value=Organisation.kind, else_=len(ROSTER_GROUPS))
 
 
 def _row(entry: RosterEntry, current: Submission | None, draft: Submission | None,
