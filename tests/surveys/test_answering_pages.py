@@ -10,7 +10,7 @@ import pytest
 from consult.extensions import db
 from consult.models import utcnow
 from surveys import invitations
-from surveys.models import Answer, Invitation, Response, Survey
+from surveys.models import Answer, Invitation, Response
 from tests.surveys.factories import make_organisation, make_survey
 from tests.surveys.test_responses import BRANCHING
 

@@ -7,7 +7,7 @@ from consult.demo import load_demo
 from consult.extensions import db
 from surveys import invitations, responses
 from surveys.demo import CITIZEN_SLUG, ORGANISATION_SLUG
-from surveys.models import Invitation, Question, Response, Survey
+from surveys.models import Invitation, Response, Survey
 
 
 def test_the_demo_loads_both_surveys_with_invitations_and_answers(app, runner):

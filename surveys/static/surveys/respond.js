@@ -117,8 +117,13 @@
     var live = box.querySelector('.js-constraint');
     if (!constraint || !live) return;
     var current = values[box.getAttribute('data-name')];
+    var message = box.getAttribute('data-constraint-message');
     var failed = !box.hidden && !isEmpty(current) && !test(constraint, values, current);
-    live.textContent = failed ? box.getAttribute('data-constraint-message') : '';
+    var server = box.querySelector('p.error:not(.js-constraint)');
+    /* The server already says so next to the field: one message is enough (and hiding it
+       would move the page under the respondent's pointer). */
+    if (server && server.textContent.indexOf(message) >= 0) failed = false;
+    live.textContent = failed ? message : '';
     live.hidden = !failed;
   }
 
