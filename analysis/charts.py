@@ -16,7 +16,7 @@ import textwrap
 from html import escape
 from typing import Callable, Sequence
 
-WIDTH = 400
+WIDTH = 360
 FONT = 'font-family="system-ui, -apple-system, \'Segoe UI\', Roboto, \'Noto Sans\', Arial, sans-serif"'
 #: Okabe–Ito colours, safe for the common colour-vision deficiencies; the first is the bar colour.
 PALETTE = ("#0b4f9c", "#d55e00", "#009e73", "#cc79a7", "#7a6400", "#56b4e9", "#4a5560", "#a3161a")
@@ -30,7 +30,7 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _wrap(label: str, width: int = 46, lines: int = 3) -> list[str]:
+def _wrap(label: str, width: int = 40, lines: int = 3) -> list[str]:
     wrapped = textwrap.wrap(str(label), width) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
@@ -119,7 +119,7 @@ def stacked_bars(rows: Sequence[str], series: Sequence[str], values: Sequence[Se
         y += 18
         colour = PALETTE[name_index % len(PALETTE)]
         parts.append(f'<rect x="0" y="{y - 11:.0f}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="18" y="{y:.0f}" fill="{INK}">{escape(_wrap(name, 50, 1)[0])}</text>')
+                     f'<text x="18" y="{y:.0f}" fill="{INK}">{escape(_wrap(name, 44, 1)[0])}</text>')
     y += 8
     for row, line in zip(rows, values):
         for text in _wrap(row):

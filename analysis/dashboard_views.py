@@ -17,6 +17,7 @@ from analysis import charts, exports
 from analysis.crosstab import PROFILE_DIMENSIONS, UnknownDimension, crosstab, grouping_options
 from analysis.overview import consultation_overview
 from analysis.tallies import AUDIENCES, ResponseFilters, load_survey, summarise_survey
+from analysis.tallies.cache import TallyCache, data_version
 from analysis.tallies.responses import ResponseTable
 from consult.auth import role_required
 from consult.domain import (COMMENT_STATUSES, DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS,
@@ -45,6 +46,8 @@ EXPORT_WORDS = {
 }
 DIMENSION_LABELS = {"respondent_type": _l("Respondent type"), "province": _l("Province"),
                     "organisation_kind": _l("Kind of organisation")}
+#: Survey summaries per (survey, filters, language), recomputed when the data changes.
+SUMMARIES = TallyCache()
 AUDIENCE_LABELS = {"open": _l("Open link"), "invited": _l("Invited organisations")}
 
 
@@ -61,7 +64,11 @@ def percent(value) -> str:
 
 
 def profile_labels() -> dict:
-    return {"respondent_type": {k: str(v) for k, v in RESPONDENT_TYPES.items()},
+    """Stored keys → labels. An invited organisation's response stores its organisation kind
+    as the respondent type, so both lists label that column."""
+    respondent_types = {k: str(v) for k, v in ORGANISATION_KINDS.items()}
+    respondent_types.update({k: str(v) for k, v in RESPONDENT_TYPES.items()})
+    return {"respondent_type": respondent_types,
             "organisation_kind": {k: str(v) for k, v in ORGANISATION_KINDS.items()},
             "status": {k: str(v) for k, v in COMMENT_STATUSES.items()}}
 
@@ -120,7 +127,7 @@ def results(survey_id: int):
     survey = db.session.get(Survey, survey_id) or abort(404)
     filters, invalid = ResponseFilters.from_args(request.args)
     info = load_survey(db.session, survey.id, _locale())
-    summaries = summarise_survey(db.session, survey.id, filters, survey=info, number_format=number)
+    summaries = _summaries(survey.id, filters, info)
     table, picker = _crosstab_from_args(info, filters)
     return render_template(
         "analysis/dashboards/results.html", survey=survey, info=info, summaries=summaries, filters=filters,
@@ -128,6 +135,13 @@ def results(survey_id: int):
         percent=percent, picker=picker, crosstab=table, group_label=group_label,
         filter_choices=_filter_choices(), args=filters.to_args(),
         respondents=summaries[0].respondents if summaries else _count(survey.id, filters))
+
+
+def _summaries(survey_id: int, filters: ResponseFilters, info=None):
+    """Summaries from the cache while the survey's data is unchanged."""
+    key = (survey_id, tuple(sorted(filters.to_args().items())), _locale())
+    return SUMMARIES.get(key, data_version(db.session, survey_id), lambda: summarise_survey(
+        db.session, survey_id, filters, _locale(), survey=info, number_format=number))
 
 
 def _locale() -> str:
@@ -215,7 +229,7 @@ def export_responses(survey_id: int, form: str):
 def export_tallies(survey_id: int):
     survey = db.session.get(Survey, survey_id) or abort(404)
     filters, _invalid = ResponseFilters.from_args(request.args)
-    summaries = summarise_survey(db.session, survey.id, filters, _locale(), number_format=number)
+    summaries = _summaries(survey.id, filters)
     path = exports.tallies_xlsx(summaries, words, survey.title_in(_locale()))
     return _download(exports.stream_file(path), f"tong-hop-{survey.slug}.xlsx", exports.XLSX_MIMETYPE)
 

@@ -154,10 +154,19 @@ def consultation_overview(session: Session, consultation_id: int, survey_counts=
     moderation = moderation_counts(session, consultation_id)
     totals = {"opinions": int(per_day["opinions"].sum()), "responses": int(per_day["responses"].sum()),
               "senders": int(by_type["senders"].sum())}
-    return Overview(consultation_id, per_day.sort_values("day", kind="stable").reset_index(drop=True),
+    return Overview(consultation_id, _every_day(per_day),
                     _rank(by_type), _rank(by_province),
                     comments_per_article(session, consultation_id), moderation,
                     decision_counts(session, consultation_id), totals)
+
+
+def _every_day(per_day: pd.DataFrame) -> pd.DataFrame:
+    """One row for every day from the first to the last, zeros where nothing came."""
+    if per_day.empty:
+        return per_day
+    days = pd.date_range(per_day["day"].min(), per_day["day"].max(), freq="D").strftime("%Y-%m-%d")
+    filled = per_day.set_index("day").reindex(days, fill_value=0).rename_axis("day").reset_index()
+    return filled.astype({column: "int64" for column in filled.columns if column != "day"})
 
 
 def _merge_counts(opinions: pd.DataFrame, responses: pd.DataFrame | None, key: str) -> pd.DataFrame:
@@ -173,7 +182,9 @@ def _merge_counts(opinions: pd.DataFrame, responses: pd.DataFrame | None, key: s
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     """Largest first; the unknown (None) key last."""
-    frame = frame.assign(_unknown=frame["key"].isna(), _total=frame["opinions"] + frame["responses"])
+    keys = frame["key"].astype(object)
+    frame = frame.assign(key=keys.where(keys.notna(), None), _unknown=keys.isna(),
+                         _total=frame["opinions"] + frame["responses"])
     frame = frame.sort_values(["_unknown", "_total"], ascending=[True, False], kind="stable")
     return frame.drop(columns=["_unknown", "_total"]).reset_index(drop=True)
 

@@ -116,3 +116,13 @@ def test_index_lists_consultations_and_surveys(admin_client, survey):
     page = admin_client.get("/quan-tri/so-lieu/?lang=en").get_data(as_text=True)
     assert "Cooperative law survey" in page  # the survey's English title, on an English page
     assert f"/quan-tri/so-lieu/khao-sat/{survey.id}" in page
+
+
+def test_cached_results_follow_new_responses(admin_client, survey):
+    from tests.analysis.tally_factories import respond
+
+    url = f"/quan-tri/so-lieu/khao-sat/{survey.id}?lang=en"
+    assert "Answered: 4 of 5" in admin_client.get(url).get_data(as_text=True)
+    assert "Answered: 4 of 5" in admin_client.get(url).get_data(as_text=True)  # from the cache
+    respond(survey, {"q_view": "tot"})
+    assert "Answered: 5 of 6" in admin_client.get(url).get_data(as_text=True)
