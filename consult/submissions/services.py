@@ -187,6 +187,13 @@ def add_opinion(submission: Submission, provision: Provision | None, body: str) 
     return opinion
 
 
+def has_opinion(submission: Submission, provision: Provision | None, body: str) -> bool:
+    """Whether the letter already holds this very opinion (same provision, same text)."""
+    text = clean_control(body)
+    provision_id = provision.id if provision is not None else None
+    return any(o.provision_id == provision_id and o.body == text for o in submission.opinions)
+
+
 def remove_opinion(submission: Submission, opinion_id: int) -> bool:
     _require_draft(submission)
     for opinion in submission.opinions:

@@ -196,6 +196,9 @@ def add_opinion(slug: str):
         return _render_edit(consultation, organisation, opinion_form=form, status=422)
     try:
         draft = _draft_for(consultation, organisation, form.submission_id.data)
+        if services.has_opinion(draft, provision, form.body.data):  # a replayed or double-clicked form
+            flash(_("This opinion is already in the letter; it was not added twice."), "info")
+            return redirect(url_for("submissions.edit", slug=slug) + "#opinions")
         services.add_opinion(draft, provision, form.body.data)
     except _StaleDraft:
         return _render_edit(consultation, organisation, opinion_form=form,

@@ -194,8 +194,7 @@ def _invite(form: OfficerForm, organisation: Organisation):
                                               current_user)
     db.session.commit()
     link = url_for("submissions.accept_invitation", token=raw, _external=True)
-    body = render_template("submissions/invitation_email.txt", invitation=invitation, link=link,
-                           organisation=organisation)
+    body = _invitation_text(invitation.name or invitation.email, organisation.name, link)
     try:
         mail.send_mail(mail.settings_from(current_app.config), invitation.email,
                        _("Invitation to send your organisation's opinions"), body)
@@ -207,6 +206,17 @@ def _invite(form: OfficerForm, organisation: Organisation):
     flash(_("The invitation was sent to %(email)s; the link works for 7 days.", email=invitation.email),
           "success")
     return redirect(url_for("submissions.team_officers"))
+
+
+def _invitation_text(name: str, organisation: str, link: str) -> str:
+    """The invitation e-mail, plain text, in the drafting team member's language."""
+    return "\n\n".join([
+        _("Hello %(name)s,", name=name),
+        _("The drafting team invites you to send the formal opinions of %(organisation)s on draft "
+          "laws through the consultation platform.", organisation=organisation),
+        _("Open this link to choose your password (it works once, for 7 days):") + "\n" + link,
+        _("If you did not expect this e-mail, ignore it."),
+    ]) + "\n"
 
 
 def _render_tokens(form=None, new_secret=None, status=200):

@@ -256,3 +256,8 @@ def test_server_errors_are_problems_too(client, setup, monkeypatch):
     monkeypatch.setattr(views.drafts, "children_of", broken)
     body = assert_problem(client.get("/api/v1/consultations/luat-htx/provisions"), 500)
     assert "boom" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_the_api_takes_bearer_tokens_not_csrf_tokens(client, setup):
+    assert create(client, setup[3]).status_code == 201

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from consult.demo import load_demo
 from consult.extensions import db
-from consult.models import utcnow
 from consult.submissions import roster, services
 from consult.submissions.models import RosterEntry, Submission
 from tests.factories import login, make_consultation, make_user
@@ -96,9 +95,9 @@ def test_roster_page_and_filters(team):
 
 def test_reminder_csv_has_a_bom_and_one_line_per_body(team):
     consultation = make_consultation()
-    on_roster(consultation, "BTC")
+    (btc,) = on_roster(consultation, "BTC")
     on_roster(consultation, "BCT", days=-1)
-    db.session.get(RosterEntry, 1).organisation.name = "=HYPERLINK(\"x\")"
+    btc.name = "=HYPERLINK(\"x\")"
     db.session.commit()
     response = team.get("/co-quan/quan-tri/luat-htx/nhac-han.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -190,3 +189,17 @@ def test_demo_roster_and_letters(app):
     statuses = {row.organisation.code: row.status for row in rows}
     assert statuses["BTP"] == "submitted" and statuses["UBND-31"] == "no_comment" and statuses["BTC"] == "draft"
     assert all(24 <= row.days_left <= 31 for row in rows)
+
+
+def test_cli_import_and_overdue(app, runner, tmp_path):
+    consultation = make_consultation()
+    make_organisation("BTC"), make_organisation("BCT")
+    path = tmp_path / "ds.csv"
+    path.write_text("code,deadline\nBTC,01/01/2020\nBCT,\nXYZ,\n", encoding="utf-8")
+    result = runner.invoke(args=["roster", "import", "luat-htx", str(path), "--deadline", "31/12/2099"])
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 updated, 1 skipped" in result.output and "line 4: XYZ: unknown_code" in result.output
+    overdue = runner.invoke(args=["roster", "overdue", "luat-htx"])
+    assert overdue.output.startswith("BTC\t") and "BCT" not in overdue.output
+    bad = runner.invoke(args=["roster", "import", "luat-htx", str(path), "--deadline", "mai"])
+    assert bad.exit_code != 0

@@ -11,7 +11,7 @@ from consult.extensions import db
 from consult.models import AuditEvent
 from consult.submissions import services
 from consult.submissions.models import Submission, SubmissionOpinion
-from tests.factories import login
+from tests.factories import login, make_user
 from tests.submissions.helpers import PDF, on_roster, make_officer, setup_body
 
 LETTER = {"letter_number": "12/BTC-PC", "letter_date": "2022-09-05", "signer_name": "Lê Văn Cường",
@@ -185,6 +185,22 @@ def test_unknown_article_or_clause_is_refused(client, body):
     assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 0
 
 
+def test_a_replayed_opinion_form_adds_one_opinion(client, body):
+    assert add_opinion(client, "dieu-2", "2", "Cùng một ý kiến").status_code == 302
+    assert add_opinion(client, "dieu-2", "2", "Cùng một ý kiến").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 1
+    assert add_opinion(client, "dieu-2", "", "Cùng một ý kiến").status_code == 302  # the whole article
+    assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 2
+
+
+def test_removing_an_opinion(client, body):
+    consultation, organisation, _officer = body
+    add_opinion(client, "dieu-1", "", "Bỏ đi")
+    opinion = db.session.scalar(select(SubmissionOpinion))
+    assert client.post(f"/co-quan/luat-htx/van-ban/y-kien/{opinion.id}/xoa").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 0
+
+
 def test_an_empty_opinion_is_refused(client, body):
     response = add_opinion(client, "dieu-1", "", "   ")
     assert response.status_code == 422 and "Please write the opinion." in response.text
@@ -208,6 +224,9 @@ def test_the_pdf_is_stored_outside_static_and_downloaded_only_by_its_body(app, c
     assert client.get(f"/co-quan/van-ban/{draft.id}").status_code == 403
     client.post("/dang-xuat")
     assert client.get(f"/co-quan/van-ban/{draft.id}/cong-van.pdf").status_code == 302  # to login
+    login(client, make_user("drafter"))
+    assert client.get(f"/co-quan/van-ban/{draft.id}/cong-van.pdf").data == PDF
+    assert "12/BTC-PC" in client.get(f"/co-quan/van-ban/{draft.id}").text
 
 
 def test_an_officer_cannot_touch_another_bodys_draft(client, body):
@@ -234,9 +253,15 @@ def test_a_body_not_on_the_roster_has_no_letter_page(client, app):
 
 
 def test_drafting_team_and_citizens_cannot_use_the_officer_pages(client, app):
-    from tests.factories import make_user
-
     setup_body()
     assert client.get("/co-quan/luat-htx/van-ban").status_code == 302  # to login
     login(client, make_user("drafter"))
     assert client.get("/co-quan/luat-htx/van-ban").status_code == 403
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_officer_forms_need_the_csrf_token(client, body):
+    consultation, organisation, _officer = body
+    response = client.post("/co-quan/luat-htx/van-ban/y-kien", data={"article": "dieu-1", "body": "Ý kiến"})
+    assert response.status_code == 400 and "Ý kiến" in response.text  # the text is shown back
+    assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 0
