@@ -1,5 +1,216 @@
-"""Pages that show the stored results of the open-text analysis."""
-from flask import Blueprint
+"""Pages that show the stored results of the open-text analysis, and ``flask analysis``."""
+from __future__ import annotations
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, HiddenField
+from wtforms.validators import AnyOf, InputRequired
+
+from analysis import jobs, results  # results: the models must be known when the app starts
+from consult import drafts
+from consult.auth import role_required
+from consult.extensions import db
+from consult.models import Comment, Consultation
+from consult.navigation import add_admin_link
 
 bp = Blueprint("textanalysis", __name__, url_prefix="/quan-tri/phan-tich", template_folder="templates",
                cli_group="analysis")
+
+ROLES = ("admin", "drafter", "moderator")
+#: Scope in the page's address -> stored scope.
+SCOPE_SLUGS = {"dieu": "article", "du-thao": "consultation", "cau-hoi": "question"}
+SLUG_OF_SCOPE = {scope: slug for slug, scope in SCOPE_SLUGS.items()}
+STANCE_LABELS = {
+    "agree": _l("Agrees"), "disagree": _l("Disagrees"), "proposes_change": _l("Proposes a change"),
+    "question": _l("Asks a question"), "unclear": _l("Unclear"),
+}
+FLAG_LABELS = {
+    "empty": _l("Empty"), "emoji_only": _l("Only emoji or symbols"), "all_caps": _l("All capitals"),
+    "truncated": _l("Very long (cut for analysis)"), "not_vietnamese": _l("Probably not Vietnamese"),
+    "no_diacritics": _l("Written without diacritics"), "teen_code": _l("Teen-code expanded"),
+    "no_content": _l("Only stopwords"),
+}
+add_admin_link("textanalysis.index", _l("Open-text analysis"), roles=ROLES)
+
+
+class RunAnalysisForm(FlaskForm):
+    scope = HiddenField(validators=[AnyOf(list(SCOPE_SLUGS), message=_l("Unknown analysis scope."))])
+    scope_id = HiddenField(validators=[InputRequired(message=_l("Nothing to analyse was chosen."))])
+    include_pending = BooleanField(_l("Include comments awaiting moderation"))
+
+
+@bp.get("/")
+@role_required(*ROLES)
+def index():
+    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    chosen = _chosen_consultation(consultations)
+    articles, latest_articles, counts = [], {}, {}
+    version = chosen.draft.current_version if chosen and chosen.draft else None
+    if version is not None:
+        articles = [p for p in version.provisions if p.kind == "article"]
+        counts = drafts.published_comment_counts(version)
+        latest_articles = results.latest_by_scope_id("article", [a.id for a in articles])
+    questions = jobs.open_questions(chosen.id if chosen else None)
+    return render_template(
+        "analysis/text/index.html", consultations=consultations, consultation=chosen,
+        articles=articles, counts=counts, latest_articles=latest_articles, questions=questions,
+        latest_questions=results.latest_by_scope_id("question", [q.id for q in questions]),
+        latest_consultation=results.latest("consultation", chosen.id) if chosen else None,
+        runs=results.recent_runs(chosen.id if chosen else None), form=RunAnalysisForm(),
+    )
+
+
+def _chosen_consultation(consultations: list[Consultation]) -> Consultation | None:
+    wanted = request.args.get("consultation", type=int)
+    for consultation in consultations:
+        if consultation.id == wanted:
+            return consultation
+    return consultations[-1] if consultations else None
+
+
+@bp.get("/<any(dieu, 'du-thao', 'cau-hoi'):slug>/<int:scope_id>")
+@role_required(*ROLES)
+def result(slug: str, scope_id: int):
+    scope = SCOPE_SLUGS[slug]
+    try:
+        title, consultation_id = jobs.describe_scope(scope, scope_id)
+    except jobs.ScopeNotFound:
+        abort(404)
+    run = results.latest(scope, scope_id)
+    respondent_type = request.args.get("respondent_type") or None
+    view = run.view(respondent_type) if run else None
+    return render_template(
+        "analysis/text/result.html", scope=scope, slug=slug, scope_id=scope_id, title=title,
+        consultation_id=consultation_id, run=run, view=view, respondent_type=respondent_type,
+        respondent_types=sorted((run.result.get("by_respondent_type") or {}) if run else []),
+        pending=results.latest(scope, scope_id, done=False), links=_source_links(scope, view),
+        form=RunAnalysisForm(scope=slug, scope_id=scope_id), stance_labels=STANCE_LABELS,
+        flag_labels=FLAG_LABELS,
+    )
+
+
+@bp.post("/chay")
+@role_required(*ROLES)
+def run():
+    form = RunAnalysisForm()
+    if not form.validate() or not form.scope_id.data.isdigit():
+        flash(_("The analysis could not be started: the form was incomplete."), "error")
+        return redirect(url_for(".index"))
+    scope, scope_id = SCOPE_SLUGS[form.scope.data], int(form.scope_id.data)
+    try:
+        result_id, state = jobs.request_analysis(scope, scope_id,
+                                                 {"include_pending": form.include_pending.data},
+                                                 requested_by_id=current_user.id)
+    except jobs.ScopeNotFound:
+        abort(404)
+    _flash_state(state)
+    return redirect(url_for(".result", slug=form.scope.data, scope_id=scope_id))
+
+
+def _flash_state(state: str) -> None:
+    messages = {
+        "queued": (_("The analysis was queued; this page shows it when it is done."), "info"),
+        "done": (_("The analysis is done."), "success"),
+        "failed": (_("The analysis failed; the error is shown below."), "error"),
+        "too_large": (_("Too many opinions to analyse inside the page. Run \"flask analysis run\" "
+                        "or configure a Redis queue (REDIS_URL)."), "error"),
+    }
+    message, category = messages[state]
+    flash(message, category)
+
+
+def _source_links(scope: str, view: dict | None) -> dict[int, str]:
+    """Opinion id -> address of the opinion: the moderation list anchor of a comment, or
+    the answer page of a survey answer."""
+    if not view:
+        return {}
+    ids = {s["opinion_id"] for s in view["summary"]}
+    ids |= {r["opinion_id"] for g in view["groups"] for r in g["representatives"]}
+    for campaign in view["campaigns"]:
+        ids |= {campaign["canonical_id"], *campaign["member_ids"][:20]}
+    if scope == "question":
+        return {i: url_for(".answer", answer_id=i) for i in ids}
+    statuses = dict(db.session.execute(select(Comment.id, Comment.status).where(Comment.id.in_(ids))).all())
+    return {i: url_for("admin.moderation_queue", status=statuses.get(i, "published"), _anchor=f"comment-{i}")
+            for i in ids}
+
+
+@bp.get("/tra-loi/<int:answer_id>")
+@role_required(*ROLES)
+def answer(answer_id: int):
+    from surveys.models import Answer
+
+    row = db.session.get(Answer, answer_id) or abort(404)
+    return render_template("analysis/text/answer.html", answer=row)
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+@bp.cli.command("run")
+@click.option("--scope", type=click.Choice(["consultation", "article", "question"]), default="consultation",
+              show_default=True)
+@click.option("--id", "scope_id", type=int, help="Consultation, article (provision) or question id.")
+@click.option("--consultation", "slug", help="Consultation slug (for --scope consultation); default: the demo.")
+@click.option("--include-pending", is_flag=True, help="Also analyse comments awaiting moderation.")
+@click.option("--topics", type=int, help="Number of topic groups (default: chosen from the size).")
+@click.option("--queue", is_flag=True, help="Enqueue on Redis (REDIS_URL) instead of running here.")
+def run_command(scope, scope_id, slug, include_pending, topics, queue):
+    """Analyse the open text of a consultation, an article or a survey question."""
+    if scope_id is None:
+        scope_id = _scope_id_from_slug(scope, slug)
+    params = {"include_pending": include_pending, "topics": topics}
+    try:
+        if queue:
+            result_id = jobs.queue_analysis(scope, scope_id, params)
+            click.echo(f"Queued analysis {result_id}.")
+            return
+        result_id = jobs.run_analysis(scope, scope_id, params)
+    except jobs.ScopeNotFound:
+        raise click.ClickException(f"No {scope} with id {scope_id}.")
+    _echo_run(db.session.get(results.TextAnalysis, result_id))
+
+
+def _scope_id_from_slug(scope: str, slug: str | None) -> int:
+    from consult.demo import DEMO_SLUG
+
+    if scope != "consultation":
+        raise click.UsageError("--id is required for this scope.")
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == (slug or DEMO_SLUG)))
+    if consultation is None:
+        raise click.ClickException(f"No consultation called {slug or DEMO_SLUG!r}.")
+    return consultation.id
+
+
+def _echo_run(row) -> None:
+    click.echo(f"Analysis {row.id}: {row.scope} {row.scope_id} — {row.status}, {row.input_count} opinions.")
+    if row.status != "done":
+        click.echo(row.error)
+        raise SystemExit(1)
+    view = row.view()
+    click.echo(f"  voices {view['voice_count']}, groups {len(view['groups'])}, "
+               f"campaigns {len(view['campaigns'])}, segmenter {view['segmenter']}")
+    for campaign in view["campaigns"][:5]:
+        click.echo(f"  campaign of {campaign['size']}: {campaign['canonical_text'][:90]}")
+    click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in view["timings"].items()))
+
+
+@bp.cli.command("worker")
+@click.option("--queue", "queue_name", default=None, help="Queue name (default ANALYSIS_QUEUE or 'analysis').")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(queue_name, burst):
+    """Run an RQ worker for analysis jobs inside this app (needs REDIS_URL)."""
+    from flask import current_app
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set.")
+    connection = Redis.from_url(url)
+    name = queue_name or current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE)
+    SimpleWorker([Queue(name, connection=connection)], connection=connection).work(burst=burst)

@@ -1,0 +1,302 @@
+"""Running the open-text analysis: through RQ when ``REDIS_URL`` is set, else in-process.
+
+Jobs take ids, never ORM objects.  ``run_analysis(scope, scope_id, params)`` computes
+now and returns the stored result's id (CLI, tests); ``request_analysis`` is what the
+page's button calls: it enqueues on Redis, or, without Redis, runs in the request only
+when the scope is small (``ANALYSIS_INPROCESS_LIMIT`` opinions), so no request stays busy
+for minutes.  ``perform(result_id)`` is the RQ entry point; it never leaves a run
+"running": any error marks it failed with the message.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from analysis import results
+from analysis.text import AnalysisParams, Opinion, SegmentCache, analyse
+from analysis.text.normalise import prepare
+from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
+from consult.extensions import db
+from consult.models import Comment, Consultation, Contribution, Provision
+
+log = logging.getLogger(__name__)
+
+#: Opinions analysed inside a web request when no Redis queue is configured.
+INPROCESS_LIMIT = 3000
+#: Seconds an RQ job may run before RQ stops it (and it is marked failed).
+JOB_TIMEOUT = 6 * 3600
+DEFAULT_QUEUE = "analysis"
+_ARTICLE_RE = re.compile(r"^(dieu-[^-]+)")
+
+
+class ScopeNotFound(LookupError):
+    """The article, consultation or question does not exist (or has no current version)."""
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def run_analysis(scope: str, scope_id: int, params: dict | None = None,
+                 requested_by_id: int | None = None) -> int:
+    """Compute the analysis of one scope now, in this process; returns the result id."""
+    row = new_request(scope, scope_id, params or {}, requested_by_id)
+    db.session.commit()
+    perform(row.id)
+    return row.id
+
+
+def request_analysis(scope: str, scope_id: int, params: dict | None = None,
+                     requested_by_id: int | None = None) -> tuple[int | None, str]:
+    """Start an analysis for a page: ``(result id, "queued" | "done" | "failed" | "too_large")``."""
+    params = params or {}
+    if current_app.config.get("REDIS_URL"):
+        return queue_analysis(scope, scope_id, params, requested_by_id), "queued"
+    limit = current_app.config.get("ANALYSIS_INPROCESS_LIMIT", INPROCESS_LIMIT)
+    if count_opinions(scope, scope_id, params) > limit:
+        return None, "too_large"
+    result_id = run_analysis(scope, scope_id, params, requested_by_id)
+    return result_id, db.session.get(results.TextAnalysis, result_id).status
+
+
+def queue_analysis(scope: str, scope_id: int, params: dict | None = None,
+                   requested_by_id: int | None = None, queue_name: str | None = None) -> int:
+    """Store a request and put it on the RQ queue; returns the result id."""
+    row = new_request(scope, scope_id, params or {}, requested_by_id)
+    db.session.commit()
+    row.job_id = enqueue(row.id, queue_name)
+    db.session.commit()
+    return row.id
+
+
+def enqueue(result_id: int, queue_name: str | None = None) -> str:
+    """Put ``perform(result_id)`` on the RQ queue; returns the job id."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    queue = Queue(queue_name or current_app.config.get("ANALYSIS_QUEUE", DEFAULT_QUEUE),
+                  connection=connection)
+    job = queue.enqueue("analysis.jobs.perform", result_id, job_timeout=JOB_TIMEOUT,
+                        result_ttl=86400, failure_ttl=7 * 86400)
+    return job.id
+
+
+def perform(result_id: int) -> int:
+    """Compute a requested run (the RQ job). Uses the current app, or creates one."""
+    if has_app_context():
+        return _perform(result_id)
+    from consult import create_app
+
+    with create_app().app_context():
+        return _perform(result_id)
+
+
+# --- the work ---------------------------------------------------------------------------
+
+
+def new_request(scope: str, scope_id: int, params: dict, requested_by_id: int | None):
+    """A queued ``TextAnalysis`` row with the run's parameters; raises ScopeNotFound."""
+    title, consultation_id = describe_scope(scope, scope_id)
+    stored = AnalysisParams.from_dict(params).to_dict()
+    stored["statuses"] = _statuses(params)
+    return results.create_request(scope, scope_id, stored, title=title,
+                                  consultation_id=consultation_id, requested_by_id=requested_by_id)
+
+
+def _perform(result_id: int) -> int:
+    row = db.session.get(results.TextAnalysis, result_id)
+    if row is None or row.status == "done":
+        return result_id
+    results.mark_running(row)
+    db.session.commit()
+    try:
+        _compute(row)
+    except Exception as error:  # a run must end failed, never stuck "running"
+        db.session.rollback()
+        log.exception("text analysis %s failed", result_id)
+        row = db.session.get(results.TextAnalysis, result_id)
+        results.mark_failed(row, f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
+    db.session.commit()
+    return result_id
+
+
+def _compute(row) -> None:
+    params = AnalysisParams.from_dict(row.params)
+    opinions = load_opinions(row.scope, row.scope_id, row.params)
+    cache = _load_cache(opinions)
+    results.mark_done(row, compute_views(opinions, params, cache), len(opinions))
+    if row.scope == "consultation":
+        _store_article_runs(row, opinions, params, cache)
+    _store_cache(cache)
+
+
+def compute_views(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache) -> dict:
+    """The analysis of all opinions and of each respondent type's opinions."""
+    by_type: dict[str, list[Opinion]] = {}
+    for opinion in opinions:
+        by_type.setdefault(opinion.respondent_type or "unknown", []).append(opinion)
+    views = {"all": analyse(opinions, params, cache).to_dict(), "by_respondent_type": {}}
+    if len(by_type) > 1:
+        for respondent_type, subset in sorted(by_type.items()):
+            views["by_respondent_type"][respondent_type] = analyse(subset, params, cache).to_dict()
+    else:
+        for respondent_type in by_type:
+            views["by_respondent_type"][respondent_type] = views["all"]
+    return views
+
+
+def _store_article_runs(row, opinions: list[Opinion], params: AnalysisParams,
+                        cache: SegmentCache) -> None:
+    """A consultation run also stores one run per article of the current version."""
+    consultation = db.session.get(Consultation, row.scope_id)
+    version = consultation.draft.current_version if consultation and consultation.draft else None
+    if version is None:
+        return
+    articles = {p.anchor: p for p in version.provisions if p.kind == "article"}
+    by_article: dict[str, list[Opinion]] = {}
+    for opinion in opinions:
+        if opinion.group_key in articles:
+            by_article.setdefault(opinion.group_key, []).append(opinion)
+    for anchor, subset in by_article.items():
+        article = articles[anchor]
+        run = results.create_request("article", article.id, row.params, title=_article_title(article),
+                                     consultation_id=row.scope_id,
+                                     requested_by_id=row.requested_by_id, status="running")
+        results.mark_done(run, compute_views(subset, params, cache), len(subset))
+
+
+def _load_cache(opinions: list[Opinion]) -> SegmentCache:
+    segmenter = default_segmenter().name
+    keys = sorted({key for key in (prepare(o.text).key for o in opinions) if key})
+    stored = results.load_cache(keys, segmenter)
+    return SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
+
+
+def _store_cache(cache: SegmentCache) -> None:
+    """Keep new segmentations; losing them to a concurrent run only costs time later."""
+    entries = {key: encode_segmentation(words) for key, words in cache.added.items()}
+    try:
+        db.session.commit()
+        results.store_cache(entries, default_segmenter().name)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("segmentation cache not stored (%d texts)", len(entries))
+
+
+# --- scopes: what is analysed -------------------------------------------------------------
+
+
+def _statuses(params: dict) -> list[str]:
+    """Published comments; with ``include_pending`` also those awaiting moderation."""
+    statuses = params.get("statuses")
+    if isinstance(statuses, (list, tuple)) and statuses:
+        return [s for s in statuses if s in ("published", "pending")] or ["published"]
+    return ["published", "pending"] if params.get("include_pending") else ["published"]
+
+
+def describe_scope(scope: str, scope_id: int) -> tuple[str, int | None]:
+    """(title, consultation id) of a scope; raises ScopeNotFound."""
+    if scope == "article":
+        article = db.session.get(Provision, scope_id)
+        if article is None or article.kind != "article":
+            raise ScopeNotFound(scope_id)
+        return _article_title(article), article.version.draft.consultation_id
+    if scope == "consultation":
+        consultation = db.session.get(Consultation, scope_id)
+        if consultation is None:
+            raise ScopeNotFound(scope_id)
+        return consultation.title, consultation.id
+    if scope == "question":
+        return _describe_question(scope_id)
+    raise ScopeNotFound(scope)
+
+
+def count_opinions(scope: str, scope_id: int, params: dict) -> int:
+    return len(load_opinions(scope, scope_id, params, text=False))
+
+
+def load_opinions(scope: str, scope_id: int, params: dict, text: bool = True) -> list[Opinion]:
+    """The opinions of a scope as plain ``Opinion`` values (ids, text, respondent type)."""
+    if scope == "question":
+        return _answers(scope_id, text)
+    query = (
+        select(Comment.id, Comment.body if text else Comment.id, Provision.anchor,
+               Contribution.respondent_type)
+        .join(Contribution, Contribution.id == Comment.contribution_id)
+        .outerjoin(Provision, Provision.id == Comment.provision_id)
+        .where(Comment.status.in_(_statuses(params)))
+    )
+    if scope == "article":
+        article = db.session.get(Provision, scope_id)
+        if article is None:
+            raise ScopeNotFound(scope_id)
+        consultation_id = article.version.draft.consultation_id
+        query = query.where(Comment.consultation_id == consultation_id,
+                            (Provision.anchor == article.anchor)
+                            | Provision.anchor.startswith(article.anchor + "-", autoescape=True))
+    elif scope == "consultation":
+        query = query.where(Comment.consultation_id == scope_id)
+    else:
+        raise ScopeNotFound(scope)
+    return [Opinion(id=row[0], text=row[1] if text else "", group_key=_article_anchor(row[2]),
+                    respondent_type=row[3], source="comment")
+            for row in db.session.execute(query.order_by(Comment.id))]
+
+
+def _article_anchor(anchor: str | None) -> str:
+    match = _ARTICLE_RE.match(anchor or "")
+    return match.group(1) if match else ""
+
+
+def _article_title(article: Provision) -> str:
+    title = f"Điều {article.number}"
+    return f"{title}. {article.title}" if article.title else title
+
+
+# --- survey open questions (surveys.models: Question, Response, Answer.value_text) --------
+
+#: Question kinds whose answers are open text worth analysing.
+OPEN_QUESTION_KINDS = ("long_text",)
+
+
+def _describe_question(question_id: int) -> tuple[str, int | None]:
+    from surveys.models import Question
+
+    question = db.session.get(Question, question_id)
+    if question is None or question.kind not in ("long_text", "short_text"):
+        raise ScopeNotFound(question_id)
+    return question.label_in("vi") or question.name, question.survey.consultation_id
+
+
+def _answers(question_id: int, text: bool) -> list[Opinion]:
+    """Submitted answers to one text question (the text as written)."""
+    from surveys.models import Answer, Response
+
+    rows = db.session.execute(
+        select(Answer.id, Answer.value_text, Response.respondent_type)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id == question_id, Response.status == "submitted",
+               Answer.value_text.is_not(None))
+        .order_by(Answer.id)
+    )
+    return [Opinion(id=row[0], text=(row[1] or "") if text else "", group_key=str(question_id),
+                    respondent_type=row[2], source="answer") for row in rows]
+
+
+def open_questions(consultation_id: int | None = None) -> list:
+    """Open-text survey questions (of a consultation's surveys), for the analysis pages."""
+    try:
+        from surveys.models import Question, Survey
+    except ImportError:  # pragma: no cover - surveys is part of the platform
+        return []
+    query = select(Question).join(Survey, Survey.id == Question.survey_id) \
+        .where(Question.kind.in_(OPEN_QUESTION_KINDS)).order_by(Survey.id, Question.id)
+    if consultation_id is not None:
+        query = query.where(Survey.consultation_id == consultation_id)
+    return list(db.session.scalars(query))

@@ -1,0 +1,154 @@
+"""Stored results of the open-text analysis, and the per-text segmentation cache.
+
+A ``TextAnalysis`` row is one run for one scope: an article of the draft, a whole
+consultation, or an open survey question.  Pages only read these rows; the work is done
+by ``analysis.jobs``.  ``TextSegmentCache`` keeps the segmented words of every distinct
+text (keyed by the hash of its folded normalised form) so that a re-run segments only
+the new texts.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.extensions import db
+from consult.models import utcnow
+
+SCOPES = ("article", "consultation", "question")
+STATUSES = ("queued", "running", "done", "failed")
+#: A run still "running" after this long was cut off (worker killed): shown as failed.
+STALE_AFTER = timedelta(hours=2)
+
+
+class TextAnalysis(db.Model):
+    __tablename__ = "text_analysis"
+    __table_args__ = (Index("ix_text_analysis_scope", "scope", "scope_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: One of ``SCOPES``.
+    scope: Mapped[str] = mapped_column(String(16))
+    #: Provision id (article of the current version), consultation id or question id.
+    scope_id: Mapped[int]
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    #: What was analysed, for lists: "Điều 26. Phân phối thu nhập", a question's label.
+    title: Mapped[str] = mapped_column(String(500), default="")
+    #: ``AnalysisParams`` plus the opinion statuses taken (``statuses``).
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: One of ``STATUSES``.
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str] = mapped_column(Text, default="")
+    #: The RQ job id when run through Redis.
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    computed_at: Mapped[datetime | None]
+    input_count: Mapped[int] = mapped_column(default=0)
+    #: ``{"all": AnalysisResult.to_dict(), "by_respondent_type": {type: …}}``.
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    @property
+    def is_stale(self) -> bool:
+        started = self.started_at or self.created_at
+        return self.status in ("queued", "running") and utcnow() - started > STALE_AFTER
+
+    def view(self, respondent_type: str | None = None) -> dict | None:
+        """The result for all respondents, or for one respondent type (None if absent)."""
+        if not self.result:
+            return None
+        if respondent_type:
+            return (self.result.get("by_respondent_type") or {}).get(respondent_type)
+        return self.result.get("all")
+
+
+class TextSegmentCache(db.Model):
+    __tablename__ = "text_segment_cache"
+
+    #: ``analysis.text.normalise.text_key`` of the text.
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The segmenter that made ``words``; another segmenter ignores the row.
+    segmenter: Mapped[str] = mapped_column(String(80))
+    #: Sentences on lines, words separated by spaces (``segment.encode_segmentation``).
+    words: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def create_request(scope: str, scope_id: int, params: dict, *, title: str = "",
+                   consultation_id: int | None = None, requested_by_id: int | None = None,
+                   status: str = "queued") -> TextAnalysis:
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    row = TextAnalysis(scope=scope, scope_id=scope_id, params=dict(params), title=title[:500],
+                       consultation_id=consultation_id, requested_by_id=requested_by_id,
+                       status=status)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def latest(scope: str, scope_id: int, *, done: bool = True) -> TextAnalysis | None:
+    """The newest finished run for a scope (or the newest of any status)."""
+    query = select(TextAnalysis).where(TextAnalysis.scope == scope, TextAnalysis.scope_id == scope_id)
+    if done:
+        query = query.where(TextAnalysis.status == "done")
+    return db.session.scalar(query.order_by(TextAnalysis.id.desc()).limit(1))
+
+
+def latest_by_scope_id(scope: str, scope_ids: list[int]) -> dict[int, TextAnalysis]:
+    """The newest finished run of each scope id, for lists."""
+    if not scope_ids:
+        return {}
+    rows = db.session.scalars(
+        select(TextAnalysis).where(TextAnalysis.scope == scope, TextAnalysis.status == "done",
+                                   TextAnalysis.scope_id.in_(scope_ids))
+        .order_by(TextAnalysis.id)
+    )
+    return {row.scope_id: row for row in rows}
+
+
+def recent_runs(consultation_id: int | None = None, limit: int = 10) -> list[TextAnalysis]:
+    query = select(TextAnalysis).order_by(TextAnalysis.id.desc()).limit(limit)
+    if consultation_id is not None:
+        query = query.where(TextAnalysis.consultation_id == consultation_id)
+    return list(db.session.scalars(query))
+
+
+def mark_running(row: TextAnalysis) -> None:
+    row.status, row.started_at, row.error = "running", utcnow(), ""
+
+
+def mark_done(row: TextAnalysis, result: dict, input_count: int) -> None:
+    row.status, row.result, row.input_count, row.computed_at = "done", result, input_count, utcnow()
+
+
+def mark_failed(row: TextAnalysis, error: str) -> None:
+    row.status, row.error, row.computed_at = "failed", error[:2000], utcnow()
+
+
+def load_cache(keys: list[str], segmenter: str, chunk: int = 500) -> dict[str, str]:
+    """Stored segmentations of ``keys`` made by ``segmenter`` (key -> encoded words)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), chunk):
+        rows = db.session.execute(
+            select(TextSegmentCache.key, TextSegmentCache.words)
+            .where(TextSegmentCache.key.in_(keys[start:start + chunk]),
+                   TextSegmentCache.segmenter == segmenter)
+        )
+        found.update(dict(rows.all()))
+    return found
+
+
+def store_cache(entries: dict[str, str], segmenter: str) -> int:
+    """Add new segmentations (an existing key is replaced: the segmenter may have changed)."""
+    if not entries:
+        return 0
+    keys = list(entries)
+    for start in range(0, len(keys), 500):
+        part = keys[start:start + 500]
+        db.session.query(TextSegmentCache).filter(TextSegmentCache.key.in_(part)) \
+            .delete(synchronize_session=False)
+    db.session.add_all(TextSegmentCache(key=key, segmenter=segmenter, words=words)
+                       for key, words in entries.items())
+    return len(entries)
