@@ -16,6 +16,7 @@ from sqlalchemy import select
 from consult import audit
 from consult.extensions import db
 from consult.models import AuditEvent, Consultation, User
+from surveys.models import Survey
 from surveys.xlsform.export import export_xlsform
 from surveys.xlsform.mapping import Mapper, SurveyPlan
 from surveys.xlsform.reading import convert, precheck, read_workbook
@@ -51,7 +52,7 @@ def read_xlsform(filename: str, data: bytes) -> tuple[SurveyPlan, ImportReport]:
 
 
 def import_xlsform(filename: str, data: bytes, *, consultation: Consultation | None = None,
-                   actor: User | None = None) -> tuple["Survey", ImportReport]:
+                   actor: User | None = None) -> tuple[Survey, ImportReport]:
     """A new draft survey from the workbook, in the current transaction (the caller commits).
 
     Everything is checked before the first row is added, so an ``XLSFormError`` leaves the

@@ -26,7 +26,7 @@ def make_survey(**overrides) -> Survey:
     fields = SurveyFields(title={"vi": "Phiếu thử"}, **overrides)
     survey = authoring.create_survey(fields)
     page = survey.pages[0]
-    q = authoring.add_question(page, QuestionFields(name="tuoi", kind="integer", label={"vi": "Tuổi"}))
+    authoring.add_question(page, QuestionFields(name="tuoi", kind="integer", label={"vi": "Tuổi"}))
     q2 = authoring.add_question(page, QuestionFields(name="vai_tro", kind="single_choice", label={"vi": "Vai trò"}))
     authoring.add_choice(q2, "thanh_vien", {"vi": "Thành viên"})
     authoring.add_choice(q2, "khac", {"vi": "Khác"})
