@@ -26,6 +26,9 @@ def _invite_form(survey) -> InviteForm:
 def _page(survey, form, created=None, status=200, new_link=None):
     roster = author_invitations.roster_organisation_ids(survey)
     rows = author_invitations.invitation_list(survey)
+    waiting_only = request.args.get("chua-tra-loi") == "1"
+    if waiting_only:
+        rows = [row for row in rows if row.status != "submitted"]
     secret = current_app.config["SECRET_KEY"]
     demo_links = {row.id: invitations.demo_link_token(secret, row) for row in rows}
     return _render("invitations.html", status, survey=survey, form=form, rows=rows,
@@ -33,7 +36,7 @@ def _page(survey, form, created=None, status=200, new_link=None):
                    new_link=new_link, roster_size=None if roster is None else len(roster),
                    demo_links=demo_links, status_labels_invitation=invitations.STATUS_LABELS,
                    organisation_kinds=ORGANISATION_KINDS,
-                   not_answered=len(invitations.not_answered(survey)))
+                   not_answered=len(invitations.not_answered(survey)), waiting_only=waiting_only)
 
 
 @blueprint.route(f"{ADMIN}/<int:survey_id>/loi-moi", methods=["GET", "POST"])

@@ -88,6 +88,9 @@ def test_status_list_and_non_responders_csv(client, app, drafter, organisations)
     db.session.commit()
     page = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en").get_data(as_text=True)
     assert page.index("UBND thành phố Hà Nội") < page.index("Bộ Tài chính")  # not answered first
+    waiting = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en&chua-tra-loi=1").get_data(as_text=True)
+    waiting = waiting.split("<table")[1].split("</table>")[0]
+    assert "UBND thành phố Hà Nội" in waiting and "Bộ Tài chính" not in waiting
     response = client.get(f"{BASE}/{survey.id}/loi-moi/chua-tra-loi.csv?lang=en")
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
