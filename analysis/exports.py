@@ -90,7 +90,8 @@ class XlsxWriter:
         os.close(handle)
         self.book = xlsxwriter.Workbook(self.path, {"constant_memory": constant_memory,
                                                     "strings_to_numbers": False, "strings_to_formulas": False,
-                                                    "strings_to_urls": False, "remove_timezone": True})
+                                                    "strings_to_urls": False, "remove_timezone": True,
+                                                    "default_date_format": "dd/mm/yyyy"})
         self.bold = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         self.day = self.book.add_format({"num_format": "dd/mm/yyyy"})
         self.moment = self.book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
@@ -108,9 +109,14 @@ class XlsxWriter:
         for column, width in enumerate(widths or [18] * len(header)):
             sheet.set_column(column, column, width)
         row_number = start_row
+        special = [(i, kind) for i, kind in enumerate(types or []) if kind in ("datetime", "share", "decimal")]
         for row_number, row in enumerate(rows, start=start_row + 1):
-            for column, value in enumerate(row):
-                self.write_cell(sheet, row_number, column, value, (types or [None] * len(row))[column])
+            # write_row types each cell itself (dates get the workbook's day format);
+            # only times and percentages need their own format.
+            sheet.write_row(row_number, 0, row)
+            for column, kind in special:
+                if column < len(row) and row[column] is not None:
+                    self.write_cell(sheet, row_number, column, row[column], kind)
         return row_number + 1
 
     def write_cell(self, sheet, row: int, column: int, value, kind: str | None = None) -> None:
