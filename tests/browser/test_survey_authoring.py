@@ -82,3 +82,27 @@ def test_import_publish_and_answer_an_xlsform(app, live_server, page_at):
     citizen.get_by_role("button", name="Submit my answers").click()
     assert re.fullmatch(r"KS-[0-9A-Z]{4}-[0-9A-Z]{4}", citizen.locator("#receipt-code").inner_text())
     screenshot(citizen, "xlsform-survey-receipt-360")
+
+
+def test_follow_and_remind_the_invited_organisations(app, live_server, page_at):
+    from consult.demo import load_demo
+    from surveys.demo import ORGANISATION_SLUG
+
+    from consult.extensions import db
+    from surveys.models import Survey
+
+    load_demo(admin_password="mat-khau-demo-123")
+    survey_id = db.session.query(Survey.id).filter_by(slug=ORGANISATION_SLUG).scalar()
+    drafter = make_user("drafter", email="bansoanthao@example.vn")
+    for width in (1280, 360):
+        desk = page_at(width, 900)
+        log_in(desk, live_server, drafter)
+        desk.goto(live_server + f"{ADMIN}/{survey_id}")
+        desk.get_by_role("link", name="Invitations").first.click()
+        expect(desk.get_by_role("heading", name="Invitations", exact=True)).to_be_visible()
+        screenshot(desk, f"survey-invitations-{width}")
+        desk.screenshot(path=str(screenshot(desk, f"survey-invitations-{width}").with_name(
+            f"survey-invitations-{width}-top.png")))  # the first screen only
+    desk.get_by_role("button", name=re.compile("^New link for")).first.click()
+    expect(desk.locator("#replaced-link")).to_be_visible()
+    assert ORGANISATION_SLUG in desk.locator("#replaced-link + p code").inner_text()
