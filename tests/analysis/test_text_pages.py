@@ -75,7 +75,7 @@ def test_the_respondent_filter_shows_one_type(consultation, client):
     everyone = client.get(url + "?lang=en").data.decode()
     assert "respondent_type=enterprise" in everyone
     enterprise = client.get(url + "?lang=en&respondent_type=enterprise").data.decode()
-    assert "1 opinions, 1 with text" in enterprise
+    assert "1 opinion, 1 with text" in enterprise
     unknown = client.get(url + "?lang=en&respondent_type=ministry").data.decode()
     assert "No opinion from this respondent type." in unknown
 
