@@ -11,6 +11,7 @@ import os
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from consult import create_app
@@ -90,6 +91,14 @@ def app_config():
 @pytest.fixture()
 def app(database, _schema, tmp_path, app_config):
     app = make_test_app(database, tmp_path, **app_config)
+
+    @app.before_request
+    def _forget_cached_request_state():
+        """The test keeps one app context open, so requests share ``g``: forget what
+        Flask-Babel and Flask-Login cached there, as a new request in production would."""
+        g.pop("_flask_babel", None)
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         db.session.rollback()

@@ -13,11 +13,16 @@ from consult.forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user) -> str:
     """Only same-site paths: an open redirect would help phishing."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("admin.index")
+    return url_for(home_endpoint(user))
+
+
+def home_endpoint(user) -> str:
+    """Where a user starts: officers at their organisation's page, the team at its desk."""
+    return "submissions.home" if user.role == "officer" else "admin.index"
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -28,7 +33,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(_("You are logged in."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         form.password.errors.append(_("The e-mail or password is not right."))
     return render_template("auth/login.html", form=form)
 
