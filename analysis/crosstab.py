@@ -1,9 +1,10 @@
 """Cross-tabs: one question's answers broken down by who answered, where, or by the answer to
 another single-choice question.
 
-The grouping column is added to the same ``GROUP BY`` the summaries use, so a cross-tab is one
-aggregate query (plus two small ones for the denominators); each group's rows then go through
-``summarise_groups``, so every cell is computed exactly as the question's own summary is.
+The grouping column is added to the same ``GROUP BY`` statements the summaries use (joined to
+the responses), plus one count of responses per group for the denominators; each group's rows
+then go through ``summarise_groups``, so every cell is computed exactly as the question's own
+summary is.
 Groups are the rows of the result, the question's options its columns: a province cross-tab
 has 63 rows, which reads (and scrolls) better on a phone than 63 columns.
 """
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session, aliased
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
-from analysis.tallies.summaries import KEY_COLUMNS, QuestionSummary, summarise_groups, text_key_expression
+from analysis.tallies.scope import AnswerScope
+from analysis.tallies.summaries import QuestionSummary, answer_groups, responses_with_rows, summarise_groups
 from consult.data import load_provinces
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
@@ -100,38 +102,36 @@ def crosstab(session: Session, survey_id: int, question_id: int, by: str,
         return None
     group, add_joins, labels = _dimension(by, survey, question)
     scoped = SurveyInfo(survey.id, survey.title, survey.consultation_id, [question])
-    where = responses_where(survey.id, filters)
-
-    text_key = text_key_expression(scoped).label("text_key")
-    keys = [Answer.choice_id, Answer.row_name, Answer.rank, Answer.value_number, Answer.value_date, text_key]
-    rows = session.execute(
-        add_joins(select(group.label("group"), *keys, func.count().label("count"))
-                  .select_from(Response).join(Answer, Answer.response_id == Response.id))
-        .where(where, Answer.question_id == question.id)
-        .group_by(group, *keys)).all()
-    groups_frame = pd.DataFrame(rows, columns=["group", *KEY_COLUMNS[1:], "count"])
+    scope = AnswerScope(session, survey.id, filters, joins=add_joins)
+    labelled = group.label("group")
+    groups_frame = answer_groups(scope, scoped, labelled)
     respondents = dict(session.execute(
-        add_joins(select(group, func.count(func.distinct(Response.id))).select_from(Response))
-        .where(where).group_by(group)).all())
+        add_joins(select(group, func.count(Response.id)).select_from(Response))
+        .where(responses_where(survey.id, filters)).group_by(group)).all())
     with_rows = {}
     if question.family in MULTI_ROW_FAMILIES:
-        with_rows = dict(session.execute(
-            add_joins(select(group, func.count(func.distinct(Response.id)))
-                      .select_from(Response).join(Answer, Answer.response_id == Response.id))
-            .where(where, Answer.question_id == question.id)
-            .group_by(group)).all())
+        with_rows = {g: n for (_, g), n in responses_with_rows(scope, [question.id], labelled).items()}
     if by.startswith("question:"):
-        respondents = {(nfc(k) if k else None): v for k, v in respondents.items()}
-        with_rows = {(nfc(k) if k else None): v for k, v in with_rows.items()}
+        respondents = _merge_nfc(respondents)
+        with_rows = _merge_nfc(with_rows)
         groups_frame["group"] = groups_frame["group"].map(lambda k: nfc(k) if isinstance(k, str) else None)
     order = _group_order(respondents, labels if by.startswith("question:") else None)
     summaries = {}
     for key in order:
         part = groups_frame[groups_frame["group"].isna()] if key is None else \
             groups_frame[groups_frame["group"] == key]
-        summaries[key] = summarise_groups(question, part.assign(question_id=question.id),
+        summaries[key] = summarise_groups(question, part.drop(columns="group"),
                                           respondents.get(key, 0), with_rows.get(key, 0))
     return _assemble(question, by, order, labels, summaries)
+
+
+def _merge_nfc(counts: dict) -> dict:
+    """Option names as keys, composed (a name stored in NFD and in NFC is one option)."""
+    merged: dict = {}
+    for key, count in counts.items():
+        key = nfc(key) if key else None
+        merged[key] = merged.get(key, 0) + count
+    return merged
 
 
 def _group_order(respondents: dict, option_order: dict | None) -> list:

@@ -21,9 +21,11 @@ from surveys.models import Answer, Response
 
 
 class AnswerScope:
-    def __init__(self, session: Session, survey_id: int, filters: ResponseFilters | None):
-        self.session, self.survey_id, self.filters = session, survey_id, filters
-        self.filtered = bool(filters and filters.active)
+    def __init__(self, session: Session, survey_id: int, filters: ResponseFilters | None,
+                 joins: Callable[[Select], Select] | None = None):
+        """``joins`` adds tables a grouping needs (then the responses are always joined)."""
+        self.session, self.survey_id, self.filters, self.joins = session, survey_id, filters, joins
+        self.filtered = bool(filters and filters.active) or joins is not None
         self.unfinished = 0 if self.filtered else session.scalar(
             select(func.count()).select_from(Response)
             .where(Response.survey_id == survey_id, Response.status != SUBMITTED))
@@ -49,8 +51,10 @@ class AnswerScope:
         return rows_frame(self.session, query, columns)
 
     def _join_filtered(self, query: Select) -> Select:
-        return query.join(Response, Response.id == Answer.response_id).where(
-            responses_where(self.survey_id, self.filters))
+        query = query.join(Response, Response.id == Answer.response_id)
+        if self.joins is not None:
+            query = self.joins(query)
+        return query.where(responses_where(self.survey_id, self.filters))
 
     def _only_unfinished(self, query: Select) -> Select:
         return query.where(Answer.response_id.in_(

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.filters import ResponseFilters, responses_where
@@ -68,20 +68,6 @@ class QuestionSummary:
         return share(self.answered, self.respondents)
 
 
-def text_key_expression(survey: SurveyInfo):
-    """What ``value_text`` adds to the group key: the option's stored name where the option
-    has no ``choice_id`` (built-in lists, deleted options), "answered" for text and files,
-    and nothing otherwise, so free text never multiplies the groups. (Cross-tabs use it.)"""
-    choice_ids = [q.id for q in survey.by_family(*CHOICE_FAMILIES)]
-    text_ids = [q.id for q in survey.by_family("text", "file")]
-    whens = []
-    if choice_ids:
-        whens.append((and_(Answer.question_id.in_(choice_ids), Answer.choice_id.is_(None)), Answer.value_text))
-    if text_ids:
-        whens.append((and_(Answer.question_id.in_(text_ids), _has_text()), literal("1")))
-    return case(*whens, else_=None) if whens else literal(None)
-
-
 def _has_text():
     return or_(Answer.value_text.is_not(None), Answer.file_path.is_not(None))
 
@@ -90,8 +76,11 @@ def _ids(survey: SurveyInfo, *families: str) -> list[int]:
     return [q.id for q in survey.by_family(*families)]
 
 
-def answer_groups(scope: AnswerScope, survey: SurveyInfo) -> pd.DataFrame:
+def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None) -> pd.DataFrame:
     """One row per distinct (question, option, row, rank, number, date, text key) with its count.
+
+    ``group`` (a labelled column, e.g. the response's province; the scope must join what it
+    needs) is added to every key: the cross-tabs are these same statements, grouped once more.
 
     Three ``GROUP BY`` statements, one per storage shape, each reading only the columns its
     kinds fill (see docs/tallies.md):
@@ -116,15 +105,18 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo) -> pd.DataFrame:
     text_ids = _ids(survey, "text", "file")
     if text_ids:
         plans.append((text_ids, [case((_has_text(), literal("1")), else_=None)], ["text_key"], []))
+    extra, extra_names = ([group], ["group"]) if group is not None else ([], [])
+    columns = [*extra_names, *KEY_COLUMNS, "count"]
     frames = []
     for question_ids, keys, names, conditions in plans:
-        def build(restrict, question_ids=question_ids, keys=keys, conditions=conditions):
+        def build(restrict, question_ids=question_ids, keys=[*extra, *keys], conditions=conditions):
             query = (select(Answer.question_id, *keys, func.count().label("count")).select_from(Answer)
                      .where(Answer.question_id.in_(question_ids), *conditions))
             return restrict(query).group_by(Answer.question_id, *keys)
-        frames.append(scope.frame(build, ["question_id", *names, "count"]).reindex(columns=[*KEY_COLUMNS, "count"]))
+        frame = scope.frame(build, ["question_id", *extra_names, *names, "count"])
+        frames.append(frame.reindex(columns=columns))
     if not frames:
-        return pd.DataFrame(columns=[*KEY_COLUMNS, "count"])
+        return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -135,21 +127,26 @@ def real_answer_condition():
                Answer.rank.is_not(None), Answer.file_path.is_not(None))
 
 
-def responses_with_rows(scope: AnswerScope, question_ids: list[int]) -> dict[int, int]:
-    """Distinct responses with any row (answer or skip marker), per question.
+def responses_with_rows(scope: AnswerScope, question_ids: list[int], group=None) -> dict:
+    """Distinct responses with any row (answer or skip marker), per question (and group:
+    then the keys are ``(question_id, group)``).
 
     Reads only ``(response_id, question_id)``, which the answers' index holds; the skip
     markers are taken off by the caller (a response has a marker or answers, not both).
     """
     if not question_ids:
         return {}
+    extra = [group] if group is not None else []
 
     def build(restrict):
-        pairs = restrict(select(Answer.question_id, Answer.response_id).select_from(Answer)
+        pairs = restrict(select(Answer.question_id, Answer.response_id, *extra).select_from(Answer)
                          .where(Answer.question_id.in_(question_ids))).distinct().subquery()
-        return select(pairs.c.question_id, func.count().label("count")).group_by(pairs.c.question_id)
-    frame = scope.frame(build, ["question_id", "count"])
-    return dict(zip(frame["question_id"], frame["count"]))
+        keys = [pairs.c.question_id, *([pairs.c.group] if extra else [])]
+        return select(*keys, func.count().label("count")).group_by(*keys)
+    names = ["question_id", *(["group"] if extra else []), "count"]
+    frame = scope.frame(build, names)
+    keys = zip(frame["question_id"], frame["group"]) if extra else frame["question_id"]
+    return dict(zip(keys, frame["count"]))
 
 
 def count_respondents(session: Session, survey_id: int, filters: ResponseFilters | None) -> int:
@@ -211,28 +208,35 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
 
 def option_counts(question: QuestionInfo, real: pd.DataFrame) -> pd.DataFrame:
     """Counts per option: every current option (zeros included) in order, then stored values
-    whose option is gone (deleted options, unknown built-in codes), marked ``deleted``."""
-    by_id = real.dropna(subset=["choice_id"]).groupby("choice_id")["count"].sum()
-    by_text = real[real["choice_id"].isna()].dropna(subset=["text_key"])
-    by_text = by_text.groupby(by_text["text_key"].map(nfc))["count"].sum()
-    current = [(choice_id, name, label, False, is_other) for choice_id, (name, label, _, is_other)
+    whose option is gone (deleted options, unknown built-in codes), marked ``deleted``.
+
+    ``real`` is already aggregated (one row per option at most, per row or rank), so plain
+    Python over its few rows is cheaper here than pandas' per-call overhead.
+    """
+    current = [(choice_id, name, label, is_other) for choice_id, (name, label, _, is_other)
                in question.choices.items()]
-    current += [(code, code, label, False, False) for code, label in (question.builtin or {}).items()]
-    names = {name: key for key, name, *_ in current}
+    current += [(code, code, label, False) for code, label in (question.builtin or {}).items()]
     counts = {key: 0 for key, *_ in current}
-    extra = []
-    for choice_id, count in by_id.items():
-        if int(choice_id) in counts:
-            counts[int(choice_id)] += int(count)
-        else:  # an option id no longer in the survey
-            extra.append((int(choice_id), f"#{int(choice_id)}", f"#{int(choice_id)}", True, False, int(count)))
-    for text, count in by_text.items():
-        if text in names:
-            counts[names[text]] += int(count)
-        else:  # the option was deleted: its stored name is all that is left
-            extra.append((text, text, text, True, False, int(count)))
-    rows = [(key, name, label, deleted, other, counts[key]) for key, name, label, deleted, other in current]
-    return pd.DataFrame(rows + extra, columns=["key", "name", "label", "deleted", "is_other", "count"])
+    names = {name: key for key, name, *_ in current}
+    extra: dict = {}
+    for choice_id, text, count in zip(real["choice_id"].to_numpy(), real["text_key"].to_numpy(),
+                                      real["count"].to_numpy()):
+        if choice_id is not None and choice_id == choice_id:  # not NULL / NaN
+            key = int(choice_id)
+            if key in counts:
+                counts[key] += int(count)
+            else:  # an option id no longer in the survey
+                extra[key] = extra.get(key, 0) + int(count)
+        elif isinstance(text, str):
+            text = nfc(text)
+            if text in names:
+                counts[names[text]] += int(count)
+            else:  # the option was deleted: its stored name is all that is left
+                extra[text] = extra.get(text, 0) + int(count)
+    rows = [(key, name, label, False, other, counts[key]) for key, name, label, other in current]
+    rows += [(key, str(key) if isinstance(key, str) else f"#{key}", str(key) if isinstance(key, str) else f"#{key}",
+              True, False, count) for key, count in extra.items()]
+    return pd.DataFrame(rows, columns=["key", "name", "label", "deleted", "is_other", "count"])
 
 
 def _options(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
