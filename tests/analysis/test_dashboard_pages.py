@@ -126,3 +126,15 @@ def test_cached_results_follow_new_responses(admin_client, survey):
     assert "Answered: 4 of 5" in admin_client.get(url).get_data(as_text=True)  # from the cache
     respond(survey, {"q_view": "tot"})
     assert "Answered: 5 of 6" in admin_client.get(url).get_data(as_text=True)
+
+
+def test_an_empty_survey_and_a_text_crosstab(admin_client, app):
+    from tests.analysis.tally_factories import make_survey
+
+    empty = make_survey([], slug="trong")
+    page = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{empty.id}?lang=en")
+    assert page.status_code == 200 and "no question to tally" in page.get_data(as_text=True)
+    text = make_survey([{"name": "t", "kind": "long_text"}], slug="van-ban")
+    page = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{text.id}?lang=en&q=t&by=province")
+    assert page.status_code == 200 and "crosstab-table" in page.get_data(as_text=True)
+    assert admin_client.get(f"/quan-tri/so-lieu/khao-sat/{text.id}/bang-cheo.xlsx?q=nope&by=x").status_code == 404
