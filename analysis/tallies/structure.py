@@ -30,7 +30,8 @@ KIND_FAMILIES = {
     "file": "file",
 }
 #: Families whose one answer is several rows, so "answered" is a count of distinct responses.
-MULTI_ROW_FAMILIES = frozenset({"multiple", "matrix", "ranking"})
+#: (A ranking is one too, but every answered ranking has exactly one row at rank 1.)
+MULTI_ROW_FAMILIES = frozenset({"multiple", "matrix"})
 #: Families whose rows carry the chosen option (``choice_id``, else ``value_text``).
 CHOICE_FAMILIES = frozenset({"single", "multiple", "ranking", "matrix"})
 #: Families that can be the columns of a cross-tab (one answer per response).

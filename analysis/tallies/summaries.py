@@ -195,6 +195,8 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
     blank, real = int(rows.loc[is_blank, "count"].sum()), rows[~is_blank]
     if question.family in MULTI_ROW_FAMILIES:
         answered = max(with_rows - blank, 0)
+    elif question.family == "ranking":
+        answered = int(real.loc[real["rank"] == 1, "count"].sum())
     else:
         answered = int(real["count"].sum())
     missing = max(respondents - answered - blank, 0)
