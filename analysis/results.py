@@ -46,8 +46,11 @@ class TextAnalysis(db.Model):
     started_at: Mapped[datetime | None]
     computed_at: Mapped[datetime | None]
     input_count: Mapped[int] = mapped_column(default=0)
-    #: ``{"all": AnalysisResult.to_dict(), "by_respondent_type": {type: …}}``.
-    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Distinct voices and campaigns among all opinions: for lists, without loading ``result``.
+    voice_count: Mapped[int] = mapped_column(default=0)
+    campaign_count: Mapped[int] = mapped_column(default=0)
+    #: ``{"all": AnalysisResult.to_dict(), "by_respondent_type": {type: …}}``; loaded on use.
+    result: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
 
     @property
     def is_stale(self) -> bool:
@@ -121,6 +124,9 @@ def mark_running(row: TextAnalysis) -> None:
 
 def mark_done(row: TextAnalysis, result: dict, input_count: int) -> None:
     row.status, row.result, row.input_count, row.computed_at = "done", result, input_count, utcnow()
+    everyone = result.get("all") or {}
+    row.voice_count = everyone.get("voice_count", 0)
+    row.campaign_count = len(everyone.get("campaigns", []))
 
 
 def mark_failed(row: TextAnalysis, error: str) -> None:

@@ -85,7 +85,9 @@ class AnalysisResult:
     #: Opinion ids flagged, by flag (capped), so a reader can look at them.
     flagged_ids: dict[str, list[int]]
     segmenter: str
+    #: Seconds per stage, wall clock and CPU.
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

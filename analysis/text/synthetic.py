@@ -166,15 +166,16 @@ def opinion_text(rng: random.Random, theme: str) -> str:
     """One opinion of about 50 syllables on ``theme``."""
     subjects, problems, consequences = THEMES[theme]
     sentences = []
-    if rng.random() < 0.35:
+    has_who = rng.random() < 0.5
+    if has_who:
         sentences.append(" ".join(_pick(rng, slot) for slot in WHO) + ".")
     sentences.append(f"{_pick(rng, OPENERS)} {_pick(rng, ACTIONS)} {_pick(rng, subjects)} "
                      f"{_pick(rng, QUALIFIERS)}.")
     sentences.append(f"{_pick(rng, CONNECTORS)} {_pick(rng, ACTORS)} {_pick(rng, problems)} "
                      f"{_pick(rng, CIRCUMSTANCES)}, {_pick(rng, LINKS)} {_pick(rng, consequences)}.")
-    if rng.random() < 0.4:
+    if not has_who or rng.random() < 0.3:
         sentences.append(f"{_pick(rng, DETAILS[0])} {rng.randint(5, 900)} {_pick(rng, DETAILS[1])}.")
-    if rng.random() < 0.2:
+    if rng.random() < 0.1:
         sentences.append(" ".join(_pick(rng, slot) for slot in CLOSINGS) + ".")
     return " ".join(sentences)
 

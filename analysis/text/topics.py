@@ -42,11 +42,11 @@ def make_vectorizer(n_documents: int) -> TfidfVectorizer:
                            dtype=np.float32)
 
 
-def _nmf(count: int) -> NMF:
-    return NMF(n_components=count, init="nndsvda", random_state=0, max_iter=300, tol=1e-3)
+def _nmf(count: int, max_iter: int = 300, tol: float = 1e-3) -> NMF:
+    return NMF(n_components=count, init="nndsvda", random_state=0, max_iter=max_iter, tol=tol)
 
 
-def choose_topic_count(matrix, maximum: int = 12, sample: int = 1500) -> int:
+def choose_topic_count(matrix, maximum: int = 12, sample: int = 800) -> int:
     """The number of topics whose NMF grouping has the best cosine silhouette, tried on a
     sample of at most ``sample`` voices, from 2 up to about the square root of the count."""
     rows = matrix.shape[0]
@@ -56,7 +56,7 @@ def choose_topic_count(matrix, maximum: int = 12, sample: int = 1500) -> int:
     highest = min(maximum, max(2, int(math.sqrt(matrix.shape[0]))), matrix.shape[0] - 1)
     best, best_score = 2, -2.0
     for count in range(2, highest + 1):
-        labels = _nmf(count).fit_transform(matrix).argmax(axis=1)
+        labels = _nmf(count, max_iter=100, tol=1e-2).fit_transform(matrix).argmax(axis=1)
         if len(set(labels.tolist())) < 2:
             continue
         score = silhouette_score(matrix, labels, metric="cosine")

@@ -66,6 +66,8 @@ def test_a_consultation_run_fills_every_article_page(consultation, client):
     assert "2 copies" in page
     whole = client.get(f"/quan-tri/phan-tich/du-thao/{consultation.id}?lang=en")
     assert whole.status_code == 200 and b"Stance" in whole.data
+    index = client.get("/quan-tri/phan-tich/?lang=en").data.decode()
+    assert "2 opinions · 1 campaign" not in index and "6 opinions · 1 campaign" in index
 
 
 def test_the_respondent_filter_shows_one_type(consultation, client):
