@@ -116,12 +116,11 @@ def crosstab(session: Session, survey_id: int, question_id: int, by: str,
         with_rows = _merge_nfc(with_rows)
         groups_frame["group"] = groups_frame["group"].map(lambda k: nfc(k) if isinstance(k, str) else None)
     order = _group_order(respondents, labels if by.startswith("question:") else None)
-    summaries = {}
-    for key in order:
-        part = groups_frame[groups_frame["group"].isna()] if key is None else \
-            groups_frame[groups_frame["group"] == key]
-        summaries[key] = summarise_groups(question, part.drop(columns="group"),
-                                          respondents.get(key, 0), with_rows.get(key, 0))
+    keys = groups_frame["group"].astype(object)
+    parts = dict(tuple(groups_frame.drop(columns="group").groupby(keys.where(keys.notna(), "\0none"), sort=False)))
+    empty = groups_frame.drop(columns="group").iloc[0:0]
+    summaries = {key: summarise_groups(question, parts.get("\0none" if key is None else key, empty),
+                                       respondents.get(key, 0), with_rows.get(key, 0)) for key in order}
     return _assemble(question, by, order, labels, summaries)
 
 

@@ -191,7 +191,7 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
     ``with_rows``: for several-rows kinds, the distinct responses with any row (answers or a
     skip marker) for the question.
     """
-    is_blank = rows[KEY_COLUMNS[1:]].isna().all(axis=1)
+    is_blank = rows[KEY_COLUMNS[1:]].isna().to_numpy().all(axis=1)
     blank, real = int(rows.loc[is_blank, "count"].sum()), rows[~is_blank]
     if question.family in MULTI_ROW_FAMILIES:
         answered = max(with_rows - blank, 0)
