@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -34,16 +35,19 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """(url, engine options) of a database no other run uses."""
+@contextmanager
+def isolated_database(directory, prefix: str = "test"):
+    """Yield (url, engine options) of a database no other run uses.
+
+    SQLite: a new file in ``directory``. PostgreSQL (``DATABASE_URL``): a new schema in the
+    shared database, dropped afterwards, so runs sharing the ``test`` database never meet.
+    """
     url = os.environ.get("DATABASE_URL")
     if not url or url.startswith("sqlite"):
-        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
-        yield f"sqlite:///{path}", {}
+        yield f"sqlite:///{directory / (prefix + '.sqlite3')}", {}
         return
     url = normalise_database_url(url)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -53,6 +57,13 @@ def database(tmp_path_factory):
         with admin_engine.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """The run's database, shared by its tests and emptied after each one."""
+    with isolated_database(tmp_path_factory.mktemp("db")) as found:
+        yield found
 
 
 def make_test_app(database, tmp_path, **overrides):

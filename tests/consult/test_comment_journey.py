@@ -120,6 +120,9 @@ def test_citizen_exports_and_erases_personal_data(client):
     make_consultation()
     add_opinion(client, "dieu-1", "Ý kiến có tên")
     code = send_list(client, name="Trần Thị Bình", contact="binh@example.vn").headers["Location"].rsplit("/", 1)[1]
+    receipt = client.get(f"/bien-nhan/{code}")
+    assert receipt.text.count('class="privacy"') == 1
+    assert "<title>Biên nhận" in receipt.text and "Trần Thị Bình" not in receipt.text.split("</title>")[0]
     exported = client.get(f"/bien-nhan/{code}/du-lieu.json")
     assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
     assert exported.json["name"] == "Trần Thị Bình" and exported.json["contact"] == "binh@example.vn"

@@ -1,37 +1,20 @@
 """Alembic migrations build exactly the schema the models describe, on both databases."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
-from consult.config import normalise_database_url
 from consult.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import isolated_database, make_test_app
 
 
 @pytest.fixture()
 def fresh_database(tmp_path):
-    url = os.environ.get("DATABASE_URL")
-    if not url or url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}", {}
-        return
-    url = normalise_database_url(url)
-    schema = f"mig_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    with isolated_database(tmp_path, prefix="mig") as found:
+        yield found
 
 
 def test_upgrade_matches_the_models_and_downgrades(fresh_database, tmp_path):
