@@ -93,9 +93,10 @@ def column_chart(items: Sequence[tuple[str, float]], *, title: str, description:
         bar = (base - 8) * value / top
         parts.append(f'<rect x="{left + index * step + step * 0.1:.1f}" y="{base - bar:.1f}" '
                      f'width="{max(step * 0.8, 1):.1f}" height="{bar:.1f}" fill="{BAR_COLOUR}"/>')
-    shown = sorted({0, count - 1, *range(0, count, max(1, -(-count // ticks)))}) if items else []
-    for index in shown:
-        if index < len(items) and (index == count - 1 or count - 1 - index >= count / (ticks * 1.5)):
+    every = max(1, -(-count // ticks))
+    shown = sorted({0, count - 1, *range(0, count, every)}) if items else []
+    for index in shown:  # a label too close to the last one would overlap it
+        if index < len(items) and (index == count - 1 or count - 1 - index >= every):
             anchor = "end" if index == count - 1 and count > 1 else "start" if index == 0 else "middle"
             x = left + index * step + (step if anchor == "end" else 0 if anchor == "start" else step / 2)
             parts.append(f'<text x="{x:.1f}" y="{base + 20}" text-anchor="{anchor}" fill="{INK}" '

@@ -103,9 +103,7 @@ def overview(consultation_id: int):
     data = consultation_overview(db.session, consultation.id)
     provinces = province_names()
     chart = {
-        "per_day": Markup(charts.column_chart(
-            [(_short_day(d), o + r) for d, o, r in data.per_day[["day", "opinions", "responses"]].itertuples(index=False)],
-            title=_("Opinions and survey responses per day"), number=number)),
+        "per_day": _timeline_chart(data.per_day),
         "types": Markup(charts.bar_chart(
             [(group_label("respondent_type", {}, k), o + r) for k, o, r in
              data.by_respondent_type[["key", "opinions", "responses"]].itertuples(index=False)],
@@ -198,8 +196,18 @@ def _question_chart(summary) -> Markup | None:
     return Markup(charts.bar_chart(items, title=title, number=number, suffix=suffix))
 
 
-def _short_day(day: str) -> str:
-    return date.fromisoformat(day).strftime("%d/%m")
+def _timeline_chart(per_day) -> Markup:
+    """Columns per day; per month when the consultation spans more than three months."""
+    totals = per_day.assign(total=per_day["opinions"] + per_day["responses"])
+    if len(totals) > 92:
+        months = totals.groupby(totals["day"].str[:7], sort=True)["total"].sum()
+        items = [(f"{month[5:7]}/{month[:4]}", int(count)) for month, count in months.items()]
+        title = _("Opinions and survey responses per month")
+    else:
+        items = [(date.fromisoformat(day).strftime("%d/%m"), int(count))
+                 for day, count in zip(totals["day"], totals["total"])]
+        title = _("Opinions and survey responses per day")
+    return Markup(charts.column_chart(items, title=title, number=number))
 
 
 # --- exports ---------------------------------------------------------------------------------
