@@ -9,6 +9,13 @@ from consult.extensions import db
 from tests.analysis.text_factories import add_comment, provision
 from tests.factories import make_consultation
 
+
+@pytest.fixture()
+def app_config():
+    """Runs happen in-process here, whatever REDIS_URL the environment sets."""
+    return {"REDIS_URL": None}
+
+
 BAD = {
     "empty": "",
     "spaces": "   \n\t  ",

@@ -10,6 +10,12 @@ from tests.factories import login, make_consultation, make_user
 
 
 @pytest.fixture()
+def app_config():
+    """Runs happen in-process here, whatever REDIS_URL the environment sets."""
+    return {"REDIS_URL": None}
+
+
+@pytest.fixture()
 def consultation(app):
     consultation = make_consultation()
     for body in VARIED:

@@ -1,4 +1,5 @@
 """Survey open questions: submitted text answers are analysed like comments."""
+import pytest
 from sqlalchemy import select
 
 from analysis import jobs
@@ -7,6 +8,13 @@ from consult.extensions import db
 from surveys.models import Answer, Question, Response
 from tests.factories import make_consultation, make_user, login
 from tests.surveys.factories import make_survey
+
+
+@pytest.fixture()
+def app_config():
+    """Runs happen in-process here, whatever REDIS_URL the environment sets."""
+    return {"REDIS_URL": None}
+
 
 ANSWERS = [
     ("citizen", "Nên hỗ trợ hợp tác xã chuyển đổi số, nhất là phần mềm kế toán miễn phí."),
