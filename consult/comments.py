@@ -5,13 +5,11 @@ import secrets
 
 from sqlalchemy import select, update
 
-from consult import audit
+from consult import audit, codes
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
 from consult.textnorm import clean_control, normalize_text
 
-#: Crockford's alphabet without I, L, O, U: a receipt code read over the phone is unambiguous.
-_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 class ConsultationClosed(Exception):
@@ -31,8 +29,7 @@ class NothingToSend(Exception):
 
 
 def new_receipt_code() -> str:
-    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
-    return f"GY-{chars[:4]}-{chars[4:]}"
+    return codes.receipt_code("GY")
 
 
 def new_token() -> str:

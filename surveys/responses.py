@@ -9,7 +9,6 @@ replayed form makes one submission and one receipt.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Mapping
 
 from sqlalchemy import select, update
 
+from consult import codes
 from consult.extensions import db
 from consult.models import utcnow
 from surveys import invitations as invitation_service
@@ -25,7 +25,6 @@ from surveys.kinds import Entry, kind_of
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyPage
 
 #: Crockford's alphabet without I, L, O, U: a code read over the phone is unambiguous.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PROFILE_FIELDS = ("respondent_type", "province_code")
 
 
@@ -85,12 +84,8 @@ class PageOutcome:
 
 # --- codes ---------------------------------------------------------------------------------
 
-def _random_code(length: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
 def new_resume_code() -> str:
-    chars = _random_code(10)
+    chars = codes.random_code(10)
     return f"{chars[:5]}-{chars[5:]}"
 
 
@@ -105,8 +100,7 @@ def hash_code(code: str) -> str:
 
 
 def new_receipt_code() -> str:
-    chars = _random_code(8)
-    return f"KS-{chars[:4]}-{chars[4:]}"
+    return codes.receipt_code("KS")
 
 
 # --- starting and finding ------------------------------------------------------------------

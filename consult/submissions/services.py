@@ -5,13 +5,12 @@ A submitted letter is never changed again: a later letter supersedes it and both
 """
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit, drafts
+from consult import audit, codes, drafts
 from consult.extensions import db
 from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
 from consult.submissions import roster
@@ -20,7 +19,6 @@ from consult.submissions.models import Submission, SubmissionOpinion
 from consult.textnorm import clean_control, normalize_text
 
 #: Crockford's alphabet without I, L, O, U, as for citizens' receipts; "CV" for công văn.
-_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 #: Longest opinion, in characters, and most opinions in one letter.
 OPINION_MAX_LENGTH = 10000
@@ -64,8 +62,7 @@ class TooManyOpinions(Exception):
 
 
 def new_receipt_code() -> str:
-    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
-    return f"CV-{chars[:4]}-{chars[4:]}"
+    return codes.receipt_code("CV")
 
 
 def current_version(consultation: Consultation) -> DraftVersion | None:
