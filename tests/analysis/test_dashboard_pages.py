@@ -138,3 +138,22 @@ def test_an_empty_survey_and_a_text_crosstab(admin_client, app):
     page = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{text.id}?lang=en&q=t&by=province")
     assert page.status_code == 200 and "crosstab-table" in page.get_data(as_text=True)
     assert admin_client.get(f"/quan-tri/so-lieu/khao-sat/{text.id}/bang-cheo.xlsx?q=nope&by=x").status_code == 404
+
+
+def test_labels_written_by_anyone_are_text_in_the_charts(admin_client):
+    """Choice and matrix labels come from authors and XLSForm files; the charts are marked safe."""
+    from tests.analysis.tally_factories import make_survey, respond
+
+    hostile = '<script>alert("x")</script>'
+    survey = make_survey([
+        {"name": "q_pick", "kind": "single_choice", "label": hostile,
+         "choices": [("a", hostile), ("b", "Không")]},
+        {"name": "q_grid", "kind": "matrix", "label": "Ma trận",
+         "choices": [("1", hostile), ("2", "Tốt")],
+         "parameters": {"rows": [{"name": "r1", "label": {"vi": hostile}}]}},
+    ], slug="khao-sat-doc")
+    respond(survey, {"q_pick": "a", "q_grid": {"r1": "1"}})
+    page = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}?lang=en").get_data(as_text=True)
+    assert page.count('role="img"') >= 2
+    assert hostile not in page
+    assert "&lt;script&gt;" in page

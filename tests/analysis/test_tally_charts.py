@@ -38,3 +38,21 @@ def test_stacked_bars_and_empty_charts():
     assert ET.fromstring(svg).find(f"{SVG}desc").text == "Điều 5: Đồng ý 2, Không 0"
     assert ET.fromstring(charts.bar_chart([], title="Trống")).get("role") == "img"
     assert ET.fromstring(charts.column_chart([], title="Trống")).get("role") == "img"
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _no_markup_from(label: str, svg: str) -> None:
+    """The SVG is well-formed and the hostile text is only text, never an element."""
+    root = ET.fromstring(svg)
+    tags = {element.tag.replace(SVG, "") for element in root.iter()}
+    assert not tags & {"script", "img", "foreignObject"}
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_every_chart_escapes_labels_and_titles():
+    """The dashboards mark these strings safe (Markup): this is what makes that true."""
+    _no_markup_from(HOSTILE, charts.bar_chart([(HOSTILE, 2)], title=HOSTILE, description=HOSTILE))
+    _no_markup_from(HOSTILE, charts.column_chart([(HOSTILE, 2), ("b", 1)], title=HOSTILE))
+    _no_markup_from(HOSTILE, charts.stacked_bars([HOSTILE], [HOSTILE, "Không"], [[1, 2]], title=HOSTILE))
