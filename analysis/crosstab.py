@@ -21,7 +21,7 @@ from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, Q
                                         load_survey, nfc)
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.summaries import QuestionSummary, answer_groups, responses_with_rows, summarise_groups
-from consult.data import load_provinces
+from consult.data import province_names
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
 
@@ -69,7 +69,7 @@ def _dimension(by: str, survey: SurveyInfo, question: QuestionInfo):
     if by == "respondent_type":
         return Response.respondent_type, lambda query: query, {}
     if by == "province":
-        return Response.province_code, lambda query: query, {r["code"]: r["name"] for r in load_provinces()}
+        return Response.province_code, lambda query: query, province_names()
     if by == "organisation_kind":
         def join_organisation(query):
             return (query.outerjoin(Invitation, Invitation.id == Response.invitation_id)

@@ -28,7 +28,7 @@ from analysis.overview import UNSENT, article_of_provisions
 from analysis.tallies.responses import ENGLISH_WORDS, Column, ResponseTable, english_words  # noqa: F401
 from analysis.tallies.sql import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
-from consult.data import load_provinces
+from consult.data import province_names
 from consult.models import Comment, Contribution, Provision
 
 BOM = "\ufeff"
@@ -185,7 +185,7 @@ def comment_rows(session: Session, consultation_id: int, labels: dict | None = N
     outline = article_of_provisions(session, consultation_id).set_index("provision_id")
     articles = {pid: (row["number"], row["title"]) for pid, row in outline.iterrows()}
     anchors = _provision_anchors(session, list(articles))
-    provinces = {row["code"]: row["name"] for row in load_provinces()}
+    provinces = province_names()
     types, status_labels = labels.get("respondent_type", {}), labels.get("status", {})
     query = (select(Comment.id, Contribution.receipt_code, Contribution.submitted_at, Comment.created_at,
                     Comment.status, Comment.provision_id, Contribution.respondent_type,

@@ -1,11 +1,9 @@
 """Domain facts shared by forms, services and templates: one place for each list."""
 from __future__ import annotations
 
-from functools import cache
-
 from flask_babel import lazy_gettext as _l
 
-from consult.data import load_provinces
+from consult.data import province_names  # noqa: F401  (re-exported for the web layer)
 
 #: Who a citizen-side respondent is (đối tượng). Keys are stored; labels are shown.
 RESPONDENT_TYPES = {
@@ -70,8 +68,3 @@ MODERATOR_ROLES = frozenset({"admin", "drafter", "moderator"})
 #: Roles that may import and publish draft versions.
 DRAFTER_ROLES = frozenset({"admin", "drafter"})
 
-
-@cache
-def province_names() -> dict[str, str]:
-    """Province code → name, for the 63 provinces and cities of 2022."""
-    return {row["code"]: row["name"] for row in load_provinces()}

@@ -12,8 +12,9 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from consult.config import COMMENT_MAX_LENGTH
-from consult.data import load_provinces
+from consult.data import province_names
 from consult.domain import RESPONDENT_TYPES
+from consult.textnorm import strip_marks
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,7 +55,8 @@ class CommentForm(FlaskForm):
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return [(p["code"], p["name"]) for p in sorted(load_provinces(), key=lambda p: p["name"])]
+    """Provinces in Vietnamese alphabetical order: Đà Nẵng among the D's, not after Yên Bái."""
+    return sorted(province_names().items(), key=lambda item: (strip_marks(item[1]).casefold(), item[1]))
 
 
 class ProfileForm(FlaskForm):

@@ -20,7 +20,7 @@ from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.sql import VIETNAM_OFFSET, rows_frame
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
 from analysis.tallies.summaries import real_answer_condition
-from consult.data import load_provinces
+from consult.data import province_names
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
 
@@ -122,7 +122,7 @@ class ResponseTable:
                                        columns=["question_id", "subkey", "position"])
         self._option_labels = self._choice_label_frame()
         self._question_ids = [q.id for q in self.survey.questions] if self.survey else []
-        self._provinces = {row["code"]: row["name"] for row in load_provinces()}
+        self._provinces = province_names()
 
     def _choice_label_frame(self) -> pd.DataFrame:
         rows = []

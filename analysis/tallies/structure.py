@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from consult.data import load_provinces
+from consult.data import province_names
 from surveys.models import Question, Survey, SurveyPage, localized
 
 #: Question kind (``surveys.kinds`` keys) → family. ``note`` stores nothing and is left out.
@@ -95,7 +95,7 @@ def nfc(text: str) -> str:
 def builtin_choices(source: str | None) -> dict[str, str] | None:
     """Options of a built-in list, code → name; only the provinces exist today."""
     if source == "provinces":
-        return {row["code"]: row["name"] for row in load_provinces()}
+        return province_names()
     return None
 
 

@@ -9,7 +9,9 @@ Pure module: no Flask, no database.
 from __future__ import annotations
 
 import csv
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 DATA_DIR = Path(__file__).resolve().parent
 
@@ -68,3 +70,9 @@ def load_demo_comments() -> list[dict]:
         comment["article"] = int(comment["article"])
         comment["clause"] = _optional_int(comment["clause"])
     return comments
+
+
+@cache
+def province_names() -> MappingProxyType:
+    """Province code → name for the 63 provinces and cities of 2022, read once, read-only."""
+    return MappingProxyType({row["code"]: row["name"] for row in load_provinces()})

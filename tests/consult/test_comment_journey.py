@@ -134,3 +134,11 @@ def test_citizen_exports_and_erases_personal_data(client):
     again = client.post(f"/bien-nhan/{code}/xoa-thong-tin", follow_redirects=True)
     assert again.status_code == 200
     assert client.get("/bien-nhan/GY-0000-0000/du-lieu.json").status_code == 404
+
+
+def test_provinces_are_listed_in_vietnamese_order(client):
+    make_consultation()
+    add_opinion(client, "dieu-1", "Thứ tự tỉnh")
+    page = client.get("/du-thao/luat-htx/gop-y-cua-ban").text
+    order = [page.index(f">{name}</option>") for name in ("Cao Bằng", "Đà Nẵng", "Gia Lai", "Yên Bái")]
+    assert order == sorted(order)
