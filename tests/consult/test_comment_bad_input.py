@@ -32,6 +32,9 @@ def test_over_long_comment_states_the_limit_and_keeps_the_text(client, consultat
     assert response.status_code == 200
     assert "5.000 ký tự" in response.text
     assert "Hợp tác xã Hợp tác xã" in response.text
+    # the form posts to its own anchor, so on a phone the answer opens at the message, not the law
+    assert 'action="/du-thao/luat-htx/dieu-1#your-opinion"' in response.text
+    assert 'id="your-opinion"' in response.text
     assert count(Comment) == 0
 
 
