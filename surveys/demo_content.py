@@ -21,11 +21,9 @@ CITIZEN_SURVEY = {
                "Citizens' views on the draft revised Law on Cooperatives"),
     "introduction": t(
         "Ban soạn thảo mong nhận ý kiến của người dân, thành viên hợp tác xã và doanh nghiệp về "
-        "một số chính sách chính của dự thảo. Phiếu gồm khoảng 12 câu hỏi, mất chừng 5 phút.\n"
-        "Câu trả lời được lưu sau mỗi trang; bạn có thể dừng lại và tiếp tục sau bằng mã được cấp.",
+        "một số chính sách chính của dự thảo. Trả lời mất chừng 5 phút.",
         "The drafting team would like the views of citizens, cooperative members and businesses on "
-        "some key policies of the draft. About 12 questions, some 5 minutes.\n"
-        "Your answers are saved after each page; you can stop and continue later with a code."),
+        "some key policies of the draft. It takes about 5 minutes."),
     "pages": [
         {"name": "about", "title": t("Về bạn", "About you"), "questions": [
             {"name": "respondent_type", "kind": "single_choice", "required": True,
