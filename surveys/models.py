@@ -299,6 +299,10 @@ class Answer(db.Model):
         Index("ix_answer_tally", "question_id", "choice_id", "row_name", "rank",
               "value_number", "value_date"),
         Index("ix_answer_response_question", "response_id", "question_id"),
+        # A question's responses in order: distinct respondents of several-row answers are
+        # counted without sorting, and a cross-tab reaches each answer's response (and its
+        # option) from the index alone.
+        Index("ix_answer_question_response", "question_id", "response_id", "choice_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
