@@ -5,6 +5,13 @@ answers that pass their checks are stored at once and the others are shown again
 message and the text as typed.  Answers to questions that logic hides are discarded on every
 save.  Submitting changes the status with one conditional UPDATE, so a double click or a
 replayed form makes one submission and one receipt.
+
+Skip markers keep "left empty" apart from "never shown" for the tallies
+(``analysis.tallies.summaries``): a question that is shown but has no answer gets one
+``Answer`` row whose value columns are all NULL.  A saved page gives one to each of its shown
+questions left empty, submission to every shown question still without a row; an answer
+replaces the marker, and hiding the question deletes it with the answers.  Everything that
+reads answers here (``load_entries``, hence review and the required checks) skips markers.
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from consult import codes
 from consult.extensions import db
@@ -26,6 +33,21 @@ from surveys.models import Answer, Invitation, Question, Response, Survey, Surve
 
 #: Crockford's alphabet without I, L, O, U: a code read over the phone is unambiguous.
 PROFILE_FIELDS = ("respondent_type", "province_code")
+
+
+#: ``Answer`` columns that hold a value; a row with all of them NULL is a skip marker.
+VALUE_COLUMNS = ("choice_id", "row_name", "value_text", "value_normalized", "value_number",
+                 "value_date", "rank", "other_text", "file_path")
+
+
+def is_skip_marker(answer: Answer) -> bool:
+    """The row says "shown and left empty": it carries no value at all."""
+    return all(getattr(answer, column) is None for column in VALUE_COLUMNS)
+
+
+def has_value():
+    """SQL condition: an ``Answer`` row that carries a value (not a skip marker)."""
+    return or_(*(getattr(Answer, column).is_not(None) for column in VALUE_COLUMNS))
 
 
 class SurveyClosed(Exception):
@@ -189,7 +211,8 @@ def load_entries(response: Response) -> dict[str, Entry]:
     """Question name -> the stored answer as an entry (every question, answered or not)."""
     by_question = defaultdict(list)
     for answer in response.answers:
-        by_question[answer.question_id].append(answer)
+        if not is_skip_marker(answer):
+            by_question[answer.question_id].append(answer)
     return {q.name: kind_of(q).from_rows(q, by_question.get(q.id, []))
             for q in response.survey.questions}
 
@@ -199,6 +222,17 @@ def _replace_answers(response: Response, question: Question, rows: list[dict]) -
         response.answers.remove(answer)
     for row in rows:
         response.answers.append(Answer(question=question, question_id=question.id, **row))
+
+
+def _mark_skipped(response: Response, questions, shown: Mapping[str, bool]) -> None:
+    """Give each of ``questions`` that is shown, takes an answer and has no row a skip marker.
+
+    Run after the answers are replaced, so a question gets exactly one marker or its answers.
+    """
+    with_rows = {answer.question_id for answer in response.answers}
+    for question in questions:
+        if shown.get(question.name) and kind_of(question).takes_answer and question.id not in with_rows:
+            response.answers.append(Answer(question=question, question_id=question.id))
 
 
 def _page_errors(page: SurveyPage, entries: dict[str, Entry], shown: Mapping[str, bool],
@@ -236,7 +270,10 @@ def save_page(response: Response, page: SurveyPage, form: Mapping, files: Mappin
     does not.  ``rendered`` names the questions the respondent saw: a question the answers
     just revealed is shown to them before it is required.  Invalid answers are not stored
     (the earlier stored answer stays); valid ones are stored even when others on the page
-    are not; answers of questions now hidden, on any page, are deleted.
+    are not; answers of questions now hidden, on any page, are deleted.  A shown question
+    of this page left without an answer gets a skip marker, unless the answers just revealed
+    it (the respondent has not seen it yet) or it has a message (the page comes back to be
+    put right; submission marks whatever is still empty then).
     """
     _check_editable(response)
     survey = response.survey
@@ -255,6 +292,8 @@ def save_page(response: Response, page: SurveyPage, form: Mapping, files: Mappin
         kind = kind_of(question)
         if kind.takes_answer and shown[question.name] and question.name not in invalid:
             _replace_answers(response, question, kind.to_rows(question, entries[question.name]))
+    settled = [q for q in page.questions if q.name not in newly_shown and q.name not in errors]
+    _mark_skipped(response, settled, shown)
     _discard_hidden(response, entries, shown)
     _update_profile(response, entries, shown, invalid)
     _touch(response, page)
@@ -262,7 +301,8 @@ def save_page(response: Response, page: SurveyPage, form: Mapping, files: Mappin
 
 
 def _discard_hidden(response: Response, entries: dict[str, Entry], shown: Mapping[str, bool]) -> None:
-    """Delete the answers of every hidden question, on any page; show them as unanswered."""
+    """Delete the answers (and skip markers) of every hidden question, on any page; show
+    them as unanswered."""
     hidden = {q.id for q in response.survey.questions if not shown.get(q.name)}
     for answer in [a for a in response.answers if a.question_id in hidden]:
         response.answers.remove(answer)
@@ -340,7 +380,9 @@ def submit(response: Response, locale: str = "vi", now: datetime | None = None) 
     """Submit (or, for an invited organisation, submit again after editing).
 
     Raises ``Incomplete`` with the problems, ``SurveyClosed``, or ``AlreadySubmitted`` for an
-    open-link response sent before (a replayed or double-clicked form).
+    open-link response sent before (a replayed or double-clicked form).  Every shown question
+    still without a row (a page the respondent went past unseen) gets its skip marker, so a
+    submitted response's missing rows mean exactly "hidden by logic".
     """
     now = now or utcnow()
     if response.status == "submitted" and not can_edit(response):
@@ -351,6 +393,7 @@ def submit(response: Response, locale: str = "vi", now: datetime | None = None) 
         raise Incomplete(found)
     if response.status == "submitted":  # an organisation's edited response, sent again
         response.submitted_at = now
+        _mark_all_skipped(response)
         return response
     changed = db.session.execute(
         update(Response).where(Response.id == response.id, Response.status == "in_progress")
@@ -361,9 +404,15 @@ def submit(response: Response, locale: str = "vi", now: datetime | None = None) 
     db.session.refresh(response)
     if not changed:
         raise AlreadySubmitted(response)
+    _mark_all_skipped(response)
     if response.invitation is not None:
         invitation_service.advance(response.invitation, "submitted", now)
     return response
+
+
+def _mark_all_skipped(response: Response) -> None:
+    shown = logic.visibility(response.survey, load_entries(response))
+    _mark_skipped(response, response.survey.questions, shown)
 
 
 # --- finding surveys -----------------------------------------------------------------------

@@ -222,3 +222,103 @@ def test_questions_pinned_to_an_article_follow_it(app):
     survey.status = "closed"
     db.session.commit()
     assert responses.questions_for_provision(article.id) == []
+
+
+# --- skip markers: shown and left empty (see surveys.responses) -------------------------------
+
+EVERY_KIND = [[
+    {"name": "one", "kind": "single_choice", "choices": ["a", "b"]},
+    {"name": "pick", "kind": "dropdown", "choices": ["a", "b"]},
+    {"name": "many", "kind": "multiple_choice", "choices": ["a", "b", "c"]},
+    {"name": "stars", "kind": "rating"},
+    {"name": "grid", "kind": "matrix", "choices": ["yes", "no"],
+     "parameters": {"rows": [{"name": "r1", "label": {"vi": "Hàng 1"}}]}},
+    {"name": "order", "kind": "ranking", "choices": ["x", "y"]},
+    {"name": "short", "kind": "short_text"},
+    {"name": "long", "kind": "long_text"},
+    {"name": "whole", "kind": "integer"},
+    {"name": "part", "kind": "decimal"},
+    {"name": "day", "kind": "date"},
+    {"name": "pdf", "kind": "file"},
+    {"name": "intro", "kind": "note"},
+]]
+
+
+def rows_by_question(response) -> dict[str, list[str]]:
+    """Question name -> its rows, each "marker" or "value"."""
+    db.session.expire_all()
+    found: dict[str, list[str]] = {}
+    for answer in db.session.get(Response, response.id).answers:
+        found.setdefault(answer.question.name, []).append(
+            "marker" if responses.is_skip_marker(answer) else "value")
+    return found
+
+
+def test_every_shown_question_left_empty_gets_one_marker_that_reads_as_unanswered(app):
+    survey = make_survey(pages=EVERY_KIND)
+    response, _code = start(survey)
+    save(response, 0, {})
+    save(response, 0, {}, require=False)  # saved again: still one marker each
+    asked = [q["name"] for q in EVERY_KIND[0] if q["kind"] != "note"]
+    assert rows_by_question(response) == {name: ["marker"] for name in asked}
+    entries = responses.load_entries(db.session.get(Response, response.id))
+    assert [name for name, entry in entries.items() if entry.answered or entry.value] == []
+    lines = [item["lines"] for section in responses.review(response, "en") for item in section["items"]]
+    assert len(lines) == len(asked) and all(line == [] for line in lines)
+    responses.submit(response)
+    db.session.commit()
+    assert rows_by_question(response) == {name: ["marker"] for name in asked}
+
+
+def test_an_answer_replaces_the_marker_and_clearing_it_brings_the_marker_back(app):
+    survey = make_survey(pages=EVERY_KIND)
+    response, _code = start(survey)
+    save(response, 0, {})
+    save(response, 0, MultiDict([("q-many", "a"), ("q-many", "c"), ("q-whole", "7")]))
+    rows = rows_by_question(response)
+    assert rows["many"] == ["value", "value"] and rows["whole"] == ["value"] and rows["short"] == ["marker"]
+    assert responses.load_entries(response)["many"].value == ["a", "c"]
+    save(response, 0, {"q-whole": "7"}, require=False)
+    rows = rows_by_question(response)
+    assert rows["many"] == ["marker"] and rows["whole"] == ["value"]
+
+
+def test_a_hidden_question_loses_its_marker(app):
+    survey = make_survey(pages=BRANCHING)
+    response, _code = start(survey)
+    save(response, 0, {"q-role": "member"}, require=False)
+    save(response, 1, {}, require=False)
+    assert rows_by_question(response) == {"role": ["value"], "coop_name": ["marker"], "members": ["marker"]}
+    save(response, 0, {"q-role": "citizen"})
+    assert rows_by_question(response) == {"role": ["value"]}
+
+
+def test_a_question_with_a_message_or_just_revealed_gets_no_marker_yet(app):
+    """The page comes back to the respondent: nothing is settled for those questions."""
+    survey = make_survey(pages=BRANCHING)
+    response, _code = start(survey)
+    outcome = save(response, 0, {"q-role": "member"}, rendered={"role"})
+    assert outcome.newly_shown == ["coop_name"] and rows_by_question(response) == {"role": ["value"]}
+    save(response, 0, {"q-role": "member", "q-coop_name": "HTX"})
+    assert save(response, 1, {"q-members": "3"}).errors == {"members": ["At least 7 members"]}
+    assert "members" not in rows_by_question(response)
+
+
+def test_required_questions_are_checked_as_before_whatever_their_marker(app):
+    survey = make_survey(pages=BRANCHING)
+    response, _code = start(survey)
+    # going back stores the empty required question as skipped ...
+    save(response, 0, {"q-role": "member"}, require=False)
+    assert rows_by_question(response)["coop_name"] == ["marker"]
+    # ... but it still needs an answer: moving forward and submitting say so
+    assert save(response, 0, {"q-role": "member"}).errors == {"coop_name": ["This question needs an answer."]}
+    with pytest.raises(responses.Incomplete) as missing:
+        responses.submit(response)
+    assert [(p.question.name, p.messages) for p in missing.value.problems] == [
+        ("coop_name", ["This question needs an answer."])]
+    db.session.rollback()
+    save(response, 0, {"q-role": "member", "q-coop_name": "HTX Tân Phú"})
+    assert rows_by_question(response)["coop_name"] == ["value"]
+    responses.submit(response)
+    db.session.commit()
+    assert response.status == "submitted"
