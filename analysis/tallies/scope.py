@@ -47,6 +47,15 @@ class AnswerScope:
         merged = merged.groupby(keys, dropna=False, as_index=False, sort=False)[count_column].sum()
         return merged[merged[count_column] != 0].reset_index(drop=True)[columns]
 
+    def exact(self, query: Select) -> Select:
+        """``query`` restricted to the scope's answers without the subtraction: for aggregates
+        that cannot be corrected afterwards (distinct counts, minimum, a value at a position)."""
+        if self.filtered:
+            return self._join_filtered(query)
+        if self.unfinished:
+            return query.where(Answer.response_id.not_in(self._unfinished_ids()))
+        return query
+
     def _run(self, query: Select, columns: list[str]) -> pd.DataFrame:
         return rows_frame(self.session, query, columns)
 
@@ -57,5 +66,7 @@ class AnswerScope:
         return query.where(responses_where(self.survey_id, self.filters))
 
     def _only_unfinished(self, query: Select) -> Select:
-        return query.where(Answer.response_id.in_(
-            select(Response.id).where(Response.survey_id == self.survey_id, Response.status != SUBMITTED)))
+        return query.where(Answer.response_id.in_(self._unfinished_ids()))
+
+    def _unfinished_ids(self) -> Select:
+        return select(Response.id).where(Response.survey_id == self.survey_id, Response.status != SUBMITTED)

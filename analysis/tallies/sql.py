@@ -40,6 +40,29 @@ def _vn_day_default(element, compiler, **kw):  # pragma: no cover - other dialec
     return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
 
 
+class year_month(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+    """The ``'YYYY-MM'`` month of a date column (dates are stored without a time of day)."""
+
+    type = String()
+    name = "year_month"
+    inherit_cache = True
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(year_month, "postgresql")
+def _year_month_postgresql(element, compiler, **kw):
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):  # pragma: no cover - other dialects are not used
+    return "substr(CAST(%s AS VARCHAR(10)), 1, 7)" % compiler.process(element.clauses, **kw)
+
+
 def vn_day_start_utc(day: date) -> datetime:
     """Midnight of ``day`` in Vietnam, as the naive UTC timestamp the database stores."""
     return datetime.combine(day, time()) - VIETNAM_OFFSET

@@ -24,9 +24,10 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from analysis.tallies import distributions
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import distribution_stats, share
@@ -35,9 +36,8 @@ from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, Que
 from surveys.models import Answer, Response
 
 KEY_COLUMNS = ["question_id", "choice_id", "row_name", "rank", "value_number", "value_date", "text_key"]
-#: Above this many distinct numbers, a number question's distribution is shown in bins.
-MAX_DISTINCT_NUMBERS = 15
-NUMBER_BINS = 10
+MAX_DISTINCT_NUMBERS = distributions.MAX_DISTINCT_NUMBERS
+NUMBER_BINS = distributions.NUMBER_BINS
 
 
 @dataclass
@@ -76,11 +76,12 @@ def _ids(survey: SurveyInfo, *families: str) -> list[int]:
     return [q.id for q in survey.by_family(*families)]
 
 
-def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None) -> pd.DataFrame:
+def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None, leave_out=frozenset()) -> pd.DataFrame:
     """One row per distinct (question, option, row, rank, number, date, text key) with its count.
 
     ``group`` (a labelled column, e.g. the response's province; the scope must join what it
     needs) is added to every key: the cross-tabs are these same statements, grouped once more.
+    ``leave_out``: number and date questions summarised by ``distributions`` instead.
 
     Three ``GROUP BY`` statements, one per storage shape, each reading only the columns its
     kinds fill (see docs/tallies.md):
@@ -91,15 +92,23 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None) -> pd.Data
     - rows of option questions without an option id — built-in lists (provinces), deleted
       options (by their stored name) and skip markers — which need ``value_text``;
     - text and file answers: only whether there is one.
+
+    When the scope joins the responses (filters, cross-tabs) every row is read from the table
+    anyway, so the first two are one statement: one pass over the answers instead of two.
     """
     option_ids = _ids(survey, *CHOICE_FAMILIES)
-    value_ids = _ids(survey, "scale", "number", "date")
+    value_ids = [qid for qid in _ids(survey, "scale", "number", "date") if qid not in leave_out]
     indexed = [Answer.choice_id, Answer.row_name, Answer.rank, Answer.value_number, Answer.value_date]
     plans = []
-    if option_ids or value_ids:
+    if scope.filtered and option_ids:
+        uncoded = case((and_(Answer.choice_id.is_(None), Answer.question_id.in_(option_ids)), Answer.value_text),
+                       else_=None)
+        plans.append((option_ids + value_ids, [*indexed, uncoded],
+                      ["choice_id", "row_name", "rank", "value_number", "value_date", "text_key"], []))
+    elif option_ids or value_ids:
         plans.append((option_ids + value_ids, indexed, ["choice_id", "row_name", "rank", "value_number", "value_date"],
                       [or_(Answer.choice_id.is_not(None), Answer.question_id.in_(value_ids))]))
-    if option_ids:
+    if option_ids and not scope.filtered:
         plans.append((option_ids, [Answer.row_name, Answer.rank, Answer.value_text],
                       ["row_name", "rank", "text_key"], [Answer.choice_id.is_(None)]))
     text_ids = _ids(survey, "text", "file")
@@ -165,12 +174,24 @@ def summarise_survey(session: Session, survey_id: int, filters: ResponseFilters 
     if survey is None:
         return []
     scope = AnswerScope(session, survey.id, filters)
-    groups = answer_groups(scope, survey)
+    number_format = number_format or plain_number
+    spread = {qid: p for qid, p in distributions.profiles(scope, _ids(survey, "number"), _ids(survey, "date")).items()
+              if p.spread(survey.question(qid).family)}
+    groups = answer_groups(scope, survey, leave_out=spread.keys())
     with_rows = responses_with_rows(scope, _ids(survey, *MULTI_ROW_FAMILIES))
     respondents = count_respondents(session, survey.id, filters)
     by_question = dict(tuple(groups.groupby("question_id"))) if not groups.empty else {}
-    return [summarise_groups(q, by_question.get(q.id, groups.iloc[0:0]), respondents,
+    months = _months(scope, [qid for qid in spread if survey.question(qid).family == "date"])
+    return [summarise_spread(scope, q, spread[q.id], respondents, months.get(q.id), number_format)
+            if q.id in spread else
+            summarise_groups(q, by_question.get(q.id, groups.iloc[0:0]), respondents,
                              with_rows.get(q.id, 0), number_format) for q in survey.questions]
+
+
+def _months(scope: AnswerScope, date_ids: list[int]) -> dict[int, pd.DataFrame]:
+    if not date_ids:
+        return {}
+    return dict(tuple(distributions.month_counts(scope, date_ids).groupby("question_id")))
 
 
 def summarise_question(session: Session, survey_id: int, question_id: int,
@@ -199,13 +220,46 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
         answered = int(real.loc[real["rank"] == 1, "count"].sum())
     else:
         answered = int(real["count"].sum())
-    missing = max(respondents - answered - blank, 0)
-    skipped, not_shown = (blank, missing) if question.conditional else (blank + missing, 0)
-    summary = QuestionSummary(question, respondents, answered, skipped, not_shown)
+    summary = _counted(question, respondents, answered, blank)
     builder = BUILDERS.get(question.family)
     if builder:
         builder(summary, real, number_format or plain_number)
     return summary
+
+
+def _counted(question: QuestionInfo, respondents: int, answered: int, blank: int) -> QuestionSummary:
+    """A summary with its answered / skipped / not shown split (see the module docstring)."""
+    missing = max(respondents - answered - blank, 0)
+    skipped, not_shown = (blank, missing) if question.conditional else (blank + missing, 0)
+    return QuestionSummary(question, respondents, answered, skipped, not_shown)
+
+
+def summarise_spread(scope: AnswerScope, question: QuestionInfo, profile: distributions.ValueProfile,
+                     respondents: int, months: pd.DataFrame | None, fmt: Callable[[float], str]) -> QuestionSummary:
+    """The summary of a number or date question with many distinct values (``distributions``):
+    the same figures ``_numbers`` and ``_dates`` give, computed in the database."""
+    summary = _counted(question, respondents, profile.answered, profile.blank)
+    if question.family == "date":
+        months = months if months is not None else pd.DataFrame({"month": [], "count": []})
+        months = months.sort_values("month")
+        labels = [f"{m[5:7]}/{m[:4]}" for m in months["month"]]
+        summary.stats = {"n": profile.answered, "min": _as_date(profile.low), "max": _as_date(profile.high)}
+        table = pd.DataFrame({"label": labels, "count": months["count"].to_numpy().astype("int64")})
+    else:
+        summary.stats = distributions.number_stats(scope, profile)
+        edges = distributions.bin_edges(profile)
+        counts = distributions.binned_counts(scope, profile, edges)
+        labels = [f"{fmt(a)} – {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])]
+        table = pd.DataFrame({"label": labels, "count": counts})
+    summary.table = table.assign(share=_shares(table["count"], summary.answered))
+    return summary
+
+
+def _as_date(value):
+    """A date from the database (SQLite's MIN over a DATE column may come back as text)."""
+    if isinstance(value, str):
+        return pd.Timestamp(value).date()
+    return value
 
 
 def option_counts(question: QuestionInfo, real: pd.DataFrame) -> pd.DataFrame:
@@ -305,7 +359,7 @@ def _dates(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
     dates = real.dropna(subset=["value_date"])
     days = pd.to_datetime(dates["value_date"])
     per_day = dates.assign(day=days).groupby("day")["count"].sum().sort_index()
-    if len(per_day) > 31:
+    if len(per_day) > distributions.MAX_DISTINCT_DAYS:
         per_day = per_day.groupby(per_day.index.strftime("%m/%Y"), sort=False).sum()
         labels = list(per_day.index)
     else:
