@@ -26,6 +26,7 @@ from surveys import expressions
 from surveys.kinds import KINDS
 from surveys.models import (AUDIENCES, SURVEY_STATUSES, Answer, Question, Response, Survey,
                             SurveyPage)
+from surveys.responses import has_value
 
 VN_OFFSET = timedelta(hours=7)
 #: Audit action recorded when a survey moves to each status.
@@ -283,8 +284,9 @@ def pinnable_articles(survey: Survey) -> list[Provision]:
 
 
 def has_answers(question: Question) -> bool:
+    """Whether anyone answered it; skip markers (shown and left empty) do not count."""
     return bool(db.session.scalar(select(func.count()).select_from(Answer)
-                                  .where(Answer.question_id == question.id)))
+                                  .where(Answer.question_id == question.id, has_value())))
 
 
 # Questions and choices live in ``surveys.authoring_questions``; they are reachable from here
@@ -292,7 +294,7 @@ def has_answers(question: Question) -> bool:
 _QUESTION_API = frozenset({
     "QuestionFields", "add_question", "update_question", "delete_question", "move_question",
     "referring_questions", "add_choice", "update_choice", "delete_choice", "move_choice",
-    "has_choice_answers"})
+    "has_choice_answers", "choice_answer_count", "ChoiceChosen"})
 
 
 def __getattr__(name: str):

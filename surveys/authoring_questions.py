@@ -2,15 +2,16 @@
 
 See ``surveys.authoring`` for the conventions: every refusal is an ``AuthoringError`` naming
 the form field; logic is checked against the survey's question names when saved; a question
-or option that has answers keeps its name, kind and existence.
+that has answers keeps its name, kind and existence, and an option that was chosen keeps its
+value (it may be deleted once the author confirms: its answers are kept, see ``delete_choice``).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import gettext as _, ngettext
+from sqlalchemy import delete, func, select, update
 
 from consult import audit
 from consult.extensions import db
@@ -134,6 +135,9 @@ def delete_question(question: Question, actor: User | None = None) -> None:
     page = question.page
     siblings = [q for q in page.questions if q is not question]
     name = question.name
+    # Only skip markers are left (``has_answers`` ignores them); they go with the question.
+    db.session.execute(delete(Answer).where(Answer.question_id == question.id)
+                       .execution_options(synchronize_session="fetch"))
     db.session.delete(question)
     db.session.flush()
     _renumber(siblings)
@@ -192,12 +196,37 @@ def update_choice(choice: Choice, name: str, label: dict, is_other: bool = False
     choice.name, choice.label, choice.is_other = name, label, is_other
 
 
-def delete_choice(choice: Choice) -> None:
-    if has_choice_answers(choice):
-        raise AuthoringError("", _("This option has already been chosen and cannot be deleted."))
+class ChoiceChosen(AuthoringError):
+    """Deleting an option that answers chose waits for the author's confirmation."""
+
+    def __init__(self, count: int):
+        super().__init__("", ngettext(
+            "%(num)d answer chose this option. It is kept and shown in the results as a deleted option.",
+            "%(num)d answers chose this option. They are kept and shown in the results as a deleted option.",
+            count))
+        self.count = count
+
+
+def delete_choice(choice: Choice, actor: User | None = None, *, keep_answers: bool = False) -> int:
+    """Delete an option; returns how many answers had chosen it.
+
+    An option nobody chose just goes.  One that was chosen raises ``ChoiceChosen`` unless
+    ``keep_answers`` (the author confirmed): then its answers lose only the link to it
+    (``choice_id`` becomes NULL) and keep its value in ``value_text``, which the tallies and
+    exports show as a deleted option.  No answer is lost.
+    """
+    count = choice_answer_count(choice)
+    if count and not keep_answers:
+        raise ChoiceChosen(count)
     question = choice.question
+    if count:
+        db.session.execute(update(Answer).where(Answer.choice_id == choice.id).values(choice_id=None)
+                           .execution_options(synchronize_session="fetch"))
+    audit.record(actor, "survey.choice_delete", question.survey, question=question.name,
+                 choice=choice.name, answers_kept=count)
     question.choices.remove(choice)
     _renumber(question.choices)
+    return count
 
 
 def move_choice(choice: Choice, direction: str) -> None:
@@ -210,6 +239,13 @@ def move_choice(choice: Choice, direction: str) -> None:
         choice.question.choices.sort(key=lambda c: c.position)
 
 
+def choice_answer_count(choice: Choice) -> int:
+    """How many answer rows chose the option (a matrix counts each row that did)."""
+    if not choice.id:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Answer)
+                             .where(Answer.choice_id == choice.id)) or 0
+
+
 def has_choice_answers(choice: Choice) -> bool:
-    return bool(choice.id and db.session.scalar(
-        select(func.count()).select_from(Answer).where(Answer.choice_id == choice.id)))
+    return bool(choice_answer_count(choice))

@@ -54,11 +54,13 @@ def _question(survey: Survey, question_id: int) -> Question:
     return question
 
 
-def _choice(survey: Survey, choice_id: int) -> Choice:
+def _find_choice(survey: Survey, choice_id: int) -> Choice | None:
     choice = db.session.get(Choice, choice_id)
-    if choice is None or choice.question.survey_id != survey.id:
-        abort(404)
-    return choice
+    return choice if choice is not None and choice.question.survey_id == survey.id else None
+
+
+def _choice(survey: Survey, choice_id: int) -> Choice:
+    return _find_choice(survey, choice_id) or abort(404)
 
 
 def _direction(direction: str) -> str:
@@ -364,19 +366,32 @@ def author_move_choice(survey_id: int, choice_id: int, direction: str):
 @blueprint.post(f"{ADMIN}/<int:survey_id>/lua-chon/<int:choice_id>/xoa")
 @role_required(*DRAFTER_ROLES)
 def author_delete_choice(survey_id: int, choice_id: int):
+    """Delete an option; one already chosen first asks for confirmation (``confirm`` sent)."""
     survey = _survey(survey_id)
-    choice = _choice(survey, choice_id)
-    question_id = choice.question_id
-    if _checked_action():
-        try:
-            authoring.delete_choice(choice)
-        except AuthoringError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The option was deleted."), "success")
-    return redirect(url_for("surveys.author_edit_question", survey_id=survey.id,
-                            question_id=question_id) + "#choices")
+    choice = _find_choice(survey, choice_id)
+    if choice is None:  # a replayed form: the option is already gone
+        flash(_("This option no longer exists: it may have been deleted already."), "info")
+        return redirect(_question_url(survey, request.form.get("question_id", type=int)))
+    back = _question_url(survey, choice.question_id)
+    if not _checked_action():
+        return redirect(back)
+    try:
+        kept = authoring.delete_choice(choice, current_user, keep_answers=bool(request.form.get("confirm")))
+    except authoring.ChoiceChosen as chosen:
+        return _render("choice_delete.html", survey=survey, choice=choice, question=choice.question,
+                       message=chosen.message)
+    db.session.commit()
+    flash(_("The option was deleted; the answers that chose it are kept.") if kept
+          else _("The option was deleted."), "success")
+    return redirect(back)
+
+
+def _question_url(survey: Survey, question_id: int | None) -> str:
+    """The question's options, or the survey's page when the question is not in the survey."""
+    question = db.session.get(Question, question_id) if question_id else None
+    if question is None or question.survey_id != survey.id:
+        return url_for("surveys.author_survey", survey_id=survey.id)
+    return url_for("surveys.author_edit_question", survey_id=survey.id, question_id=question.id) + "#choices"
 
 
 # --- preview -----------------------------------------------------------------------------

@@ -234,3 +234,139 @@ def test_forms_need_csrf_when_it_is_on(app, drafter):
     assert response.status_code in (302, 400)
     db.session.expire_all()
     assert survey.status == "draft"
+
+
+# --- deleting an option that answers chose ---------------------------------------------------
+
+def answered_survey():
+    """Three submitted responses: roles thanh_vien ×2, khac ×1; needs von ×2, dat_dai ×2."""
+    from werkzeug.datastructures import MultiDict
+
+    from surveys import responses
+    from tests.surveys.factories import make_survey as make_published_survey
+
+    survey = make_published_survey("chon-lua", pages=[[
+        {"name": "vai_tro", "kind": "single_choice", "choices": ["thanh_vien", "khac", "htx"]},
+        {"name": "nhu_cau", "kind": "multiple_choice", "choices": ["von", "dat_dai"]}]])
+    for index, (role, needs) in enumerate([("thanh_vien", ["von"]), ("thanh_vien", ["von", "dat_dai"]),
+                                           ("khac", ["dat_dai"])]):
+        response, _code = responses.start_open_response(survey, f"key-{index}")
+        db.session.commit()
+        form = MultiDict([("q-vai_tro", role)] + [("q-nhu_cau", name) for name in needs])
+        responses.save_page(response, survey.pages[0], form, {})
+        responses.submit(response)
+    db.session.commit()
+    return survey
+
+
+def tally(survey, name):
+    from analysis.tallies import summarise_survey
+
+    summary = next(s for s in summarise_survey(db.session, survey.id) if s.question.name == name)
+    return {(label, bool(deleted)): int(count) for label, deleted, count
+            in zip(summary.table["label"], summary.table["deleted"], summary.table["count"])}
+
+
+def test_deleting_a_chosen_option_asks_first_then_keeps_its_answers(client, app, drafter):
+    from analysis.tallies.responses import ResponseTable
+    from surveys.models import Answer, Choice
+
+    survey = answered_survey()
+    role = survey.question_named("vai_tro")
+    chosen = role.choices[0]
+    url = f"{BASE}/{survey.id}/lua-chon/{chosen.id}/xoa"
+    asked = client.post(url + "?lang=en", data={"question_id": role.id})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "2 answers chose this option. They are kept and shown in the results as a deleted option." in page
+    assert 'name="confirm" value="1"' in page and f'action="{url}"' in page
+    db.session.expire_all()
+    assert [c.name for c in role.choices] == ["thanh_vien", "khac", "htx"]  # nothing changed yet
+
+    confirmed = client.post(url + "?lang=en", data={"question_id": role.id, "confirm": "1"})
+    assert confirmed.status_code == 302 and confirmed.location.endswith(f"/cau-hoi/{role.id}#choices")
+    db.session.expire_all()
+    assert [c.name for c in role.choices] == ["khac", "htx"]
+    kept = db.session.query(Answer).filter_by(question_id=role.id, value_text="thanh_vien").all()
+    assert len(kept) == 2 and all(answer.choice_id is None for answer in kept)
+    assert tally(survey, "vai_tro") == {("Khac", False): 1, ("Htx", False): 0, ("thanh_vien", True): 2}
+    assert tally(survey, "nhu_cau") == {("Von", False): 2, ("Dat_Dai", False): 2}
+    event = db.session.query(AuditEvent).filter_by(action="survey.choice_delete").one()
+    assert event.detail == {"question": "vai_tro", "choice": "thanh_vien", "answers_kept": 2}
+
+    table = ResponseTable(db.session, survey.id)
+    column = [c.key for c in table.columns].index(f"q{role.id}")
+    assert [row[column] for row in table.rows()] == ["thanh_vien", "thanh_vien", "Khac"]
+
+    # the confirmation sent again (back button, double click): a message, nothing else
+    replay = client.post(url + "?lang=en", data={"question_id": role.id, "confirm": "1"},
+                         follow_redirects=True)
+    assert replay.status_code == 200
+    assert "This option no longer exists: it may have been deleted already." in replay.get_data(as_text=True)
+    assert db.session.query(Answer).filter_by(question_id=role.id).count() == 3
+    assert db.session.get(Choice, chosen.id) is None
+
+
+def test_a_deleted_option_of_a_multiple_choice_keeps_its_own_export_column(client, app, drafter):
+    from analysis.tallies.responses import ResponseTable
+
+    survey = answered_survey()
+    needs = survey.question_named("nhu_cau")
+    url = f"{BASE}/{survey.id}/lua-chon/{needs.choices[0].id}/xoa"
+    assert client.post(url, data={"confirm": "1"}).status_code == 302
+    assert tally(survey, "nhu_cau") == {("Dat_Dai", False): 2, ("von", True): 2}
+    assert tally(survey, "vai_tro") == {("Thanh_Vien", False): 2, ("Khac", False): 1, ("Htx", False): 0}
+    table = ResponseTable(db.session, survey.id)
+    headers = [c.header for c in table.columns]
+    column = headers.index("nhu_cau: von (deleted option)")
+    assert [row[column] for row in table.rows()] == [1, 1, None]
+
+
+def test_an_option_nobody_chose_goes_at_once_and_a_replay_without_the_question_is_harmless(
+        client, app, drafter):
+    survey = answered_survey()
+    role = survey.question_named("vai_tro")
+    unused = role.choices[2]
+    url = f"{BASE}/{survey.id}/lua-chon/{unused.id}/xoa"
+    assert client.post(url).location.endswith(f"/cau-hoi/{role.id}#choices")
+    db.session.expire_all()
+    assert [c.name for c in role.choices] == ["thanh_vien", "khac"]
+    replay = client.post(url + "?lang=en", data={"question_id": "not a number"})
+    assert replay.status_code == 302 and replay.location.endswith(f"{BASE}/{survey.id}")
+
+
+@pytest.mark.parametrize("role", ["moderator", "officer", None])
+def test_only_the_drafting_team_may_delete_a_chosen_option(client, app, role):
+    survey = answered_survey()
+    chosen = survey.question_named("vai_tro").choices[0]
+    if role:
+        login(client, make_user(role))
+    reply = client.post(f"{BASE}/{survey.id}/lua-chon/{chosen.id}/xoa", data={"confirm": "1"})
+    assert reply.status_code == 403 if role else "/dang-nhap" in reply.headers["Location"]
+    db.session.expire_all()
+    assert [c.name for c in survey.question_named("vai_tro").choices] == ["thanh_vien", "khac", "htx"]
+
+
+def test_a_question_shown_but_never_answered_can_still_change_kind_or_go(client, app, drafter):
+    """Skip markers (shown, left empty) are not answers: they do not lock a question."""
+    from werkzeug.datastructures import MultiDict
+
+    from surveys import responses
+    from surveys.models import Answer
+
+    survey = make_survey()
+    authoring.set_status(survey, "published")
+    response, _code = responses.start_open_response(survey, "key-1")
+    db.session.commit()
+    responses.save_page(response, survey.pages[0], MultiDict(), {}, require=False)
+    db.session.commit()
+    role = survey.question_named("vai_tro")
+    assert db.session.query(Answer).filter_by(question_id=role.id).count() == 1  # its marker
+    age = survey.question_named("tuoi")
+    reply = client.post(f"{BASE}/{survey.id}/cau-hoi/{age.id}",
+                        data=question_data(kind="decimal", name="tuoi", label_vi="Tuổi"))
+    assert reply.status_code == 302
+    assert client.post(f"{BASE}/{survey.id}/cau-hoi/{role.id}/xoa").status_code == 302
+    db.session.expire_all()
+    assert survey.question_named("tuoi").kind == "decimal" and survey.question_named("vai_tro") is None
+    assert db.session.query(Answer).filter_by(question_id=role.id).count() == 0
