@@ -211,19 +211,28 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
 
     ``with_rows``: for several-rows kinds, the distinct responses with any row (answers or a
     skip marker) for the question.
+
+    A question has a handful of aggregated rows, and a cross-tab calls this once per group (63
+    provinces): the rows are turned into one NumPy array up front, and option questions are
+    counted in plain Python, because pandas' overhead per call would cost more than the work.
     """
-    is_blank = rows[KEY_COLUMNS[1:]].isna().to_numpy().all(axis=1)
-    blank, real = int(rows.loc[is_blank, "count"].sum()), rows[~is_blank]
+    values = rows.to_numpy(dtype=object)[:, rows.columns.get_indexer([*KEY_COLUMNS, "count"])]
+    counts = values[:, -1].astype("int64")
+    real_rows = ~pd.isna(values[:, 1:-1]).all(axis=1)
+    blank = int(counts[~real_rows].sum())
+    values, counts = values[real_rows], counts[real_rows]
     if question.family in MULTI_ROW_FAMILIES:
         answered = max(with_rows - blank, 0)
     elif question.family == "ranking":
-        answered = int(real.loc[real["rank"] == 1, "count"].sum())
+        answered = int(counts[values[:, KEY_COLUMNS.index("rank")] == 1].sum())
     else:
-        answered = int(real["count"].sum())
+        answered = int(counts.sum())
     summary = _counted(question, respondents, answered, blank)
-    builder = BUILDERS.get(question.family)
-    if builder:
-        builder(summary, real, number_format or plain_number)
+    if question.family in ("single", "multiple"):
+        _options(summary, values[:, KEY_COLUMNS.index("choice_id")], values[:, KEY_COLUMNS.index("text_key")],
+                 counts)
+    elif question.family in BUILDERS:
+        BUILDERS[question.family](summary, rows[real_rows], number_format or plain_number)
     return summary
 
 
@@ -262,44 +271,57 @@ def _as_date(value):
     return value
 
 
-def option_counts(question: QuestionInfo, real: pd.DataFrame) -> pd.DataFrame:
+OPTION_COLUMNS = ["key", "name", "label", "deleted", "is_other", "count"]
+
+
+def option_rows(question: QuestionInfo, choice_ids, texts, counts) -> list[tuple]:
     """Counts per option: every current option (zeros included) in order, then stored values
     whose option is gone (deleted options, unknown built-in codes), marked ``deleted``.
 
-    ``real`` is already aggregated (one row per option at most, per row or rank), so plain
-    Python over its few rows is cheaper here than pandas' per-call overhead.
+    The three sequences are aggregated rows (one per option at most, per row or rank): a
+    row with an option id counts for that option, one without for the option its stored name
+    (``text_key``) names. Rows are ``OPTION_COLUMNS`` tuples.
     """
     current = [(choice_id, name, label, is_other) for choice_id, (name, label, _, is_other)
                in question.choices.items()]
     current += [(code, code, label, False) for code, label in (question.builtin or {}).items()]
-    counts = {key: 0 for key, *_ in current}
+    totals = {key: 0 for key, *_ in current}
     names = {name: key for key, name, *_ in current}
     extra: dict = {}
-    for choice_id, text, count in zip(real["choice_id"].to_numpy(), real["text_key"].to_numpy(),
-                                      real["count"].to_numpy()):
+    for choice_id, text, count in zip(choice_ids, texts, counts):
         if choice_id is not None and choice_id == choice_id:  # not NULL / NaN
             key = int(choice_id)
-            if key in counts:
-                counts[key] += int(count)
+            if key in totals:
+                totals[key] += int(count)
             else:  # an option id no longer in the survey
                 extra[key] = extra.get(key, 0) + int(count)
         elif isinstance(text, str):
             text = nfc(text)
             if text in names:
-                counts[names[text]] += int(count)
+                totals[names[text]] += int(count)
             else:  # the option was deleted: its stored name is all that is left
                 extra[text] = extra.get(text, 0) + int(count)
-    rows = [(key, name, label, False, other, counts[key]) for key, name, label, other in current]
+    rows = [(key, name, label, False, other, totals[key]) for key, name, label, other in current]
     rows += [(key, str(key) if isinstance(key, str) else f"#{key}", str(key) if isinstance(key, str) else f"#{key}",
               True, False, count) for key, count in extra.items()]
-    return pd.DataFrame(rows, columns=["key", "name", "label", "deleted", "is_other", "count"])
+    return rows
 
 
-def _options(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
-    table = option_counts(summary.question, real)
+def option_counts(question: QuestionInfo, real: pd.DataFrame) -> pd.DataFrame:
+    """``option_rows`` of aggregated rows in a DataFrame, as a DataFrame."""
+    rows = option_rows(question, real["choice_id"].to_numpy(), real["text_key"].to_numpy(), real["count"].to_numpy())
+    return pd.DataFrame(rows, columns=OPTION_COLUMNS)
+
+
+def _options(summary: QuestionSummary, choice_ids, texts, counts) -> None:
+    rows = option_rows(summary.question, choice_ids, texts, counts)
     if summary.question.builtin:  # a long list (63 provinces): show the chosen ones, most first
-        table = table[(table["count"] > 0)].sort_values("count", ascending=False, kind="stable")
-    summary.table = table.assign(share=_shares(table["count"], summary.answered)).reset_index(drop=True)
+        rows = sorted((row for row in rows if row[-1] > 0), key=lambda row: -row[-1])
+    whole = summary.answered
+    shares = [row[-1] / whole if whole else None for row in rows]
+    table = pd.DataFrame(rows, columns=OPTION_COLUMNS)
+    table["share"] = pd.Series(shares, dtype="float64" if whole else object)
+    summary.table = table
 
 
 def _ranking(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
@@ -385,5 +407,5 @@ def plain_number(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-BUILDERS = {"single": _options, "multiple": _options, "ranking": _ranking, "matrix": _matrix,
+BUILDERS = {"ranking": _ranking, "matrix": _matrix,
             "scale": _numbers, "number": _numbers, "date": _dates}
