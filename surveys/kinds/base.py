@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from flask_babel import gettext as _
+from babel.numbers import get_decimal_symbol
+from flask import has_request_context
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import Select, func, select
 
 from consult.extensions import db
@@ -202,12 +204,19 @@ def parse_decimal(text: str) -> float | None:
 
 
 def number_text(number: float | int | None) -> str:
-    """A stored number as the form shows it: no ``.0`` on whole numbers."""
+    """A stored number as the form shows it: no ``.0`` on whole numbers, and the reader's
+    decimal mark (``12,5`` in Vietnamese), which ``parse_decimal`` reads back unchanged."""
     if number is None:
         return ""
     if float(number).is_integer():
         return str(int(number))
-    return repr(float(number))
+    return repr(float(number)).replace(".", _decimal_mark())
+
+
+def _decimal_mark() -> str:
+    if not has_request_context():
+        return "."
+    return get_decimal_symbol(str(get_locale() or "vi"))
 
 
 def range_error(value: float, low, high) -> str | None:

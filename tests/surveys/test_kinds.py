@@ -158,6 +158,17 @@ def test_decimal_reads_a_decimal_comma(app):
     assert loaded.value == 12.75
 
 
+@pytest.mark.parametrize("lang, shown", [("vi", "12,75"), ("en", "12.75")])
+def test_a_saved_decimal_comes_back_in_the_readers_notation(app, lang, shown):
+    """A respondent who returns sees 12,75 in Vietnamese (12.75 in English), and saving the
+    page again keeps the same number."""
+    survey, q = one_question({"name": "share", "kind": "decimal"})
+    with app.test_request_context(f"/?lang={lang}"):
+        loaded, _rows = roundtrip(survey, q, read(q, {"q-share": "12,75"}))
+        assert loaded.raw["value"] == shown
+        assert read(q, {"q-share": loaded.raw["value"]}).value == 12.75
+
+
 def test_number_parsing_helpers():
     assert parse_integer("1 200") == 1200 and parse_integer("1,200,300") == 1200300
     assert parse_integer("12.34") is None and parse_integer("") is None
