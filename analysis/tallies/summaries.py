@@ -36,6 +36,7 @@ from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, Que
 from surveys.models import Answer, Response
 
 KEY_COLUMNS = ["question_id", "choice_id", "row_name", "rank", "value_number", "value_date", "text_key"]
+ROW_COLUMNS = [*KEY_COLUMNS, "count"]
 MAX_DISTINCT_NUMBERS = distributions.MAX_DISTINCT_NUMBERS
 NUMBER_BINS = distributions.NUMBER_BINS
 
@@ -216,7 +217,9 @@ def summarise_groups(question: QuestionInfo, rows: pd.DataFrame, respondents: in
     provinces): the rows are turned into one NumPy array up front, and option questions are
     counted in plain Python, because pandas' overhead per call would cost more than the work.
     """
-    values = rows.to_numpy(dtype=object)[:, rows.columns.get_indexer([*KEY_COLUMNS, "count"])]
+    if list(rows.columns) != ROW_COLUMNS:
+        rows = rows.reindex(columns=ROW_COLUMNS)
+    values = rows.to_numpy(dtype=object)
     counts = values[:, -1].astype("int64")
     real_rows = ~pd.isna(values[:, 1:-1]).all(axis=1)
     blank = int(counts[~real_rows].sum())
@@ -318,10 +321,8 @@ def _options(summary: QuestionSummary, choice_ids, texts, counts) -> None:
     if summary.question.builtin:  # a long list (63 provinces): show the chosen ones, most first
         rows = sorted((row for row in rows if row[-1] > 0), key=lambda row: -row[-1])
     whole = summary.answered
-    shares = [row[-1] / whole if whole else None for row in rows]
-    table = pd.DataFrame(rows, columns=OPTION_COLUMNS)
-    table["share"] = pd.Series(shares, dtype="float64" if whole else object)
-    summary.table = table
+    summary.table = pd.DataFrame([(*row, row[-1] / whole if whole else None) for row in rows],
+                                 columns=[*OPTION_COLUMNS, "share"])
 
 
 def _ranking(summary: QuestionSummary, real: pd.DataFrame, _fmt) -> None:
