@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models import Consultation, Organisation, Provision, User, utcnow
@@ -322,3 +322,26 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
     choice: Mapped[Choice | None] = relationship()
+
+
+def _survey_of(instance) -> Survey | None:
+    if isinstance(instance, (SurveyPage, Question)):
+        return instance.survey
+    if isinstance(instance, Choice):
+        return instance.question.survey if instance.question is not None else None
+    return None
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_edited_surveys(session, _flush_context, _instances) -> None:
+    """A change to a survey's pages, questions or options marks the survey as edited.
+
+    ``Survey.updated_at`` is part of the tallies' cache key (``analysis.tallies.cache``): a
+    renamed label or a deleted option must show on the results page at once, not when the
+    next response arrives.
+    """
+    touched = {id(s): s for s in map(_survey_of, [*session.new, *session.dirty, *session.deleted])
+               if s is not None and s not in session.deleted}
+    now = utcnow()
+    for survey in touched.values():
+        survey.updated_at = now
