@@ -1,8 +1,9 @@
-"""Question kinds: each knows how its question renders, reads, checks, stores and tallies.
+"""Question kinds: each knows how its question renders, reads, checks and stores its answer.
 
 ``KINDS`` maps the stored ``Question.kind`` to its ``Kind``; ``kind_of(question)`` finds it.
 The authoring UI lists ``KIND_LABELS``; the answering pages call ``kind.macro`` in
-``surveys/respond/_questions.html``; analysis calls ``kind.summary(question, responses)``.
+``surveys/respond/_questions.html``.  The tallies live in ``analysis.tallies``
+(``summarise_survey`` / ``summarise_question``), which count the stored rows in SQL.
 """
 from __future__ import annotations
 

@@ -2,9 +2,10 @@
 
 A kind turns the submitted form data of one question into an ``Entry`` (``read``), checks a
 typed value (``check``), turns it into ``Answer`` rows (``to_rows``) and back (``from_rows``),
-gives the value logic expressions see (``logic_value``), the lines shown on the review page
-(``display``), and a tally (``summary``).  ``Entry.raw`` is always what the form shows: the
-text as typed after a failed submission, the stored value otherwise.
+gives the value logic expressions see (``logic_value``) and the lines shown on the review page
+(``display``).  Tallies are not a kind's business: ``analysis.tallies`` counts every kind in
+SQL.  ``Entry.raw`` is always what the form shows: the text as typed after a failed
+submission, the stored value otherwise.
 """
 from __future__ import annotations
 
@@ -16,10 +17,7 @@ from typing import Any, Mapping
 from babel.numbers import get_decimal_symbol
 from flask import has_request_context
 from flask_babel import get_locale, gettext as _
-from sqlalchemy import Select, func, select
-
-from consult.extensions import db
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question
 
 #: Largest magnitude a number answer may have: beyond it a float loses whole units.
 MAX_NUMBER = 1e15
@@ -114,37 +112,8 @@ class Kind:
         """The answer as lines of text for the review page and exports."""
         return [str(entry.value)] if entry.answered else []
 
-    def summary(self, question: Question, responses: Select | None = None) -> dict:
-        """A tally of the answers of ``responses`` (a select of ``Response.id``).
-
-        Without ``responses``, the survey's submitted responses count.  Returns plain data:
-        ``{"question": name, "kind": key, "answered": n, ...}`` plus what the kind adds.
-        """
-        return {"question": question.name, "kind": self.key,
-                "answered": answered_count(question, responses)}
-
 
 # --- helpers shared by kinds ---------------------------------------------------------------
-
-def scope(question: Question, responses: Select | None) -> Select:
-    """The response ids a tally covers: given, or the survey's submitted responses."""
-    if responses is not None:
-        return responses
-    return select(Response.id).where(Response.survey_id == question.survey_id,
-                                     Response.status == "submitted")
-
-
-def answers_in(question: Question, responses: Select | None):
-    """WHERE clauses for this question's answers within the scope."""
-    return (Answer.question_id == question.id,
-            Answer.response_id.in_(scope(question, responses).scalar_subquery()))
-
-
-def answered_count(question: Question, responses: Select | None) -> int:
-    statement = select(func.count(func.distinct(Answer.response_id))).where(
-        *answers_in(question, responses))
-    return db.session.scalar(statement) or 0
-
 
 def number_param(question: Question, name: str, default=None):
     """A numeric parameter, tolerating text such as ``"10"`` from an import; else ``default``."""

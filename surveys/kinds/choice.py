@@ -8,13 +8,11 @@ chosen option is one ``Answer`` row with ``choice_id`` (NULL for built-in lists)
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select
 
 from consult.domain import province_names
-from consult.extensions import db
 from consult.textnorm import clean_control
-from surveys.kinds.base import Entry, Kind, answers_in, int_param
-from surveys.models import Answer, Question, localized
+from surveys.kinds.base import Entry, Kind, int_param
+from surveys.models import Question, localized
 
 #: Built-in option lists: name -> function giving [(value, label)].
 CHOICE_SOURCES = {
@@ -65,12 +63,6 @@ def _other_errors(chosen: list[Option], other: str) -> list[str]:
     return []
 
 
-def _count_rows(question: Question, responses, *columns):
-    statement = (select(*columns, func.count()).where(*answers_in(question, responses))
-                 .group_by(*columns))
-    return db.session.execute(statement).all()
-
-
 class SingleChoice(Kind):
     key = "single_choice"
     label = _l("Single choice")
@@ -111,15 +103,6 @@ class SingleChoice(Kind):
         if not entry.answered:
             return []
         return [_option_text(options_by_name(question, locale), entry.value, entry.other)]
-
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        counts = {name: count for _id, name, count in
-                  _count_rows(question, responses, Answer.choice_id, Answer.value_text)}
-        result["options"] = [{"name": option.name, "label": option.label,
-                              "count": counts.get(option.name, 0)}
-                             for option in options(question)]
-        return result
 
 
 def _option_text(by_name: dict[str, Option], name: str, other: str) -> str:
@@ -225,16 +208,6 @@ class Rating(Kind):
         end = low_label if entry.value == scale[0] else high_label if entry.value == scale[-1] else ""
         return [f"{entry.value} / {scale[-1]}" + (f" ({end})" if end else "")]
 
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        counts = {int(value): count for value, count in
-                  _count_rows(question, responses, Answer.value_number)}
-        result["options"] = [{"value": point, "count": counts.get(point, 0)}
-                             for point in self.scale(question)]
-        total = sum(counts.values())
-        result["mean"] = (sum(v * c for v, c in counts.items()) / total) if total else None
-        return result
-
 
 class Matrix(Kind):
     """Several rows (``parameters["rows"]``) answered on one shared scale (the choices)."""
@@ -287,18 +260,6 @@ class Matrix(Kind):
         return [f"{label}: {by_name[entry.value[name]].label}"
                 for name, label in self.rows(question, locale)
                 if (entry.value or {}).get(name) in by_name]
-
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        counts = {(row, name): count for row, _id, name, count in
-                  _count_rows(question, responses, Answer.row_name, Answer.choice_id,
-                              Answer.value_text)}
-        result["rows"] = [{"name": row, "label": label,
-                           "options": [{"name": o.name, "label": o.label,
-                                        "count": counts.get((row, o.name), 0)}
-                                       for o in options(question)]}
-                          for row, label in self.rows(question)]
-        return result
 
 
 class Ranking(Kind):
@@ -356,21 +317,6 @@ class Ranking(Kind):
         by_name = options_by_name(question, locale)
         return [f"{rank}. {by_name[name].label if name in by_name else name}"
                 for rank, name in enumerate(entry.value or [], start=1)]
-
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        counts: dict[str, dict[int, int]] = {}
-        for _id, name, rank, count in _count_rows(question, responses, Answer.choice_id,
-                                                  Answer.value_text, Answer.rank):
-            counts.setdefault(name, {})[rank] = count
-        items = []
-        for option in options(question):
-            by_rank = counts.get(option.name, {})
-            total = sum(by_rank.values())
-            items.append({"name": option.name, "label": option.label, "ranks": by_rank,
-                          "mean_rank": sum(r * c for r, c in by_rank.items()) / total if total else None})
-        result["options"] = items
-        return result
 
 
 __all__ = ["CHOICE_SOURCES", "Dropdown", "Matrix", "MultipleChoice", "Option", "Ranking",

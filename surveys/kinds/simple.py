@@ -6,13 +6,11 @@ import unicodedata
 from datetime import date
 
 from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select
 
-from consult.extensions import db
 from consult.textnorm import clean_control, normalize_text
-from surveys.kinds.base import (Entry, Kind, answers_in, int_param, number_param, number_text,
-                                parse_decimal, parse_integer, range_error)
-from surveys.models import Answer, Question
+from surveys.kinds.base import (Entry, Kind, int_param, number_param, number_text, parse_decimal,
+                                parse_integer, range_error)
+from surveys.models import Question
 
 
 class ShortText(Kind):
@@ -87,16 +85,6 @@ class Integer(Kind):
     def display(self, question, entry, locale="vi"):
         return [format_decimal(entry.value)] if entry.answered else []
 
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        row = db.session.execute(
-            select(func.min(Answer.value_number), func.max(Answer.value_number),
-                   func.avg(Answer.value_number), func.sum(Answer.value_number))
-            .where(*answers_in(question, responses))).one()
-        result.update(min=row[0], max=row[1], mean=float(row[2]) if row[2] is not None else None,
-                      total=row[3])
-        return result
-
 
 class Decimal(Integer):
     key = "decimal"
@@ -162,13 +150,6 @@ class Date(Kind):
 
     def display(self, question, entry, locale="vi"):
         return [format_date(entry.value, "dd/MM/yyyy")] if entry.answered else []
-
-    def summary(self, question, responses=None):
-        result = super().summary(question, responses)
-        row = db.session.execute(select(func.min(Answer.value_date), func.max(Answer.value_date))
-                                 .where(*answers_in(question, responses))).one()
-        result.update(first=row[0], last=row[1])
-        return result
 
 
 class Note(Kind):

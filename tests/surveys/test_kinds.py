@@ -1,15 +1,18 @@
-"""Every question kind: read the form, check, store as rows, load back, summarise."""
+"""Every question kind: read the form, check, store as rows, load back, and be tallied by
+``analysis.tallies`` (the kinds themselves do not count)."""
 from __future__ import annotations
 
 import io
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from analysis.tallies import summarise_question
 from consult.extensions import db
-from surveys.kinds import KINDS, kind_of, parse_decimal, parse_integer
+from surveys.kinds import KINDS, kind_of, options, parse_decimal, parse_integer
 from surveys.models import Answer, Response
 from tests.surveys.factories import make_survey
 
@@ -37,6 +40,16 @@ def roundtrip(survey, question, entry):
     return kind_of(question).from_rows(question, rows), rows
 
 
+def tally(survey, question):
+    """The canonical tally of one question over the survey's submitted responses."""
+    return summarise_question(db.session, survey.id, question.id)
+
+
+def option_counts(summary) -> dict:
+    """Option name -> count, from an option question's summary table."""
+    return dict(zip(summary.table["name"], summary.table["count"].astype(int)))
+
+
 def test_every_kind_has_a_macro_and_a_label(app):
     for key, kind in KINDS.items():
         assert kind.key == key and kind.macro and str(kind.label)
@@ -50,8 +63,9 @@ def test_single_choice_reads_stores_loads_and_tallies(app):
     loaded, rows = roundtrip(survey, q, entry)
     assert loaded.value == "member"
     assert rows[0].choice_id == q.choices[1].id and rows[0].value_text == "member"
-    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
-    assert counts == {"citizen": 0, "member": 1, "other": 0}
+    summary = tally(survey, q)
+    assert summary.answered == 1 and summary.skipped == 0
+    assert option_counts(summary) == {"citizen": 0, "member": 1, "other": 0}
 
 
 def test_single_choice_other_needs_its_text_and_keeps_it(app):
@@ -81,8 +95,9 @@ def test_multiple_choice_one_row_per_option_with_pick_limits(app):
     assert entry.value == ["land", "training"] and not entry.errors
     loaded, rows = roundtrip(survey, q, entry)
     assert len(rows) == 2 and loaded.value == ["land", "training"]
-    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
-    assert counts["land"] == 1 and counts["credit"] == 0
+    summary = tally(survey, q)
+    counts = option_counts(summary)
+    assert summary.answered == 1 and counts["land"] == 1 and counts["credit"] == 0
 
 
 def test_dropdown_of_provinces_stores_the_code(app):
@@ -93,8 +108,10 @@ def test_dropdown_of_provinces_stores_the_code(app):
     loaded, rows = roundtrip(survey, q, entry)
     assert rows[0].choice_id is None and rows[0].value_text == "01"
     assert kind_of(q).display(q, loaded) == ["Hà Nội"]
-    counts = {o["name"]: o["count"] for o in kind_of(q).summary(q)["options"]}
-    assert counts["01"] == 1 and len(counts) == 63
+    # the tally of a built-in list shows the chosen options only, most chosen first
+    summary = tally(survey, q)
+    assert option_counts(summary) == {"01": 1} and len(options(q)) == 63
+    assert list(summary.table["label"]) == ["Hà Nội"] and not summary.table["deleted"].any()
 
 
 def test_rating_within_the_scale(app):
@@ -104,8 +121,10 @@ def test_rating_within_the_scale(app):
     assert read(q, {"q-agree": "6"}).errors and read(q, {"q-agree": "x"}).errors
     loaded, rows = roundtrip(survey, q, read(q, {"q-agree": "4"}))
     assert loaded.value == 4 and rows[0].value_number == 4.0
-    summary = kind_of(q).summary(q)
-    assert summary["mean"] == 4.0 and summary["options"][3] == {"value": 4, "count": 1}
+    summary = tally(survey, q)
+    assert summary.stats["mean"] == 4.0 and summary.stats["n"] == 1
+    assert list(summary.table["label"]) == ["1", "2", "3", "4", "5"]
+    assert list(summary.table["count"]) == [0, 0, 0, 1, 0]
 
 
 def test_matrix_one_row_per_line_and_required_means_every_row(app):
@@ -121,8 +140,9 @@ def test_matrix_one_row_per_line_and_required_means_every_row(app):
     loaded, rows = roundtrip(survey, q, entry)
     assert {(r.row_name, r.value_text) for r in rows} == {("land", "high"), ("credit", "low")}
     assert loaded.value == {"land": "high", "credit": "low"}
-    land = kind_of(q).summary(q)["rows"][0]
-    assert [o["count"] for o in land["options"]] == [0, 0, 1]
+    matrix = tally(survey, q).matrix
+    assert list(matrix.index) == ["Đất", "Vốn"] and list(matrix.columns) == ["Low", "Mid", "High"]
+    assert list(matrix.loc["Đất"]) == [0, 0, 1]
 
 
 @pytest.mark.parametrize("kind", ["short_text", "long_text"])
@@ -146,7 +166,9 @@ def test_integer_reads_grouped_digits_and_checks_the_range(app):
     assert entry.value == 1250 and not entry.errors
     loaded, _rows = roundtrip(survey, q, entry)
     assert loaded.value == 1250 and loaded.raw["value"] == "1250"
-    assert kind_of(q).summary(q)["total"] == 1250
+    summary = tally(survey, q)
+    assert summary.answered == 1
+    assert summary.stats["n"] == 1 and summary.stats["min"] == summary.stats["max"] == 1250
 
 
 def test_decimal_reads_a_decimal_comma(app):
@@ -197,8 +219,24 @@ def test_ranking_needs_distinct_consecutive_ranks(app):
     assert entry.value == ["credit", "land"] and not entry.errors
     loaded, rows = roundtrip(survey, q, entry)
     assert loaded.value == ["credit", "land"] and sorted(r.rank for r in rows) == [1, 2]
-    summary = {o["name"]: o for o in kind_of(q).summary(q)["options"]}
-    assert summary["credit"]["mean_rank"] == 1.0 and summary["training"]["mean_rank"] is None
+    mean_rank = tally(survey, q).table.set_index("name")["mean_rank"]
+    assert mean_rank["credit"] == 1.0 and mean_rank["land"] == 2.0
+    assert pd.isna(mean_rank["training"])
+
+
+def test_a_skip_marker_on_a_rating_is_skipped_not_answered(app):
+    """A marker (an Answer row with no value) means "shown and left empty": the tally counts
+    it as skipped and keeps it out of the answers and their statistics."""
+    survey, q = one_question({"name": "agree", "kind": "rating", "parameters": {"min": 1, "max": 5}})
+    roundtrip(survey, q, read(q, {"q-agree": "4"}))
+    marked = Response(survey=survey, status="submitted")
+    marked.answers.append(Answer(question=q))
+    db.session.add(marked)
+    db.session.commit()
+    summary = tally(survey, q)
+    assert (summary.answered, summary.skipped, summary.not_shown) == (1, 1, 0)
+    assert summary.stats["n"] == 1 and summary.stats["mean"] == 4.0
+    assert int(summary.table["count"].sum()) == 1
 
 
 def _upload(content: bytes, name: str = "bao-cao.pdf") -> dict:
