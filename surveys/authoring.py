@@ -26,7 +26,6 @@ from surveys import expressions
 from surveys.kinds import KINDS
 from surveys.models import (AUDIENCES, SURVEY_STATUSES, Answer, Question, Response, Survey,
                             SurveyPage)
-from surveys.responses import has_value
 
 VN_OFFSET = timedelta(hours=7)
 #: Audit action recorded when a survey moves to each status.
@@ -286,7 +285,7 @@ def pinnable_articles(survey: Survey) -> list[Provision]:
 def has_answers(question: Question) -> bool:
     """Whether anyone answered it; skip markers (shown and left empty) do not count."""
     return bool(db.session.scalar(select(func.count()).select_from(Answer)
-                                  .where(Answer.question_id == question.id, has_value())))
+                                  .where(Answer.question_id == question.id, Answer.has_value())))
 
 
 # Questions and choices live in ``surveys.authoring_questions``; they are reachable from here

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import (JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, event,
+                        or_)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consult.extensions import db
@@ -292,7 +293,15 @@ class Answer(db.Model):
     - text: ``value_text`` as written and ``value_normalized`` for analysis;
     - date: ``value_date``; file: ``file_path`` (under ``instance/``), ``value_text`` = the
       original file name, ``value_number`` = its size in bytes.
+
+    A row with every ``VALUE_COLUMNS`` column NULL is a *skip marker*: the question was shown
+    and left empty (``surveys.responses`` writes them, ``analysis.tallies`` counts them as
+    skipped, and everything that reads answers passes over them).
     """
+
+    #: The columns that hold a value; a row with all of them NULL is a skip marker.
+    VALUE_COLUMNS = ("choice_id", "row_name", "value_text", "value_normalized", "value_number",
+                     "value_date", "rank", "other_text", "file_path")
 
     __table_args__ = (
         # Covers every tally's GROUP BY, so counting never reads the table itself.
@@ -322,6 +331,16 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
     choice: Mapped[Choice | None] = relationship()
+
+    @property
+    def is_skip_marker(self) -> bool:
+        """The row says "shown and left empty": it carries no value at all."""
+        return all(getattr(self, column) is None for column in self.VALUE_COLUMNS)
+
+    @classmethod
+    def has_value(cls):
+        """SQL condition: an ``Answer`` row that carries a value (not a skip marker)."""
+        return or_(*(getattr(cls, column).is_not(None) for column in cls.VALUE_COLUMNS))
 
 
 def _survey_of(instance) -> Survey | None:

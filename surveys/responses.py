@@ -8,10 +8,11 @@ replayed form makes one submission and one receipt.
 
 Skip markers keep "left empty" apart from "never shown" for the tallies
 (``analysis.tallies.summaries``): a question that is shown but has no answer gets one
-``Answer`` row whose value columns are all NULL.  A saved page gives one to each of its shown
-questions left empty, submission to every shown question still without a row; an answer
-replaces the marker, and hiding the question deletes it with the answers.  Everything that
-reads answers here (``load_entries``, hence review and the required checks) skips markers.
+``Answer`` row whose value columns are all NULL (``Answer.is_skip_marker``).  A saved page
+gives one to each of its shown questions left empty, submission to every shown question still
+without a row; an answer replaces the marker, and hiding the question deletes it with the
+answers.  Everything that reads answers here (``load_entries``, hence review and the required
+checks) skips markers.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from consult import codes
 from consult.extensions import db
@@ -33,21 +34,6 @@ from surveys.models import Answer, Invitation, Question, Response, Survey, Surve
 
 #: Crockford's alphabet without I, L, O, U: a code read over the phone is unambiguous.
 PROFILE_FIELDS = ("respondent_type", "province_code")
-
-
-#: ``Answer`` columns that hold a value; a row with all of them NULL is a skip marker.
-VALUE_COLUMNS = ("choice_id", "row_name", "value_text", "value_normalized", "value_number",
-                 "value_date", "rank", "other_text", "file_path")
-
-
-def is_skip_marker(answer: Answer) -> bool:
-    """The row says "shown and left empty": it carries no value at all."""
-    return all(getattr(answer, column) is None for column in VALUE_COLUMNS)
-
-
-def has_value():
-    """SQL condition: an ``Answer`` row that carries a value (not a skip marker)."""
-    return or_(*(getattr(Answer, column).is_not(None) for column in VALUE_COLUMNS))
 
 
 class SurveyClosed(Exception):
@@ -211,7 +197,7 @@ def load_entries(response: Response) -> dict[str, Entry]:
     """Question name -> the stored answer as an entry (every question, answered or not)."""
     by_question = defaultdict(list)
     for answer in response.answers:
-        if not is_skip_marker(answer):
+        if not answer.is_skip_marker:
             by_question[answer.question_id].append(answer)
     return {q.name: kind_of(q).from_rows(q, by_question.get(q.id, []))
             for q in response.survey.questions}

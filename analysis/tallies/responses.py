@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.sql import VIETNAM_OFFSET, rows_frame
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
-from analysis.tallies.summaries import real_answer_condition
 from consult.data import province_names
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
@@ -169,7 +168,7 @@ class ResponseTable:
             Answer.response_id, Answer.question_id, Answer.choice_id, Answer.row_name, Answer.value_text,
             Answer.value_number, Answer.value_date, Answer.rank, Answer.other_text)
             .where(Answer.response_id.in_(ids), Answer.question_id.in_(self._question_ids),
-                   real_answer_condition()), ANSWER_COLUMNS)
+                   Answer.has_value()), ANSWER_COLUMNS)
         wide = self._wide(answers, ids)
         types = self.labels.get("respondent_type", {})
         for profile, cells in zip(profiles, wide):

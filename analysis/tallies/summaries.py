@@ -130,13 +130,6 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None, leave_out=
     return pd.concat(frames, ignore_index=True)
 
 
-def real_answer_condition():
-    """An Answer row that carries a value (not a skip marker)."""
-    return or_(Answer.choice_id.is_not(None), Answer.row_name.is_not(None), Answer.value_text.is_not(None),
-               Answer.value_number.is_not(None), Answer.value_date.is_not(None),
-               Answer.rank.is_not(None), Answer.file_path.is_not(None))
-
-
 def responses_with_rows(scope: AnswerScope, question_ids: list[int], group=None) -> dict:
     """Distinct responses with any row (answer or skip marker), per question (and group:
     then the keys are ``(question_id, group)``).

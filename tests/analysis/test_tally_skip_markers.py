@@ -22,7 +22,6 @@ from sqlalchemy import select
 from analysis.tallies import summarise_survey
 from consult.extensions import db
 from surveys.models import Answer, Question, Response
-from surveys.responses import is_skip_marker
 from tests.surveys.factories import make_survey
 
 SLUG = "thanh-vien-htx"
@@ -68,7 +67,7 @@ class Citizen:
         for answer, name in db.session.execute(
                 select(Answer, Question.name).join(Question, Question.id == Answer.question_id)
                 .where(Answer.response_id == self.response_id).order_by(Answer.id)):
-            found.setdefault(name, []).append("marker" if is_skip_marker(answer) else "value")
+            found.setdefault(name, []).append("marker" if answer.is_skip_marker else "value")
         return found
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from analysis.tallies import summarise_question
@@ -233,6 +234,9 @@ def test_a_skip_marker_on_a_rating_is_skipped_not_answered(app):
     marked.answers.append(Answer(question=q))
     db.session.add(marked)
     db.session.commit()
+    assert marked.answers[0].is_skip_marker
+    assert db.session.scalar(select(func.count()).select_from(Answer)
+                             .where(Answer.question_id == q.id, Answer.has_value())) == 1
     summary = tally(survey, q)
     assert (summary.answered, summary.skipped, summary.not_shown) == (1, 1, 0)
     assert summary.stats["n"] == 1 and summary.stats["mean"] == 4.0

@@ -250,7 +250,7 @@ def rows_by_question(response) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for answer in db.session.get(Response, response.id).answers:
         found.setdefault(answer.question.name, []).append(
-            "marker" if responses.is_skip_marker(answer) else "value")
+            "marker" if answer.is_skip_marker else "value")
     return found
 
 
