@@ -4,7 +4,10 @@
   produced as a generator of byte chunks that a web response can stream. Numbers use a
   decimal point, dates ``dd/mm/yyyy``, times ``dd/mm/yyyy HH:MM`` (Vietnam time).
 - XLSX is written by ``xlsxwriter`` in ``constant_memory`` mode (each row goes to disk as it is
-  written) into a temporary file, then streamed by ``stream_file``, which deletes it.
+  written) into a temporary file, then streamed by ``stream_file``, which deletes it. The
+  response and comment workbooks can also be written to a given path (``write_responses_xlsx``,
+  ``write_comments_xlsx``): ``analysis.export_jobs`` builds large ones outside the request and
+  keeps them, served by ``stream_stored_file``, which does not delete.
 
 Rows come from chunked queries (``ResponseTable``, ``comment_rows``), so memory stays flat
 whatever the number of answers. Headers and labels are given by the caller (``words`` and
@@ -20,7 +23,7 @@ from datetime import date, datetime
 from typing import Callable, Iterable, Iterator
 
 import xlsxwriter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.crosstab import CrossTab
@@ -85,9 +88,12 @@ def sheet_name(text: str, taken: set[str] | None = None) -> str:
 class XlsxWriter:
     """A workbook written row by row into a temporary file (``constant_memory``)."""
 
-    def __init__(self, constant_memory: bool = True):
-        handle, self.path = tempfile.mkstemp(suffix=".xlsx", prefix="gopy-export-")
-        os.close(handle)
+    def __init__(self, constant_memory: bool = True, path: str | os.PathLike | None = None):
+        """Write to ``path``, or to a new temporary file when none is given."""
+        if path is None:
+            handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="gopy-export-")
+            os.close(handle)
+        self.path = str(path)
         self.book = xlsxwriter.Workbook(self.path, {"constant_memory": constant_memory,
                                                     "strings_to_numbers": False, "strings_to_formulas": False,
                                                     "strings_to_urls": False, "remove_timezone": True,
@@ -151,6 +157,22 @@ def stream_file(path: str, block: int = 64 * 1024) -> Iterator[bytes]:
         os.unlink(path)
 
 
+def stream_stored_file(path: str | os.PathLike, block: int = 64 * 1024) -> Iterator[bytes]:
+    """A kept file's bytes in blocks; the file stays.
+
+    The file is opened now, not when the first block is asked for, so a missing file raises
+    ``FileNotFoundError`` in the caller (a view can answer with a message), and a file deleted
+    while it is being sent is still read to the end."""
+    handle = open(path, "rb")
+    return _blocks(handle, block)
+
+
+def _blocks(handle, block: int) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(block):
+            yield chunk
+
+
 # --- responses -------------------------------------------------------------------------------
 
 def responses_csv(table: ResponseTable) -> Iterator[bytes]:
@@ -160,11 +182,24 @@ def responses_csv(table: ResponseTable) -> Iterator[bytes]:
 def responses_xlsx(table: ResponseTable, sheet_title: str) -> str:
     """Write the responses workbook; returns its temporary path (stream it with ``stream_file``)."""
     writer = XlsxWriter()
+    _responses_sheet(writer, table, sheet_title)
+    return writer.close()
+
+
+def write_responses_xlsx(table: ResponseTable, sheet_title: str, path: str | os.PathLike) -> int:
+    """Write the responses workbook at ``path``; returns the number of responses written."""
+    writer = XlsxWriter(path=path)
+    count = _responses_sheet(writer, table, sheet_title)
+    writer.close()
+    return count
+
+
+def _responses_sheet(writer: XlsxWriter, table: ResponseTable, sheet_title: str) -> int:
     sheet = writer.sheet(sheet_title)
     sheet.freeze_panes(1, 1)
-    writer.write_table(sheet, table.header, table.rows(), types=[c.type for c in table.columns],
-                       widths=[16, 17, 18, 18, 28, 14] + [24] * (len(table.columns) - 6))
-    return writer.close()
+    next_row = writer.write_table(sheet, table.header, table.rows(), types=[c.type for c in table.columns],
+                                  widths=[16, 17, 18, 18, 28, 14] + [24] * (len(table.columns) - 6))
+    return next_row - 1
 
 
 # --- comments (citizens' opinions) -------------------------------------------------------------
@@ -207,6 +242,15 @@ def comment_rows(session: Session, consultation_id: int, labels: dict | None = N
                    provinces.get(province, province) if province else None, body]
 
 
+def count_comments(session: Session, consultation_id: int, statuses: Iterable[str] | None = None) -> int:
+    """How many rows ``comment_rows`` gives."""
+    query = select(func.count(Comment.id)).where(Comment.consultation_id == consultation_id,
+                                                 Comment.status != UNSENT)
+    if statuses:
+        query = query.where(Comment.status.in_(list(statuses)))
+    return session.scalar(query)
+
+
 def _provision_anchors(session: Session, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -219,14 +263,30 @@ def comments_csv(session: Session, consultation_id: int, words, labels=None, sta
 
 
 def comments_xlsx(session: Session, consultation_id: int, words, labels=None, statuses=None) -> str:
+    """Write the comments workbook; returns its temporary path (stream it with ``stream_file``)."""
     writer = XlsxWriter()
+    _comments_sheet(writer, session, consultation_id, words, labels, statuses)
+    return writer.close()
+
+
+def write_comments_xlsx(session: Session, consultation_id: int, words, path: str | os.PathLike,
+                        labels=None, statuses=None) -> int:
+    """Write the comments workbook at ``path``; returns the number of comments written."""
+    writer = XlsxWriter(path=path)
+    count = _comments_sheet(writer, session, consultation_id, words, labels, statuses)
+    writer.close()
+    return count
+
+
+def _comments_sheet(writer: XlsxWriter, session: Session, consultation_id: int, words, labels,
+                    statuses) -> int:
     sheet = writer.sheet(words("comments_sheet"))
     sheet.freeze_panes(1, 0)
     columns = comment_columns(words)
-    writer.write_table(sheet, [c.header for c in columns],
-                       comment_rows(session, consultation_id, labels, statuses),
-                       types=[c.type for c in columns], widths=[8, 16, 17, 14, 8, 30, 20, 18, 18, 80])
-    return writer.close()
+    next_row = writer.write_table(sheet, [c.header for c in columns],
+                                  comment_rows(session, consultation_id, labels, statuses),
+                                  types=[c.type for c in columns], widths=[8, 16, 17, 14, 8, 30, 20, 18, 18, 80])
+    return next_row - 1
 
 
 # --- tallies and cross-tabs ----------------------------------------------------------------------

@@ -138,3 +138,28 @@ def test_sheet_names_are_valid_and_unique():
     assert exports.sheet_name("Điều 5: vốn/góp?", taken) == "Điều 5  vốn góp"
     assert exports.sheet_name("Điều 5: vốn/góp?", taken) == "Điều 5  vốn góp (2)"
     assert len(exports.sheet_name("x" * 40, taken)) == 31
+
+
+def test_workbooks_written_at_a_path_count_their_rows(survey, tmp_path):
+    from tests.analysis.tally_factories import make_opinion
+    from tests.factories import make_consultation
+
+    path = tmp_path / "phieu.xlsx"  # read_xlsx deletes it after reading
+    table = ResponseTable(db.session, survey.id, ResponseFilters(province_code="79"), chunk_size=1)
+    assert exports.write_responses_xlsx(table, "Phiếu", path) == 1
+    assert len(read_xlsx(path)) == 2  # header + R3
+    consultation = make_consultation()
+    make_opinion(consultation, "dieu-3")
+    make_opinion(consultation, "dieu-1", status="pending")
+    assert exports.count_comments(db.session, consultation.id) == 2
+    assert exports.write_comments_xlsx(db.session, consultation.id, exports.english_words, path) == 2
+    assert [row[3] for row in read_xlsx(path)] == ["Status", "published", "pending"]
+
+
+def test_a_stored_file_streams_and_stays(tmp_path):
+    path = tmp_path / "kept.xlsx"
+    path.write_bytes(b"x" * 100_000)
+    assert b"".join(exports.stream_stored_file(path, block=4096)) == b"x" * 100_000
+    assert path.exists()
+    with pytest.raises(FileNotFoundError):  # at once, not when the first block is read
+        exports.stream_stored_file(tmp_path / "missing.xlsx")
