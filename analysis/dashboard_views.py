@@ -3,25 +3,31 @@
 Pages read the engine (``analysis.overview``, ``analysis.tallies``, ``analysis.crosstab``),
 turn keys into Vietnamese labels, draw the charts (``analysis.charts``) and stream exports
 (``analysis.exports``). Filters and the cross-tab live in the URL, so a view can be shared.
+
+CSV and the small aggregated workbooks (tallies, cross-tabs) are written in the request. The
+responses and opinions workbooks can be large: a POST stores an export request
+(``analysis.export_jobs``) and the exports page lists the files, reloading until they are ready.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_babel import format_decimal, format_percent, get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from analysis import charts, exports
+from analysis import charts, export_jobs, exports
 from analysis.crosstab import PROFILE_DIMENSIONS, UnknownDimension, crosstab, grouping_options
+from analysis.export_jobs import profile_labels, words
 from analysis.overview import consultation_overview
 from analysis.tallies import AUDIENCES, ResponseFilters, load_survey, summarise_survey
 from analysis.tallies.cache import TallyCache, data_version
 from analysis.tallies.responses import ResponseTable
 from consult.auth import role_required
-from consult.domain import (COMMENT_STATUSES, DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS,
-                            RESPONDENT_TYPES, province_names)
+from consult.domain import DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS, RESPONDENT_TYPES, province_names
 from consult.extensions import db
 from consult.models import Consultation
 from consult.navigation import add_admin_link
@@ -31,28 +37,11 @@ bp = Blueprint("dashboards", __name__, url_prefix="/quan-tri/so-lieu", template_
                static_folder="static", static_url_path="/static")
 add_admin_link("dashboards.index", _l("Figures and exports"))
 
-EXPORT_WORDS = {
-    "receipt_code": _l("Receipt code"), "submitted_at": _l("Submitted at"), "respondent_type": _l("Respondent type"),
-    "province": _l("Province"), "organisation": _l("Organisation"), "audience": _l("Answered through"),
-    "open": _l("Open link"), "invited": _l("Invitation"), "deleted_option": _l("%(name)s (deleted option)"),
-    "other_text": _l("other (specified)"), "comment_id": _l("No."), "sent_at": _l("Sent at"),
-    "status": _l("Status"), "article_number": _l("Article"), "article_title": _l("Article title"),
-    "provision": _l("Provision"), "body": _l("Opinion"), "comments_sheet": _l("Opinions"),
-    "responses_sheet": _l("Responses"), "tally_sheet": _l("Tallies"), "respondents": _l("Respondents"),
-    "answered": _l("Answered"), "skipped": _l("Skipped"), "not_shown": _l("Not shown"), "mean": _l("Mean"),
-    "median": _l("Median"), "min": _l("Minimum"), "max": _l("Maximum"), "n": _l("Answers"),
-    "option": _l("Option"), "count": _l("Count"), "share": _l("Share"), "mean_rank": _l("Average rank"),
-    "group": _l("Group"), "counts": _l("Counts"), "shares": _l("Shares"), "statistics": _l("Statistics"),
-}
 DIMENSION_LABELS = {"respondent_type": _l("Respondent type"), "province": _l("Province"),
                     "organisation_kind": _l("Kind of organisation")}
 #: Survey summaries per (survey, filters, language), recomputed when the data changes.
 SUMMARIES = TallyCache()
 AUDIENCE_LABELS = {"open": _l("Open link"), "invited": _l("Invited organisations")}
-
-
-def words(key: str) -> str:
-    return str(EXPORT_WORDS.get(key, key))
 
 
 def number(value) -> str:
@@ -61,16 +50,6 @@ def number(value) -> str:
 
 def percent(value) -> str:
     return "—" if value is None or value != value else format_percent(value, format="#,##0.0%")
-
-
-def profile_labels() -> dict:
-    """Stored keys → labels. An invited organisation's response stores its organisation kind
-    as the respondent type, so both lists label that column."""
-    respondent_types = {k: str(v) for k, v in ORGANISATION_KINDS.items()}
-    respondent_types.update({k: str(v) for k, v in RESPONDENT_TYPES.items()})
-    return {"respondent_type": respondent_types,
-            "organisation_kind": {k: str(v) for k, v in ORGANISATION_KINDS.items()},
-            "status": {k: str(v) for k, v in COMMENT_STATUSES.items()}}
 
 
 def group_label(dimension: str, labels: dict, key) -> str:
@@ -222,14 +201,152 @@ def _download(body, filename: str, mimetype: str) -> Response:
 @bp.get("/khao-sat/<int:survey_id>/phieu.<any(csv, xlsx):form>")
 @role_required(*DRAFTER_ROLES)
 def export_responses(survey_id: int, form: str):
+    """CSV streams as it is written; Excel is built as a stored export (an old link lands on its page)."""
     survey = db.session.get(Survey, survey_id) or abort(404)
     filters, _invalid = ResponseFilters.from_args(request.args)
+    if form == "xlsx":
+        return redirect(url_for(".survey_exports", survey_id=survey.id, **filters.to_args()))
     table = ResponseTable(db.session, survey.id, filters, words=words, labels=profile_labels(), locale=_locale())
-    name = f"phieu-{survey.slug}-{date.today():%Y%m%d}.{form}"
-    if form == "csv":
-        return _download(stream_with_context(exports.responses_csv(table)), name, exports.CSV_MIMETYPE)
-    path = exports.responses_xlsx(table, words("responses_sheet"))
-    return _download(exports.stream_file(path), name, exports.XLSX_MIMETYPE)
+    name = f"phieu-{survey.slug}-{date.today():%Y%m%d}.csv"
+    return _download(stream_with_context(exports.responses_csv(table)), name, exports.CSV_MIMETYPE)
+
+
+@bp.get("/khao-sat/<int:survey_id>/xuat")
+@role_required(*DRAFTER_ROLES)
+def survey_exports(survey_id: int):
+    survey = db.session.get(Survey, survey_id) or abort(404)
+    filters, invalid = ResponseFilters.from_args(request.args)
+    return _exports_page("responses", survey.id, survey.title_in(_locale()) or survey.slug,
+                         url_for(".results", survey_id=survey.id, **filters.to_args()),
+                         url_for(".start_response_export", survey_id=survey.id), filters, invalid)
+
+
+@bp.post("/khao-sat/<int:survey_id>/xuat")
+@role_required(*DRAFTER_ROLES)
+def start_response_export(survey_id: int):
+    survey = db.session.get(Survey, survey_id) or abort(404)
+    filters, invalid = ResponseFilters.from_args(request.form)
+    page = url_for(".survey_exports", survey_id=survey.id, **filters.to_args())
+    if invalid:
+        flash(_("Some filters were not understood and were left out."), "error")
+    name = f"phieu-{survey.slug}-{date.today():%Y%m%d}.xlsx"
+    return _start_export("responses", survey.id, filters.to_args(), name, page)
+
+
+@bp.get("/tham-van/<int:consultation_id>/gop-y.<any(csv, xlsx):form>")
+@role_required(*DRAFTER_ROLES)
+def export_comments(consultation_id: int, form: str):
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    if form == "xlsx":
+        return redirect(url_for(".consultation_exports", consultation_id=consultation.id))
+    name = f"gop-y-{consultation.slug}-{date.today():%Y%m%d}.csv"
+    body = exports.comments_csv(db.session, consultation.id, words, profile_labels())
+    return _download(stream_with_context(body), name, exports.CSV_MIMETYPE)
+
+
+@bp.get("/tham-van/<int:consultation_id>/xuat")
+@role_required(*DRAFTER_ROLES)
+def consultation_exports(consultation_id: int):
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    return _exports_page("comments", consultation.id, consultation.title,
+                         url_for(".overview", consultation_id=consultation.id),
+                         url_for(".start_comment_export", consultation_id=consultation.id))
+
+
+@bp.post("/tham-van/<int:consultation_id>/xuat")
+@role_required(*DRAFTER_ROLES)
+def start_comment_export(consultation_id: int):
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    name = f"gop-y-{consultation.slug}-{date.today():%Y%m%d}.xlsx"
+    page = url_for(".consultation_exports", consultation_id=consultation.id)
+    return _start_export("comments", consultation.id, {}, name, page)
+
+
+@bp.get("/xuat/<int:export_id>")
+@role_required(*DRAFTER_ROLES)
+def download_export(export_id: int):
+    """A finished export, streamed from disk and kept there for the next download."""
+    row = db.session.get(export_jobs.ExportFile, export_id) or abort(404)
+    page = _exports_page_url(row)
+    if row.status != "done":
+        flash(_("This export has no file to download yet."), "error")
+        return redirect(page)
+    try:
+        body = exports.stream_stored_file(export_jobs.stored_path(row))
+    except FileNotFoundError:
+        flash(_("The file of this export is no longer on the server. Start a new export."), "error")
+        return redirect(page)
+    response = _download(body, row.download_name or f"export-{row.id}.{row.format}", exports.XLSX_MIMETYPE)
+    response.headers["Content-Length"] = str(row.byte_count)
+    return response
+
+
+EXPORT_STATES = {
+    "queued": (_l("The export was queued. This page refreshes until the file is ready."), "info"),
+    "background": (_l("The export is being built. This page refreshes until the file is ready."), "info"),
+    "done": (_l("The export is ready: download it below."), "success"),
+    "failed": (_l("The export failed; the error is shown below."), "error"),
+}
+
+
+def _start_export(kind: str, scope_id: int, filters: dict, download_name: str, page: str):
+    """Start an export and go to the exports page, which shows how it goes. The POST carries
+    the CSRF token, checked for every form by ``CSRFProtect`` before the view runs."""
+    row, state = export_jobs.request_export(kind, scope_id, filters=filters, locale=_locale(),
+                                            download_name=download_name, requested_by_id=current_user.id)
+    flash(*EXPORT_STATES[state])
+    return redirect(page + f"#export-{row.id}")
+
+
+#: Seconds between reloads of the exports page while a file is being built.
+REFRESH_SECONDS = 5
+
+
+def _exports_page(kind: str, scope_id: int, title: str, back: str, action: str,
+                  filters: ResponseFilters | None = None, invalid: list | None = None):
+    """The recent exports of one scope, the form that starts another, a reload while one runs."""
+    rows = export_jobs.recent(kind, scope_id)
+    return render_template(
+        "analysis/dashboards/exports.html", kind=kind, title=title, back=back, action=action, rows=rows,
+        filters=filters, invalid=invalid, described=_described_filters(filters),
+        describe=lambda args: _described_filters(ResponseFilters.from_args(args or {})[0]),
+        refresh=any(row.is_active for row in rows), refresh_seconds=REFRESH_SECONDS,
+        queue=bool(current_app.config.get("REDIS_URL")), file_size=file_size)
+
+
+def _exports_page_url(row) -> str:
+    if row.kind == "responses":
+        return url_for(".survey_exports", survey_id=row.survey_id)
+    return url_for(".consultation_exports", consultation_id=row.consultation_id)
+
+
+def _described_filters(filters: ResponseFilters | None) -> list[tuple[str, str]]:
+    """The filters in words: [(what, value)], for the exports page and its list."""
+    if filters is None:
+        return []
+    names = {"audience": dict(AUDIENCE_LABELS), "province_code": province_names(),
+             "respondent_type": profile_labels()["respondent_type"],
+             "organisation_kind": profile_labels()["organisation_kind"]}
+    described = []
+    for key, label in FILTER_LABELS.items():
+        value = getattr(filters, key)
+        if value:
+            text = value.strftime("%d/%m/%Y") if isinstance(value, date) else names[key].get(value, value)
+            described.append((str(label), str(text)))
+    return described
+
+
+FILTER_LABELS = {"date_from": _l("From (day)"), "date_to": _l("To (day)"), "audience": _l("Answered through"),
+                 "respondent_type": _l("Respondent type"), "province_code": _l("Province"),
+                 "organisation_kind": _l("Kind of organisation")}
+
+
+def file_size(count: int | None) -> str:
+    """Bytes in kB or MB, with the locale's decimal mark."""
+    count = count or 0
+    if count >= 1024 * 1024:
+        return f"{format_decimal(count / 1024 / 1024, format='#,##0.#')} MB"
+    return f"{format_decimal(count / 1024, format='#,##0.#')} kB"
 
 
 @bp.get("/khao-sat/<int:survey_id>/tong-hop.xlsx")
@@ -254,15 +371,3 @@ def export_crosstab(survey_id: int):
     path = exports.crosstab_xlsx(table, words, lambda key: group_label(dimension, table.group_labels, key),
                                  table.question.label)
     return _download(exports.stream_file(path), f"bang-cheo-{survey.slug}.xlsx", exports.XLSX_MIMETYPE)
-
-
-@bp.get("/tham-van/<int:consultation_id>/gop-y.<any(csv, xlsx):form>")
-@role_required(*DRAFTER_ROLES)
-def export_comments(consultation_id: int, form: str):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    name = f"gop-y-{consultation.slug}-{date.today():%Y%m%d}.{form}"
-    if form == "csv":
-        body = exports.comments_csv(db.session, consultation.id, words, profile_labels())
-        return _download(stream_with_context(body), name, exports.CSV_MIMETYPE)
-    path = exports.comments_xlsx(db.session, consultation.id, words, profile_labels())
-    return _download(exports.stream_file(path), name, exports.XLSX_MIMETYPE)

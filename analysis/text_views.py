@@ -200,17 +200,23 @@ def _echo_run(row) -> None:
 
 
 @bp.cli.command("worker")
-@click.option("--queue", "queue_name", default=None, help="Queue name (default ANALYSIS_QUEUE or 'analysis').")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(queue_name, burst):
-    """Run an RQ worker for analysis jobs inside this app (needs REDIS_URL)."""
+@click.option("--queue", "queue_names", multiple=True,
+              help="Queue name, repeatable (default: EXPORT_QUEUE or 'exports', then ANALYSIS_QUEUE or 'analysis').")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_command(queue_names, burst):
+    """Run an RQ worker for export and analysis jobs inside this app (needs REDIS_URL).
+
+    Exports come first: they take seconds to minutes, an analysis may take much longer."""
     from flask import current_app
     from redis import Redis
     from rq import Queue, SimpleWorker
+
+    from analysis import export_jobs
 
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set.")
     connection = Redis.from_url(url)
-    name = queue_name or current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE)
-    SimpleWorker([Queue(name, connection=connection)], connection=connection).work(burst=burst)
+    names = queue_names or (export_jobs.queue_name_of(current_app.config),
+                            current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE))
+    SimpleWorker([Queue(name, connection=connection) for name in names], connection=connection).work(burst=burst)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -10,6 +11,20 @@ import pytest
 
 from tests.analysis.tally_factories import make_opinion, make_reference_survey, vn_time
 from tests.factories import login, make_consultation, make_user
+
+
+@pytest.fixture()
+def app_config():
+    """Excel exports are built in-process here, whatever REDIS_URL the environment sets."""
+    return {"REDIS_URL": None}
+
+
+def excel_export(client, start_url: str):
+    """Start an Excel export (POST), then download the file the exports page links to."""
+    page = client.post(start_url, follow_redirects=True)
+    assert page.status_code == 200 and "The export is ready" in page.get_data(as_text=True)
+    link = re.search(r'href="(/quan-tri/so-lieu/xuat/\d+)"', page.get_data(as_text=True)).group(1)
+    return openpyxl.load_workbook(io.BytesIO(client.get(link).data), read_only=True).worksheets[0]
 
 
 @pytest.fixture()
@@ -83,8 +98,7 @@ def test_response_exports_download(admin_client, survey):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert len(rows) == 2  # header + R3
-    xlsx = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}/phieu.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]
+    sheet = excel_export(admin_client, f"/quan-tri/so-lieu/khao-sat/{survey.id}/xuat")
     assert sheet.max_row == 6
     tallies = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}/tong-hop.xlsx")
     assert tallies.status_code == 200 and tallies.data[:2] == b"PK"
@@ -108,8 +122,7 @@ def test_overview_counts_opinions_by_day_type_province_and_article(admin_client,
     comments = admin_client.get(f"/quan-tri/so-lieu/tham-van/{consultation.id}/gop-y.csv")
     rows = list(csv.reader(io.StringIO(comments.data.decode("utf-8-sig"))))
     assert len(rows) == 5 and rows[1][4:7] == ["3", "Điều kiện trở thành thành viên", "dieu-3-khoan-2-diem-a"]
-    xlsx = admin_client.get(f"/quan-tri/so-lieu/tham-van/{consultation.id}/gop-y.xlsx")
-    assert openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0].max_row == 5
+    assert excel_export(admin_client, f"/quan-tri/so-lieu/tham-van/{consultation.id}/xuat").max_row == 5
 
 
 def test_index_lists_consultations_and_surveys(admin_client, survey):
