@@ -68,3 +68,19 @@ MODERATOR_ROLES = frozenset({"admin", "drafter", "moderator"})
 #: Roles that may import and publish draft versions.
 DRAFTER_ROLES = frozenset({"admin", "drafter"})
 
+
+#: The drafting team's answer to an opinion, in the order the synthesis report explains them.
+#: ``accepted`` (tiếp thu): the draft is changed as asked; ``partly_accepted`` (tiếp thu một
+#: phần); ``explained`` (giải trình): the draft stays and the report says why;
+#: ``not_accepted`` (không tiếp thu).
+DECISION_OUTCOMES = {
+    "accepted": _l("Accepted"),
+    "partly_accepted": _l("Partly accepted"),
+    "explained": _l("Explained"),
+    "not_accepted": _l("Not accepted"),
+}
+#: Outcomes whose reason may be left empty: an accepted opinion needs no justification,
+#: though "Đã chỉnh sửa tại khoản 2 Điều 5" helps the reader.
+REASON_OPTIONAL_OUTCOMES = frozenset({"accepted"})
+#: Longest reason kept, in characters.
+DECISION_REASON_MAX = 5000

@@ -170,6 +170,29 @@ class Contribution(db.Model):
     )
 
 
+class Decision(db.Model):
+    """The drafting team's answer to one opinion or to a group of them (tiếp thu, giải trình …).
+
+    Opinions point at their decision (``Comment.decision_id``, ``SubmissionOpinion.decision_id``),
+    so one decision answers a campaign of 200 identical comments at once. A decision left
+    with no opinion is deleted by ``consult.decisions``.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    #: One of ``consult.domain.DECISION_OUTCOMES``: the column "Ý kiến tiếp thu, giải trình"
+    #: of the synthesis report starts with its label.
+    outcome: Mapped[str] = mapped_column(String(16))
+    #: Why, as the report prints it; required for every outcome except ``accepted``.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+
 class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
@@ -188,11 +211,14 @@ class Comment(db.Model):
     moderated_at: Mapped[datetime | None]
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The drafting team's answer (None while undecided); shared by identical comments.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
 
     contribution: Mapped[Contribution] = relationship(back_populates="comments")
     consultation: Mapped[Consultation] = relationship()
     provision: Mapped[Provision | None] = relationship()
     moderated_by: Mapped[User | None] = relationship()
+    decision: Mapped[Decision | None] = relationship()
 
 
 class AuditEvent(db.Model):

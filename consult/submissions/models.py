@@ -112,6 +112,8 @@ class SubmissionOpinion(db.Model):
     #: ``normalize_text(body)``: for search, counting and analysis.
     body_normalized: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The drafting team's answer (None while undecided); see ``consult.models.Decision``.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
 
     submission: Mapped[Submission] = relationship(back_populates="opinions")
     provision: Mapped[Provision | None] = relationship(foreign_keys=[provision_id])
