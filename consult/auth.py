@@ -3,29 +3,80 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, g, redirect, request, session
 from flask_login import current_user, login_required
+from flask_login.utils import login_url
 from sqlalchemy import func, select
 
 from consult.extensions import db, login_manager
 from consult.models import User
 
 
+#: Set on ``g`` when the session's account turned out to be deactivated in this request.
+_DEACTIVATED_FLAG = "account_deactivated"
+
+
+class AccountDeactivated(Exception):
+    """The e-mail and password are right, but the drafting team has deactivated the account."""
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session's user, if the account is still active.
+
+    Flask-Login does not look at ``is_active`` once someone is logged in, so a deactivated
+    account is logged out here, on its next request, with a message saying why.
+    """
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is not None and not user.active:
+        _forget_deactivated_login()
+        return None
+    return user
+
+
+def _forget_deactivated_login() -> None:
+    from flask_babel import gettext as _
+
+    for key in ("_user_id", "_fresh", "_id"):
+        session.pop(key, None)
+    session["_remember"] = "clear"
+    g.setdefault(_DEACTIVATED_FLAG, True)
+    flash(_("Your account has been deactivated by the drafting team, so you have been logged "
+            "out. Ask the drafting team if you need access again."), "error")
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """To the login page, as Flask-Login does, without a second message after a deactivation."""
+    if not g.get(_DEACTIVATED_FLAG):
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def check_credentials(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Raises ``AccountDeactivated`` only when the password is right: someone guessing learns
+    nothing more than from a wrong password.
+    """
+    user = find_user(email)
+    if user is None or not user.check_password(password):
+        return None
+    if not user.active:
+        raise AccountDeactivated()
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
-    user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    try:
+        return check_credentials(email, password)
+    except AccountDeactivated:
         return None
-    return user
 
 
 def create_user(email: str, password: str, role: str, name: str = "",

@@ -27,6 +27,15 @@ class EmailTaken(Exception):
     """An account with this e-mail exists already."""
 
 
+class NotAnOfficer(Exception):
+    """The account is not an organisation officer's: the team's own accounts are managed elsewhere."""
+
+
+#: What ``withdraw_invitation`` found: ``withdrawn`` now, ``accepted`` (the officer already has
+#: an account: deactivate it instead), or ``not_pending`` (expired or withdrawn before: a replay).
+WITHDRAW_OUTCOMES = ("withdrawn", "accepted", "not_pending")
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -97,6 +106,45 @@ def accept_invitation(invitation: OfficerInvitation, password: str, name: str = 
     invitation.user_id = user.id
     audit.record(user, "officer.accept", invitation, organisation=invitation.organisation.code)
     return user
+
+
+def withdraw_invitation(invitation: OfficerInvitation, actor: User | None,
+                        now: datetime | None = None) -> str:
+    """Stop a pending invitation's link at once by making it expire now; see ``WITHDRAW_OUTCOMES``.
+
+    No column is added for it: a withdrawn invitation is one that expired early, and the
+    audit trail says who withdrew it and when.
+    """
+    now = now or utcnow()
+    if invitation.accepted_at is not None:
+        return "accepted"
+    if invitation.expires_at <= now:
+        return "not_pending"
+    invitation.expires_at = now
+    audit.record(actor, "officer.invitation_withdraw", invitation, email=invitation.email,
+                 organisation=invitation.organisation.code)
+    return "withdrawn"
+
+
+def set_active(user: User, active: bool, actor: User | None) -> bool:
+    """Deactivate or reactivate an officer's account; False when it already was so (a replay).
+
+    A deactivated officer cannot log in, and one logged in loses access on the next request
+    (``consult.auth`` loads only active accounts). Letters the officer made stay as they are.
+    """
+    if user.role != "officer":
+        raise NotAnOfficer()
+    if user.active == active:
+        return False
+    user.active = active
+    audit.record(actor, "officer.reactivate" if active else "officer.deactivate", user,
+                 email=user.email, organisation=user.organisation.code if user.organisation else None)
+    return True
+
+
+def find_officer(user_id: int) -> User | None:
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.role == "officer" else None
 
 
 def officers() -> list[User]:

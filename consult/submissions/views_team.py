@@ -17,7 +17,7 @@ from consult.submissions import bp, mail, officers, roster, services
 from consult.submissions.forms import (ActionForm, ApiTokenForm, OfficerForm, RosterGroupForm,
                                        RosterImportForm)
 from consult.submissions.messages import ROSTER_STATUS_LABELS, import_problem
-from consult.submissions.models import ApiToken
+from consult.submissions.models import ApiToken, OfficerInvitation
 
 _CSV_LIMIT = 1024 * 1024
 
@@ -162,7 +162,8 @@ def _render_officers(form=None, invite_link=None, status=200):
     form = form or OfficerForm(formdata=None)
     form.organisation.choices = [("", _("— choose —"))] + _organisation_choices()
     return render_template("submissions/officers.html", form=form, officers=officers.officers(),
-                           invitations=officers.open_invitations(), invite_link=invite_link), status
+                           invitations=officers.open_invitations(), invite_link=invite_link,
+                           action_form=ActionForm(formdata=None)), status
 
 
 @bp.route("/quan-tri/can-bo", methods=["GET", "POST"])
@@ -206,6 +207,54 @@ def _invite(form: OfficerForm, organisation: Organisation):
     flash(_("The invitation was sent to %(email)s; the link works for 7 days.", email=invitation.email),
           "success")
     return redirect(url_for("submissions.team_officers"))
+
+
+@bp.post("/quan-tri/can-bo/loi-moi/<int:invitation_id>/thu-hoi")
+@role_required(*DRAFTER_ROLES)
+def team_withdraw_invitation(invitation_id: int):
+    invitation = db.session.get(OfficerInvitation, invitation_id) or abort(404)
+    outcome = officers.withdraw_invitation(invitation, current_user)
+    if outcome == "withdrawn":
+        db.session.commit()
+        flash(_("The invitation to %(email)s is withdrawn: its link no longer works.",
+                email=invitation.email), "success")
+    elif outcome == "accepted":
+        flash(_("%(email)s has already accepted the invitation and has an account: deactivate "
+                "the account instead.", email=invitation.email), "error")
+    else:
+        flash(_("The invitation to %(email)s was already withdrawn or expired; nothing changed.",
+                email=invitation.email), "info")
+    return redirect(url_for("submissions.team_officers"))
+
+
+@bp.post("/quan-tri/can-bo/<int:user_id>/vo-hieu-hoa")
+@role_required(*DRAFTER_ROLES)
+def team_deactivate_officer(user_id: int):
+    return _set_officer_active(user_id, False)
+
+
+@bp.post("/quan-tri/can-bo/<int:user_id>/kich-hoat")
+@role_required(*DRAFTER_ROLES)
+def team_reactivate_officer(user_id: int):
+    return _set_officer_active(user_id, True)
+
+
+def _set_officer_active(user_id: int, active: bool):
+    """Deactivate or reactivate one officer; a replayed button says nothing changed."""
+    user = officers.find_officer(user_id) or abort(404)
+    if officers.set_active(user, active, current_user):
+        db.session.commit()
+        message = (_("The account of %(email)s is active again: the officer can log in.", email=user.email)
+                   if active else
+                   _("The account of %(email)s is deactivated: the officer can no longer log in. "
+                     "Letters already made are kept.", email=user.email))
+        flash(message, "success")
+    else:
+        flash(_("The account of %(email)s was already active; nothing changed.", email=user.email)
+              if active else
+              _("The account of %(email)s was already deactivated; nothing changed.", email=user.email),
+              "info")
+    return redirect(url_for("submissions.team_officers") + "#accounts")
 
 
 def _invitation_text(name: str, organisation: str, link: str) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from consult.auth import authenticate
+from consult.auth import AccountDeactivated, check_credentials
 from consult.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -29,7 +29,12 @@ def home_endpoint(user) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = check_credentials(form.email.data, form.password.data)
+        except AccountDeactivated:
+            form.password.errors.append(_("This account has been deactivated. Ask the drafting "
+                                          "team if you need access again."))
+            return render_template("auth/login.html", form=form), 403
         if user is not None:
             login_user(user)
             flash(_("You are logged in."), "success")
