@@ -118,6 +118,13 @@ class RosterGroupForm(FlaskForm):
                          validators=[InputRequired(message=_l("Please give the deadline as dd/mm/yyyy."))])
 
 
+class RosterDeadlineForm(FlaskForm):
+    """One body's deadline on the roster."""
+
+    deadline = VnDateField(_l("New deadline"), format=_DATE_FORMATS,
+                           validators=[InputRequired(message=_l("Please give the deadline as dd/mm/yyyy."))])
+
+
 class OfficerForm(FlaskForm):
     """An officer's account, made at once (with a password) or by an e-mailed invitation."""
 

@@ -9,10 +9,11 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
+from consult import audit
 from consult.extensions import db
-from consult.models import Consultation, Organisation, Provision, utcnow
+from consult.models import Consultation, Organisation, Provision, User, utcnow
 from consult.submissions.models import RosterEntry, Submission, SubmissionOpinion
 
 #: Vietnam has one time zone and no daylight saving: deadlines are whole Vietnam days.
@@ -84,6 +85,44 @@ def find_entry(consultation: Consultation, organisation_id: int | None) -> Roste
     return db.session.scalar(select(RosterEntry).where(
         RosterEntry.consultation_id == consultation.id,
         RosterEntry.organisation_id == organisation_id))
+
+
+class BodyHasLetters(Exception):
+    """The body has a letter (submitted or in preparation): it stays on the roster."""
+
+    def __init__(self, count: int):
+        super().__init__(count)
+        self.count = count
+
+
+def set_deadline(entry: RosterEntry, deadline: datetime, actor: User | None) -> bool:
+    """Move one body's deadline; False when it is already that (a replayed form)."""
+    if entry.deadline == deadline:
+        return False
+    previous = entry.deadline
+    entry.deadline = deadline
+    audit.record(actor, "roster.deadline", entry, organisation=entry.organisation.code,
+                 consultation=entry.consultation.slug, previous=vn_date(previous).isoformat(),
+                 deadline=vn_date(deadline).isoformat())
+    return True
+
+
+def letter_count(entry: RosterEntry) -> int:
+    """How many letters, submitted or in preparation, the body has for this consultation."""
+    return db.session.scalar(select(func.count(Submission.id)).where(
+        Submission.consultation_id == entry.consultation_id,
+        Submission.organisation_id == entry.organisation_id)) or 0
+
+
+def remove_from_roster(entry: RosterEntry, actor: User | None) -> None:
+    """Take a body off the roster; refused (``BodyHasLetters``) once it has any letter,
+    because its letters are official records tied to its place on the roster."""
+    count = letter_count(entry)
+    if count:
+        raise BodyHasLetters(count)
+    audit.record(actor, "roster.remove", entry, organisation=entry.organisation.code,
+                 consultation=entry.consultation.slug, deadline=vn_date(entry.deadline).isoformat())
+    db.session.delete(entry)
 
 
 def consultations_for(organisation_id: int) -> list[RosterEntry]:

@@ -14,8 +14,8 @@ from consult.domain import DRAFTER_ROLES, ORGANISATION_KINDS
 from consult.extensions import db
 from consult.models import Consultation, Organisation, utcnow
 from consult.submissions import bp, mail, officers, roster, services
-from consult.submissions.forms import (ActionForm, ApiTokenForm, OfficerForm, RosterGroupForm,
-                                       RosterImportForm)
+from consult.submissions.forms import (ActionForm, ApiTokenForm, OfficerForm, RosterDeadlineForm,
+                                       RosterGroupForm, RosterImportForm)
 from consult.submissions.messages import ROSTER_STATUS_LABELS, import_problem
 from consult.submissions.models import ApiToken, OfficerInvitation
 
@@ -148,6 +148,70 @@ def team_body(slug: str, code: str):
                            organisation=organisation, entry=entry,
                            letters=services.history(consultation, organisation.id),
                            draft=services.find_draft(consultation, organisation.id))
+
+
+def _organisation_by_code(code: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.code == code))
+    return organisation or abort(404)
+
+
+def _render_entry(consultation, entry, form=None, status=200):
+    form = form or RosterDeadlineForm(formdata=None)
+    if form.deadline.data is None and not form.deadline.raw_data:
+        form.deadline.data = roster.vn_date(entry.deadline)
+    return render_template("submissions/roster_entry.html", consultation=consultation, entry=entry,
+                           form=form, letters=roster.letter_count(entry),
+                           remove_form=ActionForm(formdata=None)), status
+
+
+@bp.get("/quan-tri/<slug>/co-quan/<code>/sua")
+@role_required(*DRAFTER_ROLES)
+def team_roster_entry(slug: str, code: str):
+    consultation = _consultation_or_404(slug)
+    entry = roster.find_entry(consultation, _organisation_by_code(code).id) or abort(404)
+    return _render_entry(consultation, entry)
+
+
+@bp.post("/quan-tri/<slug>/co-quan/<code>/han")
+@role_required(*DRAFTER_ROLES)
+def team_roster_deadline(slug: str, code: str):
+    consultation = _consultation_or_404(slug)
+    entry = roster.find_entry(consultation, _organisation_by_code(code).id) or abort(404)
+    form = RosterDeadlineForm()
+    if form.validate() and form.deadline.data < roster.vn_date(consultation.opens_at):
+        form.deadline.errors = [_("The deadline cannot be before the consultation opens (%(day)s).",
+                                  day=roster.vn_date(consultation.opens_at).strftime("%d/%m/%Y"))]
+    if form.errors:
+        return _render_entry(consultation, entry, form, status=422)
+    if roster.set_deadline(entry, roster.end_of_vn_day(form.deadline.data), current_user):
+        db.session.commit()
+        flash(_("The deadline of %(name)s is now %(day)s.", name=entry.organisation.name,
+                day=form.deadline.data.strftime("%d/%m/%Y")), "success")
+    else:
+        flash(_("The deadline of %(name)s was already %(day)s; nothing changed.",
+                name=entry.organisation.name, day=form.deadline.data.strftime("%d/%m/%Y")), "info")
+    return redirect(url_for("submissions.team_roster", slug=slug) + f"#body-{code}")
+
+
+@bp.post("/quan-tri/<slug>/co-quan/<code>/xoa")
+@role_required(*DRAFTER_ROLES)
+def team_roster_remove(slug: str, code: str):
+    consultation = _consultation_or_404(slug)
+    organisation = _organisation_by_code(code)
+    entry = roster.find_entry(consultation, organisation.id)
+    if entry is None:  # removed already: a replayed button
+        flash(_("%(name)s is not on the roster; nothing changed.", name=organisation.name), "info")
+        return redirect(url_for("submissions.team_roster", slug=slug))
+    try:
+        roster.remove_from_roster(entry, current_user)
+    except roster.BodyHasLetters:
+        flash(_("%(name)s cannot be removed from the roster: it has a letter for this consultation "
+                "(submitted or in preparation), which must stay on record.", name=organisation.name),
+              "error")
+        return _render_entry(consultation, entry, status=409)
+    db.session.commit()
+    flash(_("%(name)s was removed from the roster.", name=organisation.name), "success")
+    return redirect(url_for("submissions.team_roster", slug=slug))
 
 
 @bp.get("/quan-tri/<slug>/theo-dieu")
