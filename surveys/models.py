@@ -25,7 +25,9 @@ AUDIENCES = ("open", "invited", "both")
 SURVEY_STATUSES = ("draft", "published", "closed")
 #: An invitation's life: the link was made and ``sent``; the organisation ``opened`` it; it
 #: saved a first page (``started``); it ``submitted`` (and may still edit until closing).
-INVITATION_STATUSES = ("sent", "opened", "started", "submitted")
+#: An invitation moves forward through the first four; ``revoked`` is the drafting team's
+#: withdrawal of one not yet submitted (its link stops working; a new link restores it).
+INVITATION_STATUSES = ("sent", "opened", "started", "submitted", "revoked")
 RESPONSE_STATUSES = ("in_progress", "submitted")
 
 #: What ``Survey.settings`` holds when a key is missing.

@@ -1,7 +1,7 @@
 """Invitations for the drafting team: invite organisations, follow their status, remind."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,12 +25,13 @@ def _invite_form(survey) -> InviteForm:
 
 def _page(survey, form, created=None, status=200, new_link=None):
     roster = author_invitations.roster_organisation_ids(survey)
-    rows = author_invitations.invitation_list(survey)
+    rows = _waiting_first(author_invitations.invitation_list(survey))
     waiting_only = request.args.get("chua-tra-loi") == "1"
     if waiting_only:
-        rows = [row for row in rows if row.status != "submitted"]
+        rows = [row for row in rows if row.status not in ("submitted", invitations.REVOKED)]
     secret = current_app.config["SECRET_KEY"]
-    demo_links = {row.id: invitations.demo_link_token(secret, row) for row in rows}
+    demo_links = {row.id: invitations.demo_link_token(secret, row) for row in rows
+                  if row.status != invitations.REVOKED}
     return _render("invitations.html", status, survey=survey, form=form, rows=rows,
                    counts=invitations.status_counts(survey), created=created or [],
                    new_link=new_link, roster_size=None if roster is None else len(roster),
@@ -64,20 +65,64 @@ def author_invitations_page(survey_id: int):
     return _page(survey, form, created=created)
 
 
+def _waiting_first(rows: list[Invitation]) -> list[Invitation]:
+    """Those still expected to answer, then those who submitted, then the withdrawn ones."""
+    last = {"submitted": 1, invitations.REVOKED: 2}
+    return sorted(rows, key=lambda row: last.get(row.status, 0))
+
+
 @blueprint.post(f"{ADMIN}/<int:survey_id>/loi-moi/<int:invitation_id>/lien-ket-moi")
 @role_required(*DRAFTER_ROLES)
 def author_invitation_new_link(survey_id: int, invitation_id: int):
+    """Replace a lost link; for a withdrawn invitation, this restores it."""
     survey = _survey(survey_id)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.survey_id != survey.id:
         return redirect(url_for("surveys.author_invitations_page", survey_id=survey.id))
     if not _checked_action():
         return redirect(url_for("surveys.author_invitations_page", survey_id=survey.id))
+    restored = invitations.restore(invitation, current_user)
     token = author_invitations.new_link(invitation, current_user)
     db.session.commit()
-    flash(_("A new link was made for %(name)s; the old link no longer works. Copy it now: it is shown only once.",
-            name=invitation.organisation.name), "success")
+    if restored:
+        flash(_("The invitation of %(name)s is restored with a new link; the withdrawn link still "
+                "does not work. Copy the new link now: it is shown only once.",
+                name=invitation.organisation.name), "success")
+    else:
+        flash(_("A new link was made for %(name)s; the old link no longer works. Copy it now: it is shown only once.",
+                name=invitation.organisation.name), "success")
     return _page(survey, _invite_form(survey), new_link=(invitation, token))
+
+
+@blueprint.post(f"{ADMIN}/<int:survey_id>/loi-moi/<int:invitation_id>/thu-hoi")
+@role_required(*DRAFTER_ROLES)
+def author_invitation_revoke(survey_id: int, invitation_id: int):
+    """Withdraw an invitation not yet submitted: its link stops working."""
+    survey = _survey(survey_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.survey_id != survey.id:
+        abort(404)
+    if _checked_action():
+        _revoke(invitation)
+    return redirect(url_for("surveys.author_invitations_page", survey_id=survey.id))
+
+
+def _revoke(invitation: Invitation) -> None:
+    name = invitation.organisation.name
+    try:
+        revoked = invitations.revoke(invitation, current_user)
+    except invitations.AlreadySubmitted:
+        db.session.rollback()
+        flash(_("%(name)s has already submitted its answers: a submitted invitation cannot be "
+                "withdrawn.", name=name), "error")
+        return
+    db.session.commit()
+    if revoked:
+        flash(_("The invitation of %(name)s is withdrawn: its link no longer works and it is no "
+                "longer counted among those who have not answered. “New link” restores it.",
+                name=name), "success")
+    else:
+        flash(_("The invitation of %(name)s was already withdrawn; nothing changed.", name=name), "info")
 
 
 @blueprint.post(f"{ADMIN}/<int:survey_id>/loi-moi/nhac")

@@ -122,3 +122,146 @@ def test_the_consultation_roster_can_be_invited_at_once(client, app, drafter, or
     assert 'name="roster"' in page
     client.post(f"{BASE}/{survey.id}/loi-moi", data={"roster": "y"})
     assert sorted(i.organisation.code for i in db.session.query(Invitation)) == ["BNN", "HN"]
+
+
+# --- withdrawing an invitation ---------------------------------------------------------------
+
+def _answerable_invitation(code: str = "BTC"):
+    """A published invitation-only survey with one question, and one organisation's link."""
+    from tests.surveys.factories import make_survey as make_published
+
+    survey = make_published(slug="moi", audience="invited", pages=[[{"name": "so_htx", "kind": "integer"}]])
+    organisation = db.session.query(Organisation).filter_by(code=code).one()
+    invitation, token = invitations.create_invitation(survey, organisation)
+    db.session.commit()
+    return survey, invitation, token
+
+
+def _revoke(client, survey, invitation, follow=True):
+    return client.post(f"{BASE}/{survey.id}/loi-moi/{invitation.id}/thu-hoi?lang=en",
+                       follow_redirects=follow)
+
+
+def _audit(action: str) -> list:
+    from consult.models import AuditEvent
+
+    return db.session.query(AuditEvent).filter_by(action=action).all()
+
+
+def test_a_withdrawn_link_opens_a_clear_page_not_the_survey(client, app, drafter, organisations):
+    survey, invitation, token = _answerable_invitation()
+    assert client.get(f"/khao-sat/moi/moi/{token}?lang=en").status_code == 200
+    client.post(f"/khao-sat/moi/moi/{token}/trang/1", data={"q-so_htx": "12", "action": "next"})
+    page = _revoke(client, survey, invitation)
+    assert page.status_code == 200
+    assert "The invitation of Bộ Tài chính is withdrawn" in page.get_data(as_text=True)
+    assert f'id="invitation-{invitation.id}" data-status="revoked"' in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert invitation.status == "revoked" and invitation.response is not None  # answers kept
+    for url in (f"/khao-sat/moi/moi/{token}", f"/khao-sat/moi/moi/{token}/trang/1",
+                f"/khao-sat/moi/moi/{token}/xem-lai"):
+        reply = client.get(f"{url}?lang=en")
+        assert reply.status_code == 404 and "This invitation link does not work" in reply.get_data(as_text=True)
+        assert 'name="q-so_htx"' not in reply.get_data(as_text=True)
+    posted = client.post(f"/khao-sat/moi/moi/{token}/trang/1?lang=en",
+                         data={"q-so_htx": "15", "action": "next"})
+    assert posted.status_code == 404
+    db.session.expire_all()
+    assert invitation.response.status == "in_progress" and invitation.status == "revoked"
+    (event,) = _audit("survey.invitation_revoke")
+    assert event.detail == {"organisation": "BTC", "invitation": invitation.id}
+    assert event.actor_id == drafter.id
+
+
+def test_withdrawn_invitations_are_not_counted_as_not_answered(client, app, drafter, organisations):
+    survey = make_survey(audience="invited")
+    created = {inv.organisation.code: inv for inv, _token in
+               invitations.invite_organisations(survey, list(organisations.values()))}
+    db.session.commit()
+    _revoke(client, survey, created["BNN"])
+    page = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en").get_data(as_text=True)
+    assert "Withdrawn: <strong>1</strong>" in page
+    assert "Download the 3 organisations that have not answered (CSV)" in page
+    assert page.index("Bộ Tài chính") < page.index("Bộ Nông nghiệp")  # withdrawn ones last
+    waiting = client.get(f"{BASE}/{survey.id}/loi-moi?lang=en&chua-tra-loi=1").get_data(as_text=True)
+    assert "Bộ Nông nghiệp" not in waiting.split("<table")[1].split("</table>")[0]
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"{BASE}/{survey.id}/loi-moi/chua-tra-loi.csv?lang=en").data.decode("utf-8-sig"))))
+    assert sorted(row[0] for row in rows[1:]) == ["'=cmd", "BTC", "HN"]
+    client.post(f"{BASE}/{survey.id}/loi-moi/nhac")
+    db.session.expire_all()
+    assert created["BNN"].reminded_at is None and created["BTC"].reminded_at is not None
+
+
+def test_a_new_link_restores_a_withdrawn_invitation(client, app, drafter, organisations):
+    survey, invitation, old = _answerable_invitation()
+    _revoke(client, survey, invitation)
+    page = client.post(f"{BASE}/{survey.id}/loi-moi/{invitation.id}/lien-ket-moi?lang=en").get_data(as_text=True)
+    assert "is restored with a new link" in page
+    new = re.findall(r"/moi/moi/([A-Za-z0-9_-]+)", page)
+    db.session.expire_all()
+    assert new and invitation.status == "sent"
+    assert client.get(f"/khao-sat/moi/moi/{new[0]}?lang=en").status_code == 200
+    assert client.get(f"/khao-sat/moi/moi/{old}?lang=en").status_code == 404  # the withdrawn link stays dead
+    (event,) = _audit("survey.invitation_restore")
+    assert event.detail["status"] == "sent" and event.detail["organisation"] == "BTC"
+
+
+def test_restoring_keeps_how_far_the_organisation_had_gone(app, organisations):
+    survey, invitation, _token = _answerable_invitation()
+    invitations.advance(invitation, "started")
+    assert invitations.revoke(invitation) is True
+    assert invitations.advance(invitation, "submitted") is False  # a withdrawn one never moves on
+    assert invitations.restore(invitation) is True and invitation.status == "started"
+    assert invitations.restore(invitation) is False
+
+
+def test_a_replayed_withdrawal_changes_nothing(client, app, drafter, organisations):
+    survey, invitation, _token = _answerable_invitation()
+    _revoke(client, survey, invitation)
+    again = _revoke(client, survey, invitation).get_data(as_text=True)
+    assert "was already withdrawn; nothing changed" in again
+    assert len(_audit("survey.invitation_revoke")) == 1
+
+
+def test_a_submitted_invitation_cannot_be_withdrawn(client, app, drafter, organisations):
+    survey, invitation, _token = _answerable_invitation()
+    invitations.advance(invitation, "submitted")
+    db.session.commit()
+    page = _revoke(client, survey, invitation).get_data(as_text=True)
+    assert "has already submitted its answers: a submitted invitation cannot be withdrawn." in page
+    assert f"/loi-moi/{invitation.id}/thu-hoi" not in page  # no button for it either
+    db.session.expire_all()
+    assert invitation.status == "submitted" and _audit("survey.invitation_revoke") == []
+    with pytest.raises(invitations.AlreadySubmitted):
+        invitations.revoke(invitation)
+
+
+def test_withdrawing_unknown_or_foreign_invitations(client, app, drafter, organisations):
+    survey, invitation, _token = _answerable_invitation()
+    other = make_survey(audience="invited")
+    assert client.post(f"{BASE}/{survey.id}/loi-moi/999999/thu-hoi").status_code == 404
+    assert client.post(f"{BASE}/{other.id}/loi-moi/{invitation.id}/thu-hoi").status_code == 404
+    assert client.post(f"{BASE}/999999/loi-moi/{invitation.id}/thu-hoi").status_code == 404
+    assert client.get(f"{BASE}/{survey.id}/loi-moi/{invitation.id}/thu-hoi").status_code == 405
+    db.session.expire_all()
+    assert invitation.status == "sent"
+
+
+@pytest.mark.parametrize("role", ["moderator", "officer"])
+def test_only_the_drafting_team_withdraws(client, app, organisations, role):
+    survey, invitation, _token = _answerable_invitation()
+    url = f"{BASE}/{survey.id}/loi-moi/{invitation.id}/thu-hoi"
+    assert "/dang-nhap" in client.post(url).headers["Location"]
+    login(client, make_user(role))
+    assert client.post(url).status_code == 403
+    db.session.expire_all()
+    assert invitation.status == "sent"
+
+
+def test_withdrawing_needs_the_form_token(client, app, drafter, organisations):
+    survey, invitation, _token = _answerable_invitation()
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"{BASE}/{survey.id}/loi-moi/{invitation.id}/thu-hoi").status_code == 400
+    db.session.expire_all()
+    assert invitation.status == "sent"
