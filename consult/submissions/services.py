@@ -6,6 +6,7 @@ A submitted letter is never changed again: a later letter supersedes it and both
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from consult import audit, codes, drafts
 from consult.extensions import db
 from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
-from consult.submissions import roster
+from consult.submissions import attachments, roster
 from consult.submissions.attachments import StoredPdf
 from consult.submissions.models import Submission, SubmissionOpinion
 from consult.textnorm import clean_control, normalize_text
@@ -59,6 +60,21 @@ class UnknownProvision(Exception):
 
 class TooManyOpinions(Exception):
     """A letter holds at most ``MAX_OPINIONS`` opinions."""
+
+
+def _held_attachments(session, names: list[str]):
+    """The stored PDF names some letter still holds, whatever its state."""
+    return session.scalars(select(Submission.attachment_name)
+                           .where(Submission.attachment_name.in_(names)))
+
+
+#: Deletes a draft's PDF once it is replaced or the draft discarded, never one a letter holds.
+_replaced_pdfs = attachments.OrphanSweeper("submissions.replaced_pdfs", _held_attachments)
+
+
+def _let_go_of_pdf(name: str, root: Path | None) -> None:
+    if root is not None and attachments.stored_name_ok(name):
+        _replaced_pdfs.watch(db.session, name, root / name)
 
 
 def new_receipt_code() -> str:
@@ -133,8 +149,15 @@ def update_letter(submission: Submission, *, letter_number: str, letter_date: da
 
 
 def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None:
-    """Attach the checked and stored signed letter; a new file replaces the previous one."""
+    """Attach the checked and stored signed letter; a new file replaces the previous one.
+
+    The draft's previous file is deleted from disk once this change is committed (only a
+    draft's file can be replaced: a submitted letter is locked).
+    """
     _require_draft(submission)
+    replaced = submission.attachment_name
+    if replaced and replaced != stored.name:
+        _let_go_of_pdf(replaced, stored.root)
     submission.attachment_name = stored.name
     submission.attachment_filename = (filename or "").strip()[:255] or "cong-van.pdf"
     submission.attachment_size = stored.size
@@ -263,9 +286,12 @@ def _supersede(previous: Submission, by: Submission, actor: User | None, now: da
                  organisation=previous.organisation.code, **audit_detail)
 
 
-def discard_draft(submission: Submission, actor: User | None) -> None:
-    """Delete a letter in preparation (never a submitted one)."""
+def discard_draft(submission: Submission, actor: User | None, root: Path | None = None) -> None:
+    """Delete a letter in preparation (never a submitted one); with ``root``, the upload
+    folder, its PDF goes too once the deletion is committed."""
     _require_draft(submission)
+    if submission.attachment_name:
+        _let_go_of_pdf(submission.attachment_name, root)
     audit.record(actor, "submission.discard", submission,
                  organisation=submission.organisation.code)
     db.session.delete(submission)

@@ -2,18 +2,26 @@
 
 The file is stored under ``instance/survey_uploads/<survey id>/`` with a random name, never in a
 static folder; the answer keeps the path relative to ``instance/``, the name as sent and the size.
+
+A file answered again or removed is deleted from disk once the page's answers are committed, and
+a new file that ends up stored nowhere (the page was refused, the question hidden, the request
+failed) is deleted too; see ``_UploadSweeper``.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path, PurePath
 
 from flask import current_app
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+from consult.extensions import db
 from consult.textnorm import clean_control
 from surveys.kinds.base import Entry, Kind, number_param
-from surveys.models import Question
+from surveys.models import Answer, Question
 
 PDF_MAGIC = b"%PDF-"
 #: Default size limit of one file; ``SURVEY_UPLOAD_MAX_BYTES`` in the config overrides it.
@@ -36,6 +44,66 @@ def stored_path(relative: str) -> Path:
     return path
 
 
+class _UploadSweeper:
+    """Deletes uploaded files no answer holds any more, once the transaction commits.
+
+    The kind only reads one question's form data; whether its new answer is stored (and the
+    old one dropped) is decided later by the page as a whole, and made final by the commit.
+    So ``read`` only *watches* the files involved: the one replaced or removed, and the one
+    just written. Just before the outermost commit, the watched files that no ``Answer``
+    row holds are marked; after the commit they are deleted. A rollback deletes the files
+    written during it (no committed row can hold them) and keeps the others.
+    """
+
+    key = "surveys.upload_sweeper"
+
+    def __init__(self):
+        event.listen(Session, "before_commit", self._before_commit)
+        event.listen(Session, "after_commit", self._after_commit)
+        event.listen(Session, "after_rollback", self._after_rollback)
+
+    def watch(self, relative: str, *, written: bool = False) -> None:
+        try:
+            path = stored_path(relative)
+        except ValueError:  # not one of our uploads: never touch it
+            return
+        watched = db.session.info.setdefault(self.key, {})
+        watched[relative] = (path, written or watched.get(relative, (None, False))[1])
+
+    def _before_commit(self, session: Session) -> None:
+        watched = session.info.get(self.key)
+        if not watched or session.in_nested_transaction():
+            return
+        held = set(session.scalars(select(Answer.file_path)
+                                   .where(Answer.file_path.in_(list(watched)))))
+        session.info[self.key + ".doomed"] = [path for relative, (path, _w) in watched.items()
+                                              if relative not in held]
+
+    def _after_commit(self, session: Session) -> None:
+        doomed = session.info.pop(self.key + ".doomed", None)
+        if doomed is not None:
+            session.info.pop(self.key, None)
+            _delete(doomed)
+
+    def _after_rollback(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return
+        watched = session.info.pop(self.key, {})
+        session.info.pop(self.key + ".doomed", None)
+        _delete([path for path, written in watched.values() if written])
+
+
+def _delete(paths) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # the answers are right already; a left-over file harms no one
+            logging.getLogger(__name__).warning("Could not delete %s", path)
+
+
+_sweeper = _UploadSweeper()
+
+
 def _display_name(filename: str) -> str:
     name = PurePath(clean_control(filename).replace("\\", "/")).name.strip()
     return name[-200:] or "tep.pdf"
@@ -56,6 +124,8 @@ class FileUpload(Kind):
         upload = files.get(self.field_name(question)) if files else None
         if upload is None or not upload.filename:
             if form.get(self.field_name(question, "remove")):
+                if kept:
+                    _sweeper.watch(kept["path"])
                 return Entry()
             return Entry(value=kept, raw=dict(kept or {}))
         entry = Entry(value=kept, raw=dict(kept or {}))
@@ -69,6 +139,9 @@ class FileUpload(Kind):
         else:
             entry.value = self._store(question, content, upload.filename)
             entry.raw = dict(entry.value)
+            _sweeper.watch(entry.value["path"], written=True)
+            if kept:
+                _sweeper.watch(kept["path"])
         return entry
 
     @staticmethod
