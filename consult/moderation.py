@@ -1,7 +1,10 @@
 """Moderation (kiểm duyệt): publishing, rejecting and hiding citizens' comments."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
 
 from consult import audit
 from consult.domain import MODERATION_ACTIONS
@@ -9,13 +12,95 @@ from consult.extensions import db
 from consult.models import AuditEvent, Comment, User, utcnow
 
 
+#: Comments on one page of the moderation queue.
+PAGE_SIZE = 100
+
+
+def _in_queue(status: str, consultation_id: int | None):
+    conditions = [Comment.status == status]
+    if consultation_id is not None:
+        conditions.append(Comment.consultation_id == consultation_id)
+    return and_(*conditions)
+
+
 def queue(status: str = "pending", consultation_id: int | None = None,
           limit: int = 100) -> list[Comment]:
     """Comments in ``status``, oldest first, so none waits forever."""
-    query = select(Comment).where(Comment.status == status).order_by(Comment.created_at)
-    if consultation_id is not None:
-        query = query.where(Comment.consultation_id == consultation_id)
+    query = (select(Comment).where(_in_queue(status, consultation_id))
+             .order_by(Comment.created_at, Comment.id))
     return db.session.scalars(query.limit(limit)).all()
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue: its comments and where it sits among all of them."""
+
+    comments: list[Comment]
+    #: 1-based, always between 1 and ``pages`` (an empty queue has one empty page).
+    number: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """Position of the first comment shown (1-based), 0 when the page is empty."""
+        return (self.number - 1) * self.per_page + 1 if self.comments else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.comments) - 1 if self.comments else 0
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+    def nearby(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and ``around`` each side of this one;
+        None marks a gap ("…")."""
+        wanted = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        shown: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if shown and number - shown[-1] > 1:
+                shown.append(None)
+            shown.append(number)
+        return shown
+
+
+def count(status: str, consultation_id: int | None = None) -> int:
+    return db.session.scalar(select(func.count(Comment.id))
+                             .where(_in_queue(status, consultation_id))) or 0
+
+
+def page_count(total: int, per_page: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / per_page))
+
+
+def queue_page(status: str = "pending", number: int = 1, per_page: int = PAGE_SIZE,
+               consultation_id: int | None = None) -> QueuePage:
+    """Page ``number`` of the comments in ``status``, oldest first; a number past the end
+    gives the last page and one below 1 the first (the caller may say so)."""
+    total = count(status, consultation_id)
+    pages = page_count(total, per_page)
+    number = min(max(number, 1), pages)
+    comments = db.session.scalars(
+        select(Comment).where(_in_queue(status, consultation_id))
+        .order_by(Comment.created_at, Comment.id)
+        .offset((number - 1) * per_page).limit(per_page)).all()
+    return QueuePage(comments=comments, number=number, pages=pages, total=total, per_page=per_page)
+
+
+def page_of(comment: Comment, per_page: int = PAGE_SIZE) -> int:
+    """The page of its status's queue on which ``comment`` appears."""
+    before = db.session.scalar(select(func.count(Comment.id)).where(
+        Comment.status == comment.status,
+        or_(Comment.created_at < comment.created_at,
+            and_(Comment.created_at == comment.created_at, Comment.id < comment.id)))) or 0
+    return before // per_page + 1
 
 
 def status_counts() -> dict[str, int]:

@@ -1,8 +1,10 @@
 """Pages for the drafting team: moderation, the audit trail, importing draft versions."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,15 +27,64 @@ def index():
                            consultations=consultations)
 
 
+#: A page number as typed in the address; longer runs of digits are past any last page.
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _queue_status(value: str | None) -> str:
+    return value if value in COMMENT_STATUSES and value != "draft" else "pending"
+
+
+def _requested_page(text: str | None) -> int | None:
+    """The page asked for: 1 when none, None when not a number, a huge one past any end."""
+    text = (text or "").strip()
+    if not text:
+        return 1
+    if _PAGE_NUMBER.fullmatch(text):
+        return int(text)
+    return 10 ** 9 if text.isascii() and text.isdigit() else None
+
+
+def _linked_comment(text: str | None) -> Comment | None:
+    """``?comment=<id>`` (from the text analysis pages): the comment to show, on its page."""
+    if not text or not _PAGE_NUMBER.fullmatch(text):
+        return None
+    comment = db.session.get(Comment, int(text))
+    return comment if comment is not None and comment.status != "draft" else None
+
+
 @bp.get("/kiem-duyet")
 @role_required(*MODERATOR_ROLES)
 def moderation_queue():
-    status = request.args.get("status", "pending")
-    if status not in COMMENT_STATUSES or status == "draft":
-        status = "pending"
-    return render_template("admin/moderation.html", status=status,
-                           comments=moderation.queue(status), counts=moderation.status_counts(),
+    status = _queue_status(request.args.get("status"))
+    asked = _requested_page(request.args.get("page"))
+    linked = _linked_comment(request.args.get("comment"))
+    if linked is not None:
+        status, asked = linked.status, moderation.page_of(linked)
+    pager = moderation.queue_page(status, asked or 1)
+    _explain_page(asked, pager)
+    return render_template("admin/moderation.html", status=status, pager=pager,
+                           comments=pager.comments, counts=moderation.status_counts(),
                            form=ModerationForm(), action_labels=MODERATION_ACTION_LABELS)
+
+
+def _explain_page(asked: int | None, pager: moderation.QueuePage) -> None:
+    """Say so when the page shown is not the one asked for."""
+    if asked is None or asked < 1:
+        flash(_("The page number was not understood: the first page is shown."), "info")
+    elif asked > pager.pages:
+        flash(ngettext("This list has only %(pages)s page: it is shown.",
+                       "This list has only %(pages)s pages: the last one is shown.",
+                       pager.pages, pages=format_decimal(pager.pages)), "info")
+
+
+def _back_to_queue():
+    """The queue page the moderator came from, or the last one if it has emptied since."""
+    status = _queue_status(request.args.get("status"))
+    asked = _requested_page(request.args.get("page")) or 1
+    number = min(max(asked, 1), moderation.page_count(moderation.count(status)))
+    return redirect(url_for("admin.moderation_queue", status=status,
+                            page=number if number > 1 else None))
 
 
 @bp.post("/kiem-duyet/<int:comment_id>")
@@ -41,12 +92,11 @@ def moderation_queue():
 def moderate(comment_id: int):
     comment = db.session.get(Comment, comment_id) or abort(404)
     form = ModerationForm()
-    back = url_for("admin.moderation_queue", status=request.args.get("status", "pending"))
     if not form.validate():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
-        return render_template("admin/moderation.html", status=comment.status,
+        return render_template("admin/moderation.html", status=comment.status, pager=None,
                                comments=[comment], counts=moderation.status_counts(),
                                form=form, action_labels=MODERATION_ACTION_LABELS,
                                failed_id=comment.id), 422
@@ -56,7 +106,7 @@ def moderate(comment_id: int):
                 status=COMMENT_STATUSES[comment.status]), "success")
     else:
         flash(_("Comment #%(id)s was already in that state; nothing changed.", id=comment.id), "info")
-    return redirect(back)
+    return _back_to_queue()
 
 
 @bp.get("/nhat-ky")

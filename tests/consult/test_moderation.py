@@ -100,3 +100,122 @@ def test_unknown_action_and_unknown_comment(client, pending_comment):
     response = client.post(f"/quan-tri/kiem-duyet/{pending_comment.id}", data={"action": "delete"})
     assert response.status_code == 422 and "Thao tác kiểm duyệt không hợp lệ." in response.text
     assert client.post("/quan-tri/kiem-duyet/99999", data={"action": "publish"}).status_code == 404
+
+
+# --- the queue in pages ----------------------------------------------------------------------
+
+def make_comments(count: int, status: str = "pending") -> list[Comment]:
+    """``count`` sent comments in ``status``, one second apart, oldest first."""
+    from datetime import timedelta
+
+    from consult.models import Contribution, utcnow
+
+    consultation = make_consultation()
+    start = utcnow() - timedelta(days=1)
+    contribution = Contribution(consultation=consultation, status="submitted", token="t" * 64,
+                                receipt_code="GY-TEST-0001")
+    comments = [Comment(contribution=contribution, consultation=consultation, status=status,
+                        body=f"Ý kiến số {n}", body_normalized=f"ý kiến số {n}", form_key=f"k{n}",
+                        created_at=start + timedelta(seconds=n)) for n in range(1, count + 1)]
+    db.session.add_all([contribution, *comments])
+    db.session.commit()
+    return comments
+
+
+def shown_ids(page) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r'id="comment-(\d+)"', page.text)]
+
+
+@pytest.fixture()
+def moderator(client):
+    login(client, make_user("moderator"))
+    client.get("/quan-tri/kiem-duyet?lang=en")
+
+
+def test_the_queue_shows_a_page_at_a_time_with_its_place(client, moderator):
+    comments = make_comments(250)
+    first = client.get("/quan-tri/kiem-duyet")
+    assert shown_ids(first) == [c.id for c in comments[:100]]
+    assert "Showing 1–100 of 250" in first.text
+    second = client.get("/quan-tri/kiem-duyet?page=2")
+    assert shown_ids(second) == [c.id for c in comments[100:200]]
+    assert "Showing 101–200 of 250" in second.text
+    assert 'href="/quan-tri/kiem-duyet?status=pending&amp;page=1" rel="prev"' in second.text
+    assert 'href="/quan-tri/kiem-duyet?status=pending&amp;page=3" rel="next"' in second.text
+    assert 'page=2" aria-current="page"' in second.text
+    last = client.get("/quan-tri/kiem-duyet?page=3")
+    assert shown_ids(last) == [c.id for c in comments[200:]] and "Showing 201–250 of 250" in last.text
+    assert 'rel="next"' not in last.text
+
+
+def test_vietnamese_counts_use_the_vietnamese_thousands_mark(client, moderator):
+    make_comments(1234)
+    page = client.get("/quan-tri/kiem-duyet?page=2&lang=vi")
+    place = page.text.split('<p id="queue-range"')[1].split("</p>")[0]
+    assert 'data-total="1234"' in place and "101–200" in place and "1.234" in place
+
+
+def test_the_status_filter_stays_in_the_page_links(client, moderator):
+    make_comments(120, status="published")
+    page = client.get("/quan-tri/kiem-duyet?status=published")
+    assert 'href="/quan-tri/kiem-duyet?status=published&amp;page=2"' in page.text
+    assert "Showing 1–100 of 120" in page.text
+    second = client.get("/quan-tri/kiem-duyet?status=published&page=2")
+    assert len(shown_ids(second)) == 20
+    assert f'action="/quan-tri/kiem-duyet/{shown_ids(second)[0]}?status=published&amp;page=2"' in second.text
+
+
+@pytest.mark.parametrize("asked, shown, message", [
+    ("abc", 1, "The page number was not understood: the first page is shown."),
+    ("-1", 1, "The page number was not understood: the first page is shown."),
+    ("0", 1, "The page number was not understood: the first page is shown."),
+    ("٢", 1, "The page number was not understood: the first page is shown."),
+    ("2.5", 1, "The page number was not understood: the first page is shown."),
+    ("9", 3, "This list has only 3 pages: the last one is shown."),
+    ("99999999999999999999999999", 3, "This list has only 3 pages: the last one is shown."),
+    ("1" * 5000, 3, "This list has only 3 pages: the last one is shown."),
+])
+def test_a_page_that_does_not_exist_is_explained(client, moderator, asked, shown, message):
+    make_comments(201)
+    response = client.get("/quan-tri/kiem-duyet", query_string={"page": asked})
+    assert response.status_code == 200 and message in response.text
+    assert f'page={shown}" aria-current="page"' in response.text or (shown == 1 and "Showing 1–100" in response.text)
+
+
+def test_an_empty_queue_has_one_empty_page(client, moderator):
+    response = client.get("/quan-tri/kiem-duyet?page=4")
+    assert response.status_code == 200 and "No comment in this list." in response.text
+    assert "This list has only 1 page: it is shown." in response.text
+    assert "Showing" not in response.text
+
+
+def test_moderating_goes_back_to_the_same_page_or_the_last_one(client, moderator):
+    comments = make_comments(201)
+    back = client.post(f"/quan-tri/kiem-duyet/{comments[150].id}?status=pending&page=2",
+                       data={"action": "publish"})
+    assert back.headers["Location"].endswith("/quan-tri/kiem-duyet?status=pending&page=2")
+    # the only comment on page 3 moves to page 2 once one before it is published
+    back = client.post(f"/quan-tri/kiem-duyet/{comments[200].id}?status=pending&page=3",
+                       data={"action": "publish"})
+    assert back.headers["Location"].endswith("/quan-tri/kiem-duyet?status=pending&page=2")
+    back = client.post(f"/quan-tri/kiem-duyet/{comments[0].id}?status=pending&page=abc",
+                       data={"action": "publish"})
+    assert back.headers["Location"].endswith("/quan-tri/kiem-duyet?status=pending")
+
+
+def test_a_link_to_one_comment_opens_its_page(client, moderator):
+    comments = make_comments(250)
+    page = client.get(f"/quan-tri/kiem-duyet?comment={comments[180].id}")
+    assert comments[180].id in shown_ids(page) and "Showing 101–200 of 250" in page.text
+    for unknown in ("999999", "abc", ""):
+        assert client.get(f"/quan-tri/kiem-duyet?comment={unknown}").status_code == 200
+
+
+def test_the_page_numbers_skip_the_middle_of_a_long_list():
+    from consult.moderation import QueuePage
+
+    assert QueuePage([], 6, 12, 1200, 100).nearby() == [1, None, 4, 5, 6, 7, 8, None, 12]
+    assert QueuePage([], 1, 3, 250, 100).nearby() == [1, 2, 3]
+    assert QueuePage([], 1, 1, 0, 100).nearby() == [1]
