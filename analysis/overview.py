@@ -35,8 +35,8 @@ class Overview:
     per_article: pd.DataFrame
     #: status → count (unsent comments left out)
     moderation: dict[str, int]
-    #: outcome → count, or None while the platform records no decisions (see ``decision_counts``)
-    decisions: dict[str, int] | None
+    #: outcome → opinions, then ``undecided`` (see ``decision_counts``)
+    decisions: dict[str, int]
     totals: dict[str, int] = field(default_factory=dict)
 
 
@@ -78,14 +78,16 @@ def moderation_counts(session: Session, consultation_id: int) -> dict[str, int]:
     return {status: count for status, count in session.execute(query.group_by(Comment.status))}
 
 
-def decision_counts(session: Session, consultation_id: int) -> dict[str, int] | None:
-    """Decisions (tiếp thu, tiếp thu một phần, giải trình, không tiếp thu) per outcome.
+def decision_counts(session: Session, consultation_id: int) -> dict[str, int]:
+    """Opinions per decision outcome (tiếp thu, tiếp thu một phần, giải trình, không tiếp thu),
+    in ``consult.domain.DECISION_OUTCOMES`` order, then ``undecided``.
 
-    Seam: the platform records no ``Decision`` yet, so this returns None and the overview
-    says so. When the decision model lands, count its rows here with one
-    ``GROUP BY outcome`` joined to this consultation's comments and return outcome → count.
+    Counts what the synthesis report answers: published comments and the opinions of the
+    letters in force, with one ``GROUP BY`` per table (``consult.decisions.outcome_counts``).
     """
-    return None
+    from consult.decisions import outcome_counts
+
+    return outcome_counts(session, consultation_id)
 
 
 def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame:

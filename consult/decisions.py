@@ -1,0 +1,492 @@
+"""Decisions on opinions: tiếp thu, tiếp thu một phần, giải trình, không tiếp thu.
+
+The drafting ministry must report how it handled every opinion, so every opinion that
+counts gets a ``Decision``: the published comments of citizens and the opinions of the
+formal letters in force (a superseded or unsent letter, a draft, pending, rejected or hidden
+comment has nothing to decide). One decision may answer many opinions, such as a campaign of
+identical comments, which the pages group by their normalised text.
+
+Opinions live in two tables (``Comment``, ``SubmissionOpinion``); ``Opinion`` wraps either
+so pages and the synthesis report treat them alike, and ``OpinionRef`` names one in a form
+("c12" for comment 12, "l7" for letter opinion 7).
+
+Pure module (no Flask): the pages, the demo, the report and tests share it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, false, func, select
+from sqlalchemy.orm import Session
+
+from consult import audit
+from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, REASON_OPTIONAL_OUTCOMES
+from consult.extensions import db
+from consult.models import (Comment, Consultation, Contribution, Decision, Draft, DraftVersion,
+                            Organisation, Provision, User, utcnow)
+from consult.submissions.models import Submission, SubmissionOpinion
+from consult.textnorm import clean_control
+
+#: The comment status whose comments are decided: only what the public can read.
+PUBLISHED = "published"
+#: The letter status whose opinions are decided: the body's answer in force.
+IN_FORCE = "submitted"
+#: The key counting opinions without a decision, next to the outcomes.
+UNDECIDED = "undecided"
+
+
+class InvalidDecision(ValueError):
+    """A decision that cannot be recorded; ``code`` says why, for a message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class OpinionRef:
+    """Which row an opinion is: ``kind`` is "comment" or "letter", ``id`` its primary key."""
+
+    kind: str
+    id: int
+
+    @property
+    def token(self) -> str:
+        return ("c" if self.kind == "comment" else "l") + str(self.id)
+
+    @classmethod
+    def parse(cls, token: str) -> OpinionRef | None:
+        token = (token or "").strip()
+        kind = {"c": "comment", "l": "letter"}.get(token[:1])
+        digits = token[1:]
+        if kind is None or not digits.isascii() or not digits.isdigit() or len(digits) > 15:
+            return None
+        return cls(kind, int(digits))
+
+
+@dataclass
+class Opinion:
+    """One opinion to decide, from a citizen's comment or an organisation's letter."""
+
+    ref: OpinionRef
+    row: Comment | SubmissionOpinion
+    provision: Provision | None
+    #: The anchor of the article it is about; None for an opinion on the whole draft.
+    anchor: str | None
+    body: str
+    body_normalized: str
+    decision: Decision | None
+    #: Document order inside its article: provision, letters before comments, then age.
+    order: tuple
+    respondent_type: str | None = None
+    province_code: str | None = None
+    organisation: Organisation | None = None
+    submission: Submission | None = None
+
+    @property
+    def is_letter(self) -> bool:
+        return self.ref.kind == "letter"
+
+
+@dataclass
+class OpinionGroup:
+    """Opinions with the same normalised text, shown and answered once ("× N")."""
+
+    opinions: list[Opinion]
+
+    @property
+    def first(self) -> Opinion:
+        return self.opinions[0]
+
+    @property
+    def tokens(self) -> str:
+        return " ".join(opinion.ref.token for opinion in self.opinions)
+
+    @property
+    def decisions(self) -> list[tuple[Decision | None, int]]:
+        """Each distinct decision of the group (None: undecided) with how many it covers."""
+        counts: dict[int | None, list] = {}
+        for opinion in self.opinions:
+            key = opinion.decision.id if opinion.decision else None
+            counts.setdefault(key, [opinion.decision, 0])[1] += 1
+        return [(decision, count) for decision, count in counts.values()]
+
+
+def group_identical(opinions: list[Opinion]) -> list[OpinionGroup]:
+    """Group opinions by ``body_normalized``, each group where its first member stands."""
+    groups: dict[str, OpinionGroup] = {}
+    for opinion in opinions:
+        groups.setdefault(opinion.body_normalized, OpinionGroup([])).opinions.append(opinion)
+    return list(groups.values())
+
+
+@dataclass
+class ArticleOpinions:
+    """The opinions on one article (all its clauses and points), or on the draft as a whole."""
+
+    anchor: str | None
+    article: Provision | None
+    opinions: list[Opinion] = field(default_factory=list)
+
+    @property
+    def decided(self) -> int:
+        return sum(1 for opinion in self.opinions if opinion.decision is not None)
+
+    @property
+    def undecided(self) -> int:
+        return len(self.opinions) - self.decided
+
+    def groups(self, undecided_only: bool = False) -> list[OpinionGroup]:
+        opinions = [o for o in self.opinions if o.decision is None] if undecided_only else self.opinions
+        return group_identical(opinions)
+
+
+@dataclass
+class ArticleProgress:
+    """One line of the per-consultation page: an article and how far its opinions are decided."""
+
+    anchor: str | None
+    article: Provision | None
+    opinions: int = 0
+    decided: int = 0
+
+    @property
+    def undecided(self) -> int:
+        return self.opinions - self.decided
+
+
+# --- the draft's outline ----------------------------------------------------------------------
+
+@dataclass
+class Outline:
+    """Every provision of a consultation's versions, and the article each belongs to.
+
+    Anchors are stable across versions, so an opinion written on an older version counts for
+    the article with the same anchor in the version in force.
+    """
+
+    by_id: dict[int, Provision]
+    #: provision id → anchor of the article holding it (headings hold none)
+    article_anchor: dict[int, str]
+    #: anchor → the article shown (the one in force, else the newest version's), in draft
+    #: order: the version in force's articles, then those only older versions had
+    articles: dict[str, Provision]
+
+
+def outline(consultation: Consultation) -> Outline:
+    current = consultation.draft.current_version if consultation.draft else None
+    versions = db.session.scalars(
+        select(DraftVersion).join(Draft, Draft.id == DraftVersion.draft_id)
+        .where(Draft.consultation_id == consultation.id).order_by(DraftVersion.number.desc())).all()
+    versions.sort(key=lambda version: version is not current)  # the version in force first
+    by_id: dict[int, Provision] = {}
+    article_anchor: dict[int, str] = {}
+    articles: dict[str, Provision] = {}
+    for version in versions:
+        article = None
+        for provision in version.provisions:
+            by_id[provision.id] = provision
+            if provision.kind == "article":
+                article = provision
+                articles.setdefault(provision.anchor, provision)
+            elif provision.kind in ("part", "chapter", "section"):
+                article = None
+            if article is not None:
+                article_anchor[provision.id] = article.anchor
+    return Outline(by_id, article_anchor, articles)
+
+
+# --- reading opinions -------------------------------------------------------------------------
+
+def _comment_query(consultation_id: int):
+    return (select(Comment, Contribution).join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(Comment.consultation_id == consultation_id, Comment.status == PUBLISHED))
+
+
+def _letter_query(consultation_id: int):
+    return (select(SubmissionOpinion, Submission, Organisation)
+            .join(Submission, Submission.id == SubmissionOpinion.submission_id)
+            .join(Organisation, Organisation.id == Submission.organisation_id)
+            .where(Submission.consultation_id == consultation_id, Submission.status == IN_FORCE))
+
+
+def _where_article(query, column, ids: list[int] | None, general: bool):
+    """Restrict to provisions ``ids``; ``general`` also takes opinions on no provision."""
+    if ids is None:
+        return query
+    condition = column.in_(ids) if ids else None
+    if general:
+        condition = column.is_(None) if condition is None else (column.is_(None) | condition)
+    return query.where(condition) if condition is not None else query.where(false())
+
+
+def load_opinions(consultation: Consultation, anchors: set | None = None,
+                  shape: Outline | None = None) -> list[Opinion]:
+    """The consultation's decidable opinions, optionally only those on articles ``anchors``
+    (None inside ``anchors`` stands for the draft as a whole), in document order."""
+    shape = shape or outline(consultation)
+    ids, general = None, False
+    if anchors is not None:
+        general = None in anchors
+        ids = [pid for pid in shape.by_id if shape.article_anchor.get(pid, None) in anchors]
+    comments = db.session.execute(_where_article(_comment_query(consultation.id), Comment.provision_id,
+                                                 ids, general)).all()
+    letters = db.session.execute(_where_article(_letter_query(consultation.id),
+                                                SubmissionOpinion.provision_id, ids, general)).all()
+    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters])
+    opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
+                for opinion, submission, organisation in letters]
+    opinions += [_from_comment(comment, contribution, shape, decisions) for comment, contribution in comments]
+    return sorted(opinions, key=lambda opinion: opinion.order)
+
+
+def _decisions(ids: list[int | None]) -> dict[int, Decision]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(Decision).where(Decision.id.in_(wanted)))}
+
+
+def _position(shape: Outline, provision_id: int | None) -> int:
+    provision = shape.by_id.get(provision_id) if provision_id is not None else None
+    return provision.position if provision is not None else -1
+
+
+def _from_comment(comment: Comment, contribution: Contribution, shape: Outline,
+                  decisions: dict[int, Decision]) -> Opinion:
+    return Opinion(
+        ref=OpinionRef("comment", comment.id), row=comment,
+        provision=shape.by_id.get(comment.provision_id), anchor=shape.article_anchor.get(comment.provision_id),
+        body=comment.body, body_normalized=comment.body_normalized,
+        decision=decisions.get(comment.decision_id),
+        order=(_position(shape, comment.provision_id), 1, comment.id),
+        respondent_type=contribution.respondent_type, province_code=contribution.province_code)
+
+
+def _from_letter(opinion: SubmissionOpinion, submission: Submission, organisation: Organisation,
+                 shape: Outline, decisions: dict[int, Decision]) -> Opinion:
+    return Opinion(
+        ref=OpinionRef("letter", opinion.id), row=opinion,
+        provision=shape.by_id.get(opinion.provision_id), anchor=shape.article_anchor.get(opinion.provision_id),
+        body=opinion.body, body_normalized=opinion.body_normalized,
+        decision=decisions.get(opinion.decision_id),
+        order=(_position(shape, opinion.provision_id), 0, opinion.id),
+        organisation=organisation, submission=submission)
+
+
+def opinions_by_article(consultation: Consultation) -> list[ArticleOpinions]:
+    """Every decidable opinion: general opinions first, then articles in draft order.
+
+    Only groups holding an opinion are returned.
+    """
+    shape = outline(consultation)
+    groups = {None: ArticleOpinions(None, None)}
+    for anchor in shape.articles:
+        groups[anchor] = ArticleOpinions(anchor, shape.articles[anchor])
+    for opinion in load_opinions(consultation, shape=shape):
+        groups[opinion.anchor].opinions.append(opinion)
+    return [group for group in groups.values() if group.opinions]
+
+
+def article_opinions(consultation: Consultation, anchor: str | None) -> ArticleOpinions | None:
+    """The opinions on one article (None: on the draft as a whole); None for an unknown anchor."""
+    shape = outline(consultation)
+    if anchor is not None and anchor not in shape.articles:
+        return None
+    article = shape.articles.get(anchor) if anchor else None
+    return ArticleOpinions(anchor, article, load_opinions(consultation, {anchor}, shape))
+
+
+def article_progress(consultation: Consultation) -> list[ArticleProgress]:
+    """General opinions, then every article in draft order, with opinions and decided counts.
+
+    Counted in SQL per provision; only the outline is read into Python.
+    """
+    shape = outline(consultation)
+    rows = {None: ArticleProgress(None, None)}
+    for anchor in shape.articles:
+        rows[anchor] = ArticleProgress(anchor, shape.articles[anchor])
+    for provision_id, total, decided in _counts_by_provision(db.session, consultation.id):
+        row = rows[shape.article_anchor.get(provision_id)]
+        row.opinions += total
+        row.decided += decided
+    return list(rows.values())
+
+
+def _counts_by_provision(session: Session, consultation_id: int):
+    for table, query in ((Comment, _comment_query(consultation_id)),
+                         (SubmissionOpinion, _letter_query(consultation_id))):
+        decided = func.sum(case((table.decision_id.is_(None), 0), else_=1))
+        counted = query.with_only_columns(table.provision_id, func.count(table.id), decided)
+        yield from session.execute(counted.group_by(table.provision_id)).all()
+
+
+def outcome_counts(session: Session, consultation_id: int) -> dict[str, int]:
+    """Decidable opinions per outcome, in ``DECISION_OUTCOMES`` order, then ``undecided``."""
+    counts = dict.fromkeys([*DECISION_OUTCOMES, UNDECIDED], 0)
+    for table, query in ((Comment, _comment_query(consultation_id)),
+                         (SubmissionOpinion, _letter_query(consultation_id))):
+        grouped = (query.outerjoin(Decision, Decision.id == table.decision_id)
+                   .with_only_columns(Decision.outcome, func.count(table.id)).group_by(Decision.outcome))
+        for outcome, count in session.execute(grouped):
+            key = outcome if outcome in counts else UNDECIDED
+            counts[key] += count
+    return counts
+
+
+@dataclass
+class Progress:
+    """How far the drafting team has got: opinions per outcome and still undecided."""
+
+    counts: dict[str, int]
+
+    @property
+    def undecided(self) -> int:
+        return self.counts[UNDECIDED]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def decided(self) -> int:
+        return self.total - self.undecided
+
+
+def progress(consultation: Consultation) -> Progress:
+    return Progress(outcome_counts(db.session, consultation.id))
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+def clean_reason(outcome: str, reason: str | None) -> str:
+    """The reason as stored, or ``InvalidDecision`` for an unknown outcome or a bad reason."""
+    if outcome not in DECISION_OUTCOMES:
+        raise InvalidDecision("unknown_outcome")
+    reason = unicodedata.normalize("NFC", clean_control(reason or "")).strip()
+    if not reason and outcome not in REASON_OPTIONAL_OUTCOMES:
+        raise InvalidDecision("reason_required")
+    if len(reason) > DECISION_REASON_MAX:
+        raise InvalidDecision("reason_too_long")
+    return reason
+
+
+def _rows(opinions) -> list[Comment | SubmissionOpinion]:
+    rows = list({id(row): row for row in (getattr(o, "row", o) for o in opinions)}.values())
+    if not rows:
+        raise InvalidDecision("nothing_selected")
+    for row in rows:
+        if not _decidable(row):
+            raise InvalidDecision("not_decidable")
+    return rows
+
+
+def _decidable(row) -> bool:
+    if isinstance(row, Comment):
+        return row.status == PUBLISHED
+    return isinstance(row, SubmissionOpinion) and row.submission.status == IN_FORCE
+
+
+def _consultation_id(rows) -> int:
+    ids = {row.consultation_id if isinstance(row, Comment) else row.submission.consultation_id
+           for row in rows}
+    if len(ids) != 1:
+        raise InvalidDecision("mixed_consultations")
+    return ids.pop()
+
+
+def _ref(row) -> OpinionRef:
+    return OpinionRef("comment" if isinstance(row, Comment) else "letter", row.id)
+
+
+def _covered(decision_id: int) -> set[OpinionRef]:
+    comments = db.session.scalars(select(Comment.id).where(Comment.decision_id == decision_id))
+    letters = db.session.scalars(select(SubmissionOpinion.id).where(SubmissionOpinion.decision_id == decision_id))
+    return {OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
+
+
+def _assign(row, decision: Decision | None) -> None:
+    if isinstance(row, Comment):
+        row.decision = decision
+    row.decision_id = decision.id if decision is not None else None
+
+
+def _delete_orphans(decision_ids) -> list[int]:
+    """Delete the decisions among ``decision_ids`` that no opinion points at any more."""
+    db.session.flush()
+    deleted = []
+    for decision_id in sorted(i for i in decision_ids if i is not None):
+        if not _covered(decision_id):
+            db.session.delete(db.session.get(Decision, decision_id))
+            deleted.append(decision_id)
+    return deleted
+
+
+def decide(opinions, outcome: str, reason: str | None, actor: User | None) -> tuple[Decision, bool]:
+    """Answer ``opinions`` (``Opinion`` objects or rows) with one decision.
+
+    Replaces their earlier decisions; a decision left with no opinion is deleted. Returns
+    ``(decision, changed)``: repeating the same answer (a replayed form) changes nothing and
+    writes no audit row; answering exactly the opinions of one decision again edits it in place.
+    Raises ``InvalidDecision`` for bad input.
+    """
+    rows = _rows(opinions)
+    reason = clean_reason(outcome, reason)
+    consultation_id = _consultation_id(rows)
+    previous = {row.decision_id for row in rows}
+    if len(previous) == 1 and None not in previous:
+        current = db.session.get(Decision, next(iter(previous)))
+        if current.outcome == outcome and current.reason == reason:
+            return current, False
+        if _covered(current.id) == {_ref(row) for row in rows}:
+            return _edit(current, outcome, reason, actor), True
+    now = utcnow()
+    decision = Decision(consultation_id=consultation_id, outcome=outcome, reason=reason,
+                        decided_by_id=actor.id if actor else None, decided_at=now, updated_at=now)
+    db.session.add(decision)
+    db.session.flush()
+    for row in rows:
+        _assign(row, decision)
+    replaced = _delete_orphans(previous - {None})
+    audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason,
+                 opinions=[_ref(row).token for row in rows], replaced=sorted(previous - {None}),
+                 deleted=replaced)
+    return decision, True
+
+
+def _edit(decision: Decision, outcome: str, reason: str, actor: User | None) -> Decision:
+    audit.record(actor, "decision.edit", decision, outcome=outcome, reason=reason,
+                 previous_outcome=decision.outcome, previous_reason=decision.reason)
+    decision.outcome, decision.reason = outcome, reason
+    decision.decided_by_id = actor.id if actor else decision.decided_by_id
+    decision.updated_at = utcnow()
+    return decision
+
+
+def undecide(opinions, actor: User | None) -> int:
+    """Take the decision off ``opinions``; returns how many had one. Orphans are deleted."""
+    rows = [row for row in _rows(opinions) if row.decision_id is not None]
+    previous: dict[int, list[str]] = {}
+    decisions = {row.decision_id: db.session.get(Decision, row.decision_id) for row in rows}
+    for row in rows:
+        previous.setdefault(row.decision_id, []).append(_ref(row).token)
+        _assign(row, None)
+    deleted = set(_delete_orphans(previous))
+    for decision_id, tokens in previous.items():
+        audit.record(actor, "decision.undecide", decisions[decision_id], opinions=tokens,
+                     deleted=decision_id in deleted)
+    return len(rows)
+
+
+def find_opinions(scope: ArticleOpinions, tokens: list[str]) -> list[Opinion] | None:
+    """The opinions of ``scope`` named by ``tokens`` (a token may hold several, space-separated);
+    None when any token is malformed or names an opinion outside ``scope``."""
+    known = {opinion.ref: opinion for opinion in scope.opinions}
+    found: dict[OpinionRef, Opinion] = {}
+    for token in (part for value in tokens for part in (value or "").split()):
+        ref = OpinionRef.parse(token)
+        if ref is None or ref not in known:
+            return None
+        found[ref] = known[ref]
+    return list(found.values())
