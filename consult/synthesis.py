@@ -1,0 +1,358 @@
+"""The synthesis report: Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý.
+
+The official table the drafting ministry attaches to the draft it sends on: per article, in
+draft order (general opinions first), who said what and how the drafting team answered
+(tiếp thu, giải trình …), with the counts of opinions received by audience above it.
+
+``build_report`` turns the decisions into plain data in the current locale; the report is
+an official Vietnamese document, so callers build it under ``force_locale("vi")`` (see
+``report_in_vietnamese``). ``to_docx`` and ``to_xlsx`` write it as the files offices use.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import xlsxwriter
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from flask_babel import force_locale, format_decimal, gettext as _, ngettext
+from sqlalchemy import select
+
+from consult import decisions
+from consult.decisions import Opinion
+from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
+from consult.extensions import db
+from consult.models import Consultation, Organisation, utcnow
+from consult.submissions.models import Submission
+from consult.templating import citation
+
+#: The language of the official document, whatever the reader's interface language.
+REPORT_LOCALE = "vi"
+#: Audiences counted in the report's header, in the order it names them.
+AUDIENCES = ("ministries", "provinces", "organisations", "citizens")
+_AUDIENCE_OF_KIND = {"ministry": "ministries", "ministerial_agency": "ministries",
+                     "government_agency": "ministries", "province": "provinces"}
+
+
+@dataclass
+class ReportRow:
+    """One row of the table: the opinions answered together (or identical ones still open)."""
+
+    number: int
+    provisions: str
+    sources: str
+    content: str
+    #: An outcome of ``DECISION_OUTCOMES``; None while undecided ("Chưa xử lý").
+    outcome: str | None
+    answer_label: str
+    reason: str
+    opinions: int
+
+    @property
+    def answer(self) -> str:
+        """The last column as one text: the outcome's label, then the reason."""
+        return f"{self.answer_label}\n{self.reason}" if self.reason else self.answer_label
+
+
+@dataclass
+class SynthesisReport:
+    consultation_slug: str
+    title: str
+    subtitle: str
+    agency: str
+    #: audience (``AUDIENCES``) → opinions received
+    received: dict[str, int]
+    letters: int
+    #: "Body (CV số …)" of each letter in force that agreed without comment
+    no_comment: list[str]
+    undecided: int
+    rows: list[ReportRow] = field(default_factory=list)
+    made_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def total(self) -> int:
+        return sum(self.received.values())
+
+    @property
+    def complete(self) -> bool:
+        return self.undecided == 0
+
+
+def report_in_vietnamese(consultation: Consultation) -> SynthesisReport:
+    with force_locale(REPORT_LOCALE):
+        return build_report(consultation)
+
+
+def build_report(consultation: Consultation) -> SynthesisReport:
+    """The report's data in the current locale. Reads only; never changes a decision."""
+    groups = decisions.opinions_by_article(consultation)
+    opinions = [opinion for group in groups for opinion in group.opinions]
+    in_force = _letters_in_force(consultation)
+    draft = consultation.draft
+    report = SynthesisReport(
+        consultation_slug=consultation.slug,
+        title=_("SYNTHESIS OF THE OPINIONS RECEIVED, THE EXPLANATIONS AND WHAT WAS ACCEPTED"),
+        subtitle=_("on the draft %(title)s", title=_draft_name(draft.title if draft else consultation.title)),
+        agency=consultation.agency, received=received_by_audience(opinions), letters=len(in_force),
+        no_comment=[letter_source(letter) for letter in in_force if letter.no_comment],
+        undecided=sum(1 for opinion in opinions if opinion.decision is None))
+    report.rows = [_row(number, members) for number, members in enumerate(_row_members(opinions), start=1)]
+    return report
+
+
+def _draft_name(title: str) -> str:
+    """"Dự thảo Luật X" → "Luật X": the subtitle already says "đối với dự thảo"."""
+    return re.sub(r"^\s*dự thảo\s+", "", title, flags=re.IGNORECASE) or title
+
+
+def _letters_in_force(consultation: Consultation) -> list[Submission]:
+    return db.session.scalars(
+        select(Submission).join(Organisation, Organisation.id == Submission.organisation_id)
+        .where(Submission.consultation_id == consultation.id, Submission.status == decisions.IN_FORCE)
+        .order_by(Submission.submitted_at, Submission.id)).all()
+
+
+def received_by_audience(opinions: list[Opinion]) -> dict[str, int]:
+    counts = dict.fromkeys(AUDIENCES, 0)
+    for opinion in opinions:
+        if opinion.is_letter:
+            counts[_AUDIENCE_OF_KIND.get(opinion.organisation.kind, "organisations")] += 1
+        else:
+            counts["citizens"] += 1
+    return counts
+
+
+def _row_members(opinions: list[Opinion]) -> list[list[Opinion]]:
+    """Opinions answered by one decision make one row, placed where its first opinion stands;
+    undecided identical opinions on one article make one row."""
+    rows: dict[tuple, list[Opinion]] = {}
+    for opinion in opinions:
+        if opinion.decision is not None:
+            key = ("decided", opinion.decision.id)
+        else:
+            key = ("undecided", opinion.anchor, opinion.body_normalized)
+        rows.setdefault(key, []).append(opinion)
+    return list(rows.values())
+
+
+def _row(number: int, opinions: list[Opinion]) -> ReportRow:
+    decision = opinions[0].decision
+    return ReportRow(
+        number=number, provisions=provisions_text(opinions), sources=sources_text(opinions),
+        content=content_text(opinions), outcome=decision.outcome if decision else None,
+        answer_label=str(DECISION_OUTCOMES[decision.outcome]) if decision else _("Not yet decided"),
+        reason=decision.reason if decision else "", opinions=len(opinions))
+
+
+def provisions_text(opinions: list[Opinion]) -> str:
+    """The provisions cited, once each: "Khoản 1 Điều 26; Điều 26", or "Góp ý chung"."""
+    cited = [citation(o.provision) if o.provision is not None else _("General opinions") for o in opinions]
+    return "; ".join(dict.fromkeys(cited))
+
+
+def letter_source(letter: Submission) -> str:
+    name = letter.organisation.name
+    if not letter.letter_number:
+        return name
+    return _("%(organisation)s (letter no. %(number)s)", organisation=name, number=letter.letter_number)
+
+
+def sources_text(opinions: list[Opinion]) -> str:
+    """Who said it: each body with its letter, then citizens counted by respondent type,
+    never a citizen's name: "Bộ Tài chính (CV số 123/BTC-PC); 37 ý kiến (Người dân)"."""
+    letters = dict.fromkeys(o.submission for o in opinions if o.is_letter)
+    parts = [letter_source(letter) for letter in letters]
+    by_type = Counter(o.respondent_type for o in opinions if not o.is_letter)
+    for key in [*RESPONDENT_TYPES, *sorted(k for k in by_type if k not in RESPONDENT_TYPES and k)]:
+        if by_type.get(key):
+            parts.append(_people(by_type[key], RESPONDENT_TYPES.get(key, key)))
+    if by_type.get(None):
+        parts.append(_people(by_type[None], _("respondent type not given")))
+    return "; ".join(parts)
+
+
+def _people(count: int, who) -> str:
+    return ngettext("%(num)s opinion (%(who)s)", "%(num)s opinions (%(who)s)", count, who=str(who))
+
+
+def content_text(opinions: list[Opinion]) -> str:
+    """The texts as written, each distinct one once, with "(× N)" for identical copies."""
+    texts: dict[str, list] = {}
+    for opinion in opinions:
+        texts.setdefault(opinion.body_normalized, [opinion.body, 0])[1] += 1
+    shown = [f"{body} (× {count})" if count > 1 else body for body, count in texts.values()]
+    if len(shown) == 1:
+        return shown[0]
+    return "\n".join(f"- {text}" for text in shown)
+
+
+def vn_today(now: datetime | None = None) -> date:
+    """Today in Vietnam (UTC+7, no daylight saving)."""
+    return ((now or utcnow()) + timedelta(hours=7)).date()
+
+
+def report_filename(consultation: Consultation, extension: str, now: datetime | None = None) -> str:
+    """ASCII only, as every browser and mail client keeps it: bao-cao-tong-hop-<slug>-<yyyymmdd>."""
+    folded = unicodedata.normalize("NFD", consultation.slug.lower().replace("đ", "d"))
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(c for c in folded if not unicodedata.combining(c)))
+    slug = slug.strip("-") or str(consultation.id)
+    return f"bao-cao-tong-hop-{slug}-{vn_today(now):%Y%m%d}.{extension}"
+
+
+# --- files ------------------------------------------------------------------------------------
+
+#: Vietnamese official documents (Nghị định 30/2020/NĐ-CP) use Times New Roman, 13 to 14 pt.
+FONT = "Times New Roman"
+FONT_SIZE = Pt(13)
+#: Column widths on landscape A4 (29.7 cm less 2 cm margins each side).
+COLUMN_WIDTHS = (Cm(1.2), Cm(2.8), Cm(5.2), Cm(9.0), Cm(7.5))
+
+
+def column_headings() -> list[str]:
+    return [_("Item no."), _("Article, clause"), _("Bodies, organisations and people who commented"),
+            _("Content of the opinion"), _("Accepted, partly accepted or explained")]
+
+
+def summary_lines(report: SynthesisReport) -> list[str]:
+    """The header's counts in sentences, the warning about undecided opinions last."""
+    received = {key: format_decimal(value) for key, value in report.received.items()}
+    lines = [_("Opinions received: %(total)s, of which ministries and government agencies: "
+               "%(ministries)s; provinces: %(provinces)s; other organisations: %(organisations)s; "
+               "citizens, cooperatives and businesses: %(citizens)s.",
+               total=format_decimal(report.total), **received),
+             _("Letters received: %(num)s.", num=format_decimal(report.letters))]
+    if report.no_comment:
+        lines.append(_("Bodies that agreed without comment (%(num)s): %(names)s.",
+                       num=len(report.no_comment), names="; ".join(report.no_comment)))
+    else:
+        lines.append(_("Bodies that agreed without comment: none."))
+    if report.complete:
+        lines.append(_("Every opinion has been decided."))
+    else:
+        lines.append(_("Opinions not yet decided: %(num)s. This synthesis is not complete.",
+                       num=format_decimal(report.undecided)))
+    return lines
+
+
+def to_docx(report: SynthesisReport) -> bytes:
+    """The report as Word: landscape A4, Times New Roman 13, the heading row on every page."""
+    document = Document()
+    _page_setup(document)
+    _heading(document, report)
+    table = document.add_table(rows=1, cols=len(COLUMN_WIDTHS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for cell, text in zip(table.rows[0].cells, column_headings()):
+        _fill(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _repeat_as_header(table.rows[0])
+    for row in report.rows:
+        cells = table.add_row().cells
+        _fill(cells[0], str(row.number), align=WD_ALIGN_PARAGRAPH.CENTER)
+        for cell, text in zip(cells[1:4], (row.provisions, row.sources, row.content)):
+            _fill(cell, text)
+        _fill(cells[4], row.answer_label, bold=True)
+        for line in row.reason.split("\n") if row.reason else []:
+            cells[4].add_paragraph(line)
+    for row in table.rows:
+        for cell, width in zip(row.cells, COLUMN_WIDTHS):
+            cell.width = width
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _page_setup(document) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = FONT_SIZE
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FONT)
+    style.paragraph_format.space_after = Pt(3)
+
+
+def _heading(document, report: SynthesisReport) -> None:
+    if report.agency:
+        _paragraph(document, report.agency.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph(document, report.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, report.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, _("Made on %(date)s", date=f"{vn_today(report.made_at):%d/%m/%Y}"),
+               italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    lines = summary_lines(report)
+    for index, line in enumerate(lines):
+        # The last line says whether opinions are still undecided: made to stand out when so.
+        _paragraph(document, line, bold=index == len(lines) - 1 and not report.complete)
+
+
+def _paragraph(document, text: str, bold: bool = False, italic: bool = False, align=None):
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def _fill(cell, text: str, bold: bool = False, align=None) -> None:
+    """Write ``text`` into an empty cell, one paragraph per line."""
+    lines = text.split("\n") if text else [""]
+    for index, line in enumerate(lines):
+        paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+        paragraph.add_run(line).bold = bold
+        if align is not None:
+            paragraph.alignment = align
+
+
+def _repeat_as_header(row) -> None:
+    """Mark the row as the table's heading, repeated at the top of every page."""
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def to_xlsx(report: SynthesisReport) -> bytes:
+    """The report as Excel: the same table, wrapped text, printed landscape with its heading row."""
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = workbook.add_worksheet(_("Synthesis")[:31])
+    base = {"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"}
+    title = workbook.add_format({**base, "bold": True, "align": "center", "font_size": 13})
+    text = workbook.add_format(base)
+    head = workbook.add_format({**base, "bold": True, "align": "center", "border": 1, "bg_color": "#E7EEF7"})
+    cell = workbook.add_format({**base, "border": 1})
+    for column, width in enumerate((6, 16, 30, 60, 45)):
+        sheet.set_column(column, column, width)
+    top = [report.title, report.subtitle]
+    for row, line in enumerate(top):
+        sheet.merge_range(row, 0, row, 4, line, title)
+    for row, line in enumerate(summary_lines(report), start=len(top)):
+        sheet.merge_range(row, 0, row, 4, line, text)
+    header_row = len(top) + len(summary_lines(report)) + 1
+    sheet.write_row(header_row, 0, column_headings(), head)
+    for offset, row in enumerate(report.rows, start=1):
+        sheet.write_number(header_row + offset, 0, row.number, cell)
+        sheet.write_row(header_row + offset, 1, [row.provisions, row.sources, row.content, row.answer], cell)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    workbook.close()
+    return out.getvalue()
