@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from consult import auth, comments, drafts
+from consult import auth, comments, decisions, drafts
 from consult.data import demo_draft_text, load_demo_comments, load_organisations, load_provinces
 from consult.extensions import db
 from consult.navigation import DEMO_LOADERS
@@ -27,6 +27,7 @@ def load_demo(admin_password: str | None = None) -> str | None:
     _demo_comments(consultation)
     for loader in DEMO_LOADERS:
         loader(consultation)
+    _demo_decisions(consultation)
     password = admin_password or secrets.token_urlsafe(12)
     if db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL)) is None:
         auth.create_user(DEMO_ADMIN_EMAIL, password, "admin", name="Ban soạn thảo")
@@ -85,3 +86,34 @@ def _demo_comments(consultation: Consultation) -> None:
         comment, _ = comments.add_comment(contribution, provision, row["body"], f"demo-{index}")
         comment.status = row.get("status") or "pending"
         db.session.add(contribution)
+
+
+#: A handful of answers so the decisions pages and the synthesis report are not empty: (text
+#: found in the opinions answered together, outcome, reason). Most opinions stay undecided.
+DEMO_DECISIONS = (
+    ("mức trần 30%", "explained",
+     "Giữ mức trần 30% để bảo đảm thu nhập của hợp tác xã được chia chủ yếu theo mức độ sử dụng "
+     "sản phẩm, dịch vụ của thành viên; hợp tác xã huy động thêm vốn theo Điều 12."),
+    ("Tỷ lệ 75%", "partly_accepted",
+     "Tiếp thu một phần: khoản 1 Điều 18 được sửa để Đại hội triệu tập lần thứ hai chỉ cần trên "
+     "50% tổng số thành viên tham dự; lần thứ nhất giữ tỷ lệ 75%."),
+    ("Hội đồng quản trị tới 15 người", "not_accepted",
+     "Giữ số lượng tối đa 15 người để phù hợp với liên hiệp hợp tác xã có nhiều thành viên; "
+     "điều lệ có thể quy định số lượng ít hơn."),
+    ("Cấp giấy chứng nhận trong 03 ngày", "accepted",
+     "Đã bổ sung khoản 3 Điều 34: quá thời hạn mà không cấp thì cơ quan đăng ký phải trả lời bằng văn bản."),
+    ("độ tuổi tối thiểu của thành viên", "accepted", "Đã chỉnh sửa tại khoản 1 Điều 8."),
+    ("thống nhất thuật ngữ", "accepted", ""),
+    ("Chuyển lỗ tối đa 05 năm", "explained",
+     "Quy định này thống nhất với pháp luật về thuế thu nhập doanh nghiệp hiện hành."),
+)
+
+
+def _demo_decisions(consultation: Consultation) -> None:
+    """Record ``DEMO_DECISIONS``; the planted campaign's comments get one answer together."""
+    db.session.flush()
+    opinions = decisions.load_opinions(consultation)
+    for needle, outcome, reason in DEMO_DECISIONS:
+        matching = [o for o in opinions if needle.casefold() in o.body.casefold()]
+        if matching:
+            decisions.decide(matching, outcome, reason, None)
