@@ -27,6 +27,7 @@ from analysis.tallies import AUDIENCES, ResponseFilters, load_survey, summarise_
 from analysis.tallies.cache import TallyCache, data_version
 from analysis.tallies.responses import ResponseTable
 from consult.auth import role_required
+from consult.clock import vn_today
 from consult.domain import DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS, RESPONDENT_TYPES, province_names
 from consult.extensions import db
 from consult.models import Consultation
@@ -207,7 +208,7 @@ def export_responses(survey_id: int, form: str):
     if form == "xlsx":
         return redirect(url_for(".survey_exports", survey_id=survey.id, **filters.to_args()))
     table = ResponseTable(db.session, survey.id, filters, words=words, labels=profile_labels(), locale=_locale())
-    name = f"phieu-{survey.slug}-{date.today():%Y%m%d}.csv"
+    name = f"phieu-{survey.slug}-{vn_today():%Y%m%d}.csv"
     return _download(stream_with_context(exports.responses_csv(table)), name, exports.CSV_MIMETYPE)
 
 
@@ -229,7 +230,7 @@ def start_response_export(survey_id: int):
     page = url_for(".survey_exports", survey_id=survey.id, **filters.to_args())
     if invalid:
         flash(_("Some filters were not understood and were left out."), "error")
-    name = f"phieu-{survey.slug}-{date.today():%Y%m%d}.xlsx"
+    name = f"phieu-{survey.slug}-{vn_today():%Y%m%d}.xlsx"
     return _start_export("responses", survey.id, filters.to_args(), name, page)
 
 
@@ -239,7 +240,7 @@ def export_comments(consultation_id: int, form: str):
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
     if form == "xlsx":
         return redirect(url_for(".consultation_exports", consultation_id=consultation.id))
-    name = f"gop-y-{consultation.slug}-{date.today():%Y%m%d}.csv"
+    name = f"gop-y-{consultation.slug}-{vn_today():%Y%m%d}.csv"
     body = exports.comments_csv(db.session, consultation.id, words, profile_labels())
     return _download(stream_with_context(body), name, exports.CSV_MIMETYPE)
 
@@ -257,7 +258,7 @@ def consultation_exports(consultation_id: int):
 @role_required(*DRAFTER_ROLES)
 def start_comment_export(consultation_id: int):
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    name = f"gop-y-{consultation.slug}-{date.today():%Y%m%d}.xlsx"
+    name = f"gop-y-{consultation.slug}-{vn_today():%Y%m%d}.xlsx"
     page = url_for(".consultation_exports", consultation_id=consultation.id)
     return _start_export("comments", consultation.id, {}, name, page)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
@@ -59,6 +60,19 @@ def test_results_page_and_overview(app, live_server, page_at):
     desk.locator(".crosstab button[type=submit]").click()
     assert "q=q_view" in desk.url and desk.locator(".crosstab-table").is_visible()
     screenshot(desk, "dashboard-results-1280")
+
+    # The Excel workbook is prepared off the request: the button lands on the Exports page,
+    # which lists the file, with the filter kept, ready to download.
+    desk.get_by_role("button", name="Phiếu trả lời (Excel)").click()
+    assert "/xuat" in desk.url
+    row = desk.locator("tr[data-export-status]").first
+    assert row.get_attribute("data-export-status") == "done"
+    assert "79" in row.inner_text() or "Hồ Chí Minh" in row.inner_text()  # the province filter
+    with desk.expect_download() as download:
+        row.get_by_role("link", name="Tải về (Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    screenshot(desk, "dashboard-exports-1280")
 
     desk.goto(f"{live_server}/quan-tri/so-lieu/tham-van/{consultation.id}")
     assert desk.locator("ol.ranked li").count() > 3
