@@ -17,50 +17,26 @@ from sqlalchemy.sql.functions import FunctionElement
 VIETNAM_OFFSET = timedelta(hours=7)
 
 
-class vn_day(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """The calendar day, in Vietnam time, of a naive-UTC timestamp, as ``'YYYY-MM-DD'`` text."""
-
-    type = String()
-    name = "vn_day"
-    inherit_cache = True
-
-
-@compiles(vn_day, "sqlite")
-def _vn_day_sqlite(element, compiler, **kw):
-    return "date(%s, '+7 hours')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(vn_day, "postgresql")
-def _vn_day_postgresql(element, compiler, **kw):
-    return "to_char(%s + interval '7 hours', 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+def dialect_function(name: str, doc: str, **spellings: str) -> type[FunctionElement]:
+    """A one-argument SQL function spelled per dialect: ``sqlite=``, ``postgresql=`` and
+    ``default=`` templates where ``{}`` stands for the compiled argument."""
+    function = type(name, (FunctionElement,), {"type": String(), "name": name, "inherit_cache": True,
+                                                "__doc__": doc})
+    for dialect, template in spellings.items():
+        def spell(element, compiler, _template=template, **kw):
+            return _template.format(compiler.process(element.clauses, **kw))
+        compiles(function, *([] if dialect == "default" else [dialect]))(spell)
+    return function
 
 
-@compiles(vn_day)
-def _vn_day_default(element, compiler, **kw):  # pragma: no cover - other dialects are not used
-    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
-
-
-class year_month(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """The ``'YYYY-MM'`` month of a date column (dates are stored without a time of day)."""
-
-    type = String()
-    name = "year_month"
-    inherit_cache = True
-
-
-@compiles(year_month, "sqlite")
-def _year_month_sqlite(element, compiler, **kw):
-    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(year_month, "postgresql")
-def _year_month_postgresql(element, compiler, **kw):
-    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(year_month)
-def _year_month_default(element, compiler, **kw):  # pragma: no cover - other dialects are not used
-    return "substr(CAST(%s AS VARCHAR(10)), 1, 7)" % compiler.process(element.clauses, **kw)
+vn_day = dialect_function(
+    "vn_day", "The calendar day, in Vietnam time, of a naive-UTC timestamp, as ``'YYYY-MM-DD'`` text.",
+    sqlite="date({}, '+7 hours')", postgresql="to_char({} + interval '7 hours', 'YYYY-MM-DD')",
+    default="CAST({} AS DATE)")
+year_month = dialect_function(
+    "year_month", "The ``'YYYY-MM'`` month of a date column (dates are stored without a time of day).",
+    sqlite="strftime('%Y-%m', {})", postgresql="to_char({}, 'YYYY-MM')",
+    default="substr(CAST({} AS VARCHAR(10)), 1, 7)")
 
 
 def vn_day_start_utc(day: date) -> datetime:

@@ -22,6 +22,7 @@ from analysis import export_jobs, exports
 from analysis.export_jobs import ExportFile
 from consult.extensions import db
 from consult.models import utcnow
+from tests.analysis.redis_support import drop_queue, work
 from tests.analysis.tally_factories import make_opinion, make_reference_survey
 from tests.factories import login, make_consultation, make_user
 
@@ -272,20 +273,8 @@ def redis_queues(app):
     queues = [rq.Queue(app.config[name], connection=connection) for name in ("EXPORT_QUEUE", "ANALYSIS_QUEUE")]
     yield queues[0]
     for queue in queues:
-        for registry in (queue.failed_job_registry, queue.finished_job_registry):
-            for job_id in registry.get_job_ids():
-                registry.remove(job_id, delete_job=True)
-                connection.delete(f"rq:results:{job_id}")
-        queue.delete(delete_jobs=True)
+        drop_queue(queue)
     connection.close()
-
-
-def work(queue) -> None:
-    from rq import SimpleWorker
-
-    worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=True)
-    queue.connection.delete(worker.key)
 
 
 def test_with_redis_the_export_is_queued_then_built_by_a_worker(redis_queues, drafter, survey):

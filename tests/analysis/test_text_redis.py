@@ -12,6 +12,7 @@ from sqlalchemy import select
 from analysis import jobs
 from analysis.results import TextAnalysis
 from consult.extensions import db
+from tests.analysis.redis_support import drop_queue, work
 from tests.analysis.text_factories import CAMPAIGN, VARIED, add_comment, provision
 from tests.factories import login, make_consultation, make_user
 
@@ -31,20 +32,8 @@ def redis_queue(app):
     app.config.update(REDIS_URL=REDIS_URL, ANALYSIS_QUEUE=name)
     queue = rq.Queue(name, connection=connection)
     yield queue
-    for registry in (queue.failed_job_registry, queue.finished_job_registry):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
-            connection.delete(f"rq:results:{job_id}")
-    queue.delete(delete_jobs=True)
+    drop_queue(queue)
     connection.close()
-
-
-def work(queue) -> None:
-    from rq import SimpleWorker
-
-    worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=True)
-    queue.connection.delete(worker.key)
 
 
 def test_the_page_button_enqueues_and_a_worker_computes(redis_queue, client):
