@@ -23,14 +23,6 @@ def _in_queue(status: str, consultation_id: int | None):
     return and_(*conditions)
 
 
-def queue(status: str = "pending", consultation_id: int | None = None,
-          limit: int = 100) -> list[Comment]:
-    """Comments in ``status``, oldest first, so none waits forever."""
-    query = (select(Comment).where(_in_queue(status, consultation_id))
-             .order_by(Comment.created_at, Comment.id))
-    return db.session.scalars(query.limit(limit)).all()
-
-
 @dataclass
 class QueuePage:
     """One page of the queue: its comments and where it sits among all of them."""
@@ -82,7 +74,8 @@ def page_count(total: int, per_page: int = PAGE_SIZE) -> int:
 
 def queue_page(status: str = "pending", number: int = 1, per_page: int = PAGE_SIZE,
                consultation_id: int | None = None) -> QueuePage:
-    """Page ``number`` of the comments in ``status``, oldest first; a number past the end
+    """Page ``number`` of the comments in ``status``, oldest first so none waits forever
+    (ties in time by id, so pages never overlap); a number past the end
     gives the last page and one below 1 the first (the caller may say so)."""
     total = count(status, consultation_id)
     pages = page_count(total, per_page)
