@@ -292,8 +292,8 @@ def _heading(document, report: SynthesisReport) -> None:
         _paragraph(document, report.agency.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph(document, report.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, report.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, _("Made on %(date)s", date=f"{vn_today(report.made_at):%d/%m/%Y}"),
-               italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    made_on = vn_today(report.made_at).strftime("%d/%m/%Y")
+    _paragraph(document, _("Made on %(date)s", date=made_on), italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     lines = summary_lines(report)
     for index, line in enumerate(lines):
         # The last line says whether opinions are still undecided: made to stand out when so.

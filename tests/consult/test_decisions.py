@@ -172,11 +172,14 @@ def test_undecide_removes_the_decision_and_its_orphan(consultation):
     ("", "Lý do", "unknown_outcome"),
     ("explained", "x" * 5001, "reason_too_long"),
     ("explained", "ý" * 5000, None),
+    ("explained", "Lý do\x00 có ký tự điều khiển\u200b", None),
 ])
 def test_bad_decisions_are_refused_with_a_reason(consultation, outcome, reason, code):
     opinion = comment(consultation, "dieu-3")
     if code is None:
-        assert decisions.decide([opinion], outcome, reason, None)[1] is True
+        decision, changed = decisions.decide([opinion], outcome, reason, None)
+        db.session.commit()  # PostgreSQL refuses NUL: the reason is cleaned first
+        assert changed and "\x00" not in decision.reason and "\u200b" not in decision.reason
         return
     with pytest.raises(InvalidDecision) as error:
         decisions.decide([opinion], outcome, reason, None)
