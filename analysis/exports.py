@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from analysis.crosstab import CrossTab
 from analysis.overview import UNSENT, article_of_provisions
 from analysis.tallies.responses import ENGLISH_WORDS, Column, ResponseTable, english_words  # noqa: F401
-from analysis.tallies.sql import VIETNAM_OFFSET
+from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
 from consult.data import province_names
 from consult.models import Comment, Contribution, Provision

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import xlsxwriter
 from docx import Document
@@ -29,6 +29,7 @@ from flask_babel import force_locale, format_decimal, gettext as _, ngettext
 from sqlalchemy import select
 
 from consult import decisions
+from consult.clock import vn_today
 from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
 from consult.extensions import db
@@ -194,11 +195,6 @@ def content_text(opinions: list[Opinion]) -> str:
     if len(shown) == 1:
         return shown[0]
     return "\n".join(f"- {text}" for text in shown)
-
-
-def vn_today(now: datetime | None = None) -> date:
-    """Today in Vietnam (UTC+7, no daylight saving)."""
-    return ((now or utcnow()) + timedelta(hours=7)).date()
 
 
 def report_filename(consultation: Consultation, extension: str, now: datetime | None = None) -> str:

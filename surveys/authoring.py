@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult import audit
+from consult.clock import VIETNAM_OFFSET
 from consult.drafts import table_of_contents
 from consult.extensions import db
 from consult.models import Consultation, Provision, User
@@ -27,7 +28,6 @@ from surveys.kinds import KINDS
 from surveys.models import (AUDIENCES, SURVEY_STATUSES, Answer, Question, Response, Survey,
                             SurveyPage)
 
-VN_OFFSET = timedelta(hours=7)
 #: Audit action recorded when a survey moves to each status.
 STATUS_ACTIONS = {"draft": "survey.unpublish", "published": "survey.publish", "closed": "survey.close"}
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
@@ -57,11 +57,11 @@ class AuthoringError(Exception):
 
 
 def vn_to_utc(value: datetime | None) -> datetime | None:
-    return value - VN_OFFSET if value is not None else None
+    return value - VIETNAM_OFFSET if value is not None else None
 
 
 def utc_to_vn(value: datetime | None) -> datetime | None:
-    return value + VN_OFFSET if value is not None else None
+    return value + VIETNAM_OFFSET if value is not None else None
 
 
 def texts(vi: str | None, en: str | None) -> dict:

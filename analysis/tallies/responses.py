@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.filters import ResponseFilters, responses_where
-from analysis.tallies.sql import VIETNAM_OFFSET, rows_frame
+from analysis.tallies.sql import rows_frame
+from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
 from consult.data import province_names
 from consult.models import Organisation

@@ -13,8 +13,8 @@ from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-#: Vietnam keeps UTC+7 all year (no daylight saving), so a fixed shift is exact.
-VIETNAM_OFFSET = timedelta(hours=7)
+from consult.clock import VIETNAM_OFFSET
+
 
 
 def dialect_function(name: str, doc: str, **spellings: str) -> type[FunctionElement]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
 
 from consult.api.problems import ApiProblem
-from consult.models import utcnow
+from consult.clock import vn_today
 from consult.submissions.services import MAX_OPINIONS, OPINION_MAX_LENGTH
 
 #: Largest JSON body, in bytes. A letter of 200 long opinions fits; the PDF goes apart.
@@ -118,7 +118,7 @@ def _date(body: dict, errors: list) -> date | None:
         parsed = None
     if parsed is None:
         errors.append({"pointer": "/letter_date", "detail": _("Required, as a date YYYY-MM-DD.")})
-    elif parsed > (utcnow() + timedelta(hours=7)).date():
+    elif parsed > vn_today():
         errors.append({"pointer": "/letter_date", "detail": _("The letter's date cannot be in the future.")})
         parsed = None
     return parsed

@@ -118,7 +118,7 @@ def test_overview_counts_opinions_by_day_type_province_and_article(admin_client,
     assert page.index("Article 3") < page.index("Article 1")  # ranked: two opinions before one
     assert f"/du-thao/{consultation.slug}/dieu-3" in page
     assert "Hồ Chí Minh" in page and "Enterprise" in page
-    assert "are not recorded on the platform yet" in page  # the decisions seam
+    assert '<tr data-outcome="undecided"><td>Undecided</td><td class="num">2</td></tr>' in page  # nothing decided yet
     comments = admin_client.get(f"/quan-tri/so-lieu/tham-van/{consultation.id}/gop-y.csv")
     rows = list(csv.reader(io.StringIO(comments.data.decode("utf-8-sig"))))
     assert len(rows) == 5 and rows[1][4:7] == ["3", "Điều kiện trở thành thành viên", "dieu-3-khoan-2-diem-a"]

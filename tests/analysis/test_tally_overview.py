@@ -29,7 +29,8 @@ def test_overview_counts(app):
     assert data.per_article[["anchor", "opinions", "published"]].values.tolist() == [
         ["dieu-2", 2, 1], ["dieu-4", 1, 1]]
     assert data.moderation == {"published": 2, "pending": 1, "rejected": 1}
-    assert data.decisions is None
+    assert data.decisions == {"accepted": 0, "partly_accepted": 0, "explained": 0, "not_accepted": 0,
+                              "undecided": 2}  # the two published comments
     assert data.totals == {"opinions": 4, "responses": 1, "senders": 4}
 
 
