@@ -104,8 +104,9 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None, leave_out=
     if scope.filtered and option_ids:
         uncoded = case((and_(Answer.choice_id.is_(None), Answer.question_id.in_(option_ids)), Answer.value_text),
                        else_=None)
-        plans.append((option_ids + value_ids, [*indexed, uncoded],
-                      ["choice_id", "row_name", "rank", "value_number", "value_date", "text_key"], []))
+        read = _columns_read(survey, option_ids + value_ids)
+        keys = [(name, column) for name, column in zip(KEY_COLUMNS[1:], [*indexed, uncoded]) if name in read]
+        plans.append((option_ids + value_ids, [column for _, column in keys], [name for name, _ in keys], []))
     elif option_ids or value_ids:
         plans.append((option_ids + value_ids, indexed, ["choice_id", "row_name", "rank", "value_number", "value_date"],
                       [or_(Answer.choice_id.is_not(None), Answer.question_id.in_(value_ids))]))
@@ -128,6 +129,20 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None, leave_out=
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)
+
+
+#: The answer columns each family's rows fill (``surveys.models.Answer``), as tally keys.
+FAMILY_COLUMNS = {"single": {"choice_id", "text_key"}, "multiple": {"choice_id", "text_key"},
+                  "matrix": {"choice_id", "row_name", "text_key"}, "ranking": {"choice_id", "rank", "text_key"},
+                  "scale": {"value_number"}, "number": {"value_number"}, "date": {"value_date"}}
+
+
+def _columns_read(survey: SurveyInfo, question_ids: list[int]) -> set[str]:
+    """The keys these questions' rows can fill. A cross-tab of one single-choice question then
+    reads only the option (from the ``(question_id, response_id, choice_id)`` index) and, for
+    rows without one, the stored name: not every answer's row in the table."""
+    wanted = set(question_ids)
+    return set().union(*(FAMILY_COLUMNS[q.family] for q in survey.questions if q.id in wanted))
 
 
 def responses_with_rows(scope: AnswerScope, question_ids: list[int], group=None) -> dict:
