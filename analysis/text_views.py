@@ -14,7 +14,7 @@ from analysis import jobs, results  # results: the models must be known when the
 from consult import drafts
 from consult.auth import role_required
 from consult.extensions import db
-from consult.models import Comment, Consultation
+from consult.models import Consultation
 from consult.navigation import add_admin_link
 
 bp = Blueprint("textanalysis", __name__, url_prefix="/quan-tri/phan-tich", template_folder="templates",
@@ -134,9 +134,8 @@ def _source_links(scope: str, view: dict | None) -> dict[int, str]:
         ids |= {campaign["canonical_id"], *campaign["member_ids"][:20]}
     if scope == "question":
         return {i: url_for(".answer", answer_id=i) for i in ids}
-    statuses = dict(db.session.execute(select(Comment.id, Comment.status).where(Comment.id.in_(ids))).all())
-    return {i: url_for("admin.moderation_queue", status=statuses.get(i, "published"), _anchor=f"comment-{i}")
-            for i in ids}
+    # ``comment=`` opens the moderation page that holds the comment, whatever its status and page.
+    return {i: url_for("admin.moderation_queue", comment=i, _anchor=f"comment-{i}") for i in ids}
 
 
 @bp.get("/tra-loi/<int:answer_id>")

@@ -107,7 +107,7 @@ def delete_submission(submission_id: int):
     submission = _own_submission(submission_id)
     if submission.status != "draft":
         raise _locked(submission)
-    services.discard_draft(submission, None)
+    services.discard_draft(submission, None, attachments.upload_root(current_app))
     db.session.commit()
     return "", 204
 

@@ -159,6 +159,19 @@ def test_a_second_draft_conflicts_and_can_be_deleted(client, setup):
     assert create(client, token).status_code == 201
 
 
+def test_a_draft_deleted_through_the_api_takes_its_pdf_along(client, setup, app):
+    from consult.submissions import attachments
+
+    token = setup[3]
+    sid = create(client, token).get_json()["id"]
+    client.put(f"/api/v1/submissions/{sid}/attachment", data=PDF, headers={
+        **auth(token), "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="cv.pdf"'})
+    root = attachments.upload_root(app)
+    assert len(list(root.iterdir())) == 1
+    assert client.delete(f"/api/v1/submissions/{sid}", headers=auth(token)).status_code == 204
+    assert list(root.iterdir()) == []
+
+
 def test_tokens_scopes_and_other_organisations(client, setup):
     consultation, btc, btp, token = setup
     sid = create(client, token).get_json()["id"]
