@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import timedelta
 
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +11,7 @@ from wtforms import (DateField, EmailField, HiddenField, PasswordField, RadioFie
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.models import utcnow
+from consult.clock import vn_today
 from consult.submissions.officers import PASSWORD_MIN_LENGTH
 from consult.submissions.services import OPINION_MAX_LENGTH
 
@@ -65,7 +64,7 @@ class LetterForm(FlaskForm):
     )
 
     def validate_letter_date(self, field) -> None:
-        if field.data is not None and field.data > (utcnow() + timedelta(hours=7)).date():
+        if field.data is not None and field.data > vn_today():
             raise ValidationError(_l("The letter's date cannot be in the future."))
 
 

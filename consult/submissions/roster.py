@@ -7,17 +7,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import case, func, select
 
 from consult import audit
+from consult.clock import VIETNAM_OFFSET, vn_date
 from consult.extensions import db
 from consult.models import Consultation, Organisation, Provision, User, utcnow
 from consult.submissions.models import RosterEntry, Submission, SubmissionOpinion
-
-#: Vietnam has one time zone and no daylight saving: deadlines are whole Vietnam days.
-VN_OFFSET = timedelta(hours=7)
 
 #: A body's answer, as the roster shows it.
 ROSTER_STATUSES = ("not_started", "draft", "submitted", "no_comment")
@@ -27,12 +25,8 @@ ROSTER_GROUPS = ("ministry", "ministerial_agency", "government_agency", "provinc
 
 
 def end_of_vn_day(day: date) -> datetime:
-    """23:59:59 Vietnam time on ``day``, as naive UTC."""
-    return datetime.combine(day, time(23, 59, 59)) - VN_OFFSET
-
-
-def vn_date(moment: datetime) -> date:
-    return (moment + VN_OFFSET).date()
+    """23:59:59 Vietnam time on ``day``, as naive UTC: deadlines are whole Vietnam days."""
+    return datetime.combine(day, time(23, 59, 59)) - VIETNAM_OFFSET
 
 
 def days_left(deadline: datetime, now: datetime | None = None) -> int:
@@ -271,7 +265,7 @@ def reminder_csv(rows: list[RosterRow], headers: list[str], status_labels: dict)
             vn_date(row.entry.deadline).strftime("%d/%m/%Y"), row.days_left,
             "x" if row.overdue else "",
             current.letter_number if current else "",
-            (current.submitted_at + VN_OFFSET).strftime("%d/%m/%Y %H:%M") if current else "",
+            (current.submitted_at + VIETNAM_OFFSET).strftime("%d/%m/%Y %H:%M") if current else "",
         ]])
     return out.getvalue()
 
