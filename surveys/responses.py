@@ -29,7 +29,7 @@ from consult.extensions import db
 from consult.models import utcnow
 from surveys import invitations as invitation_service
 from surveys import logic
-from surveys.kinds import Entry, kind_of
+from surveys.kinds import Entry, kind_of, upload
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyPage
 
 #: Crockford's alphabet without I, L, O, U: a code read over the phone is unambiguous.
@@ -291,6 +291,7 @@ def _discard_hidden(response: Response, entries: dict[str, Entry], shown: Mappin
     them as unanswered."""
     hidden = {q.id for q in response.survey.questions if not shown.get(q.name)}
     for answer in [a for a in response.answers if a.question_id in hidden]:
+        upload.release(answer)
         response.answers.remove(answer)
     for question in response.survey.questions:
         if question.id in hidden:

@@ -104,6 +104,13 @@ def _delete(paths) -> None:
 _sweeper = _UploadSweeper()
 
 
+def release(answer: Answer) -> None:
+    """An answer row is being dropped (its question hidden by logic, say): its file leaves the
+    disk once the change is committed, unless another answer still holds it."""
+    if answer.file_path:
+        _sweeper.watch(answer.file_path)
+
+
 def _display_name(filename: str) -> str:
     name = PurePath(clean_control(filename).replace("\\", "/")).name.strip()
     return name[-200:] or "tep.pdf"

@@ -236,3 +236,20 @@ def test_a_rolled_back_upload_leaves_neither_file_lost_nor_orphaned(app):
     assert not written.exists() and first.read_bytes() == FIRST
     db.session.commit()
     assert first.read_bytes() == FIRST
+
+
+def test_a_file_of_a_question_hidden_later_leaves_the_disk(app, client):
+    """The respondent uploads a report, then goes back and answers so that the question is
+    hidden: its answer is discarded, and its file goes too."""
+    make_survey(slug="an-bao-cao", pages=[
+        [{"name": "has", "kind": "single_choice", "choices": ["yes", "no"]}],
+        [{"name": "report", "kind": "file", "relevant": "${has} = 'yes'"}]])
+    assert client.post("/khao-sat/an-bao-cao?lang=en", data={"form_key": "key-h"}).status_code == 302
+    client.post("/khao-sat/an-bao-cao/trang/1?lang=en", data={"action": "save", "q-has": "yes"})
+    client.post("/khao-sat/an-bao-cao/trang/2?lang=en", content_type="multipart/form-data",
+                data={"action": "save", "q-report": (io.BytesIO(FIRST), "bao-cao.pdf")})
+    first = stored_answer_file(app)
+    assert first is not None and first.read_bytes() == FIRST
+    client.post("/khao-sat/an-bao-cao/trang/1?lang=en", data={"action": "save", "q-has": "no"})
+    assert stored_answer_file(app) is None
+    assert not first.exists() and upload_files(app) == []
