@@ -31,11 +31,28 @@ def configure(app: Flask, test_config: dict | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         SQLALCHEMY_ENGINE_OPTIONS={},
     )
+    app.config.update(_export_settings())
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
+
+
+def _export_settings() -> dict:
+    """``EXPORT_DIR``, ``EXPORT_KEEP`` and ``EXPORT_INPROCESS_LIMIT`` from the environment, when
+    set (``analysis.export_jobs`` has the defaults). A number that does not parse is an error
+    at start, not a surprise at the first export."""
+    settings: dict = {}
+    if os.environ.get("EXPORT_DIR"):
+        settings["EXPORT_DIR"] = os.environ["EXPORT_DIR"]
+    for name in ("EXPORT_KEEP", "EXPORT_INPROCESS_LIMIT"):
+        if os.environ.get(name):
+            try:
+                settings[name] = int(os.environ[name])
+            except ValueError:
+                raise RuntimeError(f"{name} must be a whole number, not {os.environ[name]!r}") from None
+    return settings
 
 
 def normalise_database_url(url: str) -> str:
