@@ -1,6 +1,24 @@
 """Helpers for tests that run RQ jobs on the machine's real Redis, each on queues of its own."""
 from __future__ import annotations
 
+import os
+
+import pytest
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def live_redis():
+    """A connection to the test Redis; the test is skipped when none answers (CI has one)."""
+    redis = pytest.importorskip("redis")
+    pytest.importorskip("rq")
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return connection
+
 
 def work(queue) -> None:
     """Run every job waiting on ``queue`` in this process, then forget the worker."""

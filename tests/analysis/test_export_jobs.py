@@ -22,12 +22,11 @@ from analysis import export_jobs, exports
 from analysis.export_jobs import ExportFile
 from consult.extensions import db
 from consult.models import utcnow
-from tests.analysis.redis_support import drop_queue, work
+from tests.analysis.redis_support import REDIS_URL, drop_queue, live_redis, work
 from tests.analysis.tally_factories import make_opinion, make_reference_survey
 from tests.factories import login, make_consultation, make_user
 
 BASE = "/quan-tri/so-lieu"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture()
@@ -260,13 +259,9 @@ def test_an_unreachable_queue_marks_the_export_failed(drafter, survey):
 @pytest.fixture()
 def redis_queues(app):
     """An exports queue and an analysis queue made for this test, deleted after it."""
-    redis = pytest.importorskip("redis")
-    rq = pytest.importorskip("rq")
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    import rq
+
+    connection = live_redis()
     suffix = uuid.uuid4().hex[:12]
     app.config.update(REDIS_URL=REDIS_URL, EXPORT_QUEUE=f"test-exports-{suffix}",
                       ANALYSIS_QUEUE=f"test-analysis-{suffix}")

@@ -3,7 +3,6 @@
 A unique queue per run, worked by an in-process burst SimpleWorker inside the test app,
 then deleted with its jobs. Skipped only when no Redis answers.
 """
-import os
 import uuid
 
 import pytest
@@ -12,22 +11,17 @@ from sqlalchemy import select
 from analysis import jobs
 from analysis.results import TextAnalysis
 from consult.extensions import db
-from tests.analysis.redis_support import drop_queue, work
+from tests.analysis.redis_support import REDIS_URL, drop_queue, live_redis, work
 from tests.analysis.text_factories import CAMPAIGN, VARIED, add_comment, provision
 from tests.factories import login, make_consultation, make_user
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture()
 def redis_queue(app):
-    redis = pytest.importorskip("redis")
-    rq = pytest.importorskip("rq")
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    import rq
+
+    connection = live_redis()
     name = f"test-analysis-{uuid.uuid4().hex[:12]}"
     app.config.update(REDIS_URL=REDIS_URL, ANALYSIS_QUEUE=name)
     queue = rq.Queue(name, connection=connection)
