@@ -479,6 +479,11 @@ def undecide(opinions, actor: User | None) -> int:
     return len(rows)
 
 
+def well_formed(tokens: list[str]) -> bool:
+    """Every token names an opinion the way the page writes them (``c12``, ``l7``)."""
+    return all(OpinionRef.parse(part) is not None for value in tokens for part in (value or "").split())
+
+
 def find_opinions(scope: ArticleOpinions, tokens: list[str]) -> list[Opinion] | None:
     """The opinions of ``scope`` named by ``tokens`` (a token may hold several, space-separated);
     None when any token is malformed or names an opinion outside ``scope``."""

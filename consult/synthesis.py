@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from consult import decisions
 from consult.clock import vn_today
+from consult.i18n import counted
 from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
 from consult.extensions import db
@@ -113,6 +114,7 @@ def build_report(consultation: Consultation) -> SynthesisReport:
 
 def _draft_name(title: str) -> str:
     """"Dự thảo Luật X" → "Luật X": the subtitle already says "đối với dự thảo"."""
+    title = unicodedata.normalize("NFC", title)
     return re.sub(r"^\s*dự thảo\s+", "", title, flags=re.IGNORECASE) or title
 
 
@@ -183,15 +185,16 @@ def sources_text(opinions: list[Opinion]) -> str:
 
 
 def _people(count: int, who) -> str:
-    return ngettext("%(num)s opinion (%(who)s)", "%(num)s opinions (%(who)s)", count, who=str(who))
+    return ngettext("%(num)s opinion (%(who)s)", "%(num)s opinions (%(who)s)", counted(count), who=str(who))
 
 
 def content_text(opinions: list[Opinion]) -> str:
     """The texts as written, each distinct one once, with "(× N)" for identical copies."""
     texts: dict[str, list] = {}
     for opinion in opinions:
-        texts.setdefault(opinion.body_normalized, [opinion.body, 0])[1] += 1
-    shown = [f"{body} (× {count})" if count > 1 else body for body, count in texts.values()]
+        # composed (NFC): a text typed decomposed shows broken in Word's fonts
+        texts.setdefault(opinion.body_normalized, [unicodedata.normalize("NFC", opinion.body), 0])[1] += 1
+    shown = [f"{body} (× {format_decimal(count)})" if count > 1 else body for body, count in texts.values()]
     if len(shown) == 1:
         return shown[0]
     return "\n".join(f"- {text}" for text in shown)
@@ -288,12 +291,18 @@ def _heading(document, report: SynthesisReport) -> None:
         _paragraph(document, report.agency.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph(document, report.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, report.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    made_on = vn_today(report.made_at).strftime("%d/%m/%Y")
-    _paragraph(document, _("Made on %(date)s", date=made_on), italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, made_on(report), italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     lines = summary_lines(report)
     for index, line in enumerate(lines):
         # The last line says whether opinions are still undecided: made to stand out when so.
         _paragraph(document, line, bold=index == len(lines) - 1 and not report.complete)
+
+
+def made_on(report: SynthesisReport) -> str:
+    """The date line as official documents write it: "ngày 29 tháng 11 năm 2026"."""
+    day = vn_today(report.made_at)
+    return _("Made on day %(day)s, month %(month)s, year %(year)s", day=f"{day.day:02d}",
+             month=f"{day.month:02d}", year=day.year)
 
 
 def _paragraph(document, text: str, bold: bool = False, italic: bool = False, align=None):
@@ -323,10 +332,25 @@ def _repeat_as_header(row) -> None:
     properties.append(header)
 
 
+#: Excel holds at most 32,767 characters in a cell; about this many fit a line of the merged rows.
+EXCEL_CELL_LIMIT = 32_767
+MERGED_LINE_CHARACTERS = 140
+
+
+def excel_cell(text: str) -> str:
+    """``text`` as one Excel cell: over the limit it is cut, and says where the rest is."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    note = _("… (cut: the whole text is in the Word file)")
+    return text[:EXCEL_CELL_LIMIT - len(note) - 1] + " " + note
+
+
 def to_xlsx(report: SynthesisReport) -> bytes:
     """The report as Excel: the same table, wrapped text, printed landscape with its heading row."""
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Opinions are text as people wrote it: "=…" must not become a formula, nor "http…" a link.
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
     sheet = workbook.add_worksheet(_("Synthesis")[:31])
     base = {"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"}
     title = workbook.add_format({**base, "bold": True, "align": "center", "font_size": 13})
@@ -340,11 +364,13 @@ def to_xlsx(report: SynthesisReport) -> bytes:
         sheet.merge_range(row, 0, row, 4, line, title)
     for row, line in enumerate(summary_lines(report), start=len(top)):
         sheet.merge_range(row, 0, row, 4, line, text)
+        sheet.set_row(row, 16 * (1 + len(line) // MERGED_LINE_CHARACTERS))  # merged cells do not grow
     header_row = len(top) + len(summary_lines(report)) + 1
     sheet.write_row(header_row, 0, column_headings(), head)
     for offset, row in enumerate(report.rows, start=1):
         sheet.write_number(header_row + offset, 0, row.number, cell)
-        sheet.write_row(header_row + offset, 1, [row.provisions, row.sources, row.content, row.answer], cell)
+        for column, value in enumerate([row.provisions, row.sources, row.content, row.answer], start=1):
+            sheet.write_string(header_row + offset, column, excel_cell(value), cell)
     sheet.freeze_panes(header_row + 1, 0)
     sheet.repeat_rows(header_row)
     sheet.set_landscape()

