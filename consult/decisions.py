@@ -172,6 +172,9 @@ class Outline:
     #: anchor → the article shown (the one in force, else the newest version's), in draft
     #: order: the version in force's articles, then those only older versions had
     articles: dict[str, Provision]
+    #: anchor → position in the version shown (in force first): an opinion on an older version
+    #: sorts where the same provision stands now, not where it stood then
+    positions: dict[str, int]
 
 
 def outline(consultation: Consultation) -> Outline:
@@ -183,10 +186,12 @@ def outline(consultation: Consultation) -> Outline:
     by_id: dict[int, Provision] = {}
     article_anchor: dict[int, str] = {}
     articles: dict[str, Provision] = {}
+    positions: dict[str, int] = {}
     for version in versions:
         article = None
         for provision in version.provisions:
             by_id[provision.id] = provision
+            positions.setdefault(provision.anchor, provision.position)
             if provision.kind == "article":
                 article = provision
                 articles.setdefault(provision.anchor, provision)
@@ -194,7 +199,7 @@ def outline(consultation: Consultation) -> Outline:
                 article = None
             if article is not None:
                 article_anchor[provision.id] = article.anchor
-    return Outline(by_id, article_anchor, articles)
+    return Outline(by_id, article_anchor, articles, positions)
 
 
 # --- reading opinions -------------------------------------------------------------------------
@@ -250,7 +255,7 @@ def _decisions(ids: list[int | None]) -> dict[int, Decision]:
 
 def _position(shape: Outline, provision_id: int | None) -> int:
     provision = shape.by_id.get(provision_id) if provision_id is not None else None
-    return provision.position if provision is not None else -1
+    return shape.positions.get(provision.anchor, provision.position) if provision is not None else -1
 
 
 def _from_comment(comment: Comment, contribution: Contribution, shape: Outline,

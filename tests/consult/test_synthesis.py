@@ -199,3 +199,23 @@ def test_counts_are_written_as_vietnamese_numbers_and_texts_composed(app):
         line = synthesis.made_on(report)
         day = synthesis.vn_today(report.made_at)
         assert line == f"Lập ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def test_opinions_on_older_versions_sort_where_their_provision_stands_now(app):
+    """A clause comment on version 1, then version 2 adds clauses to an earlier article, then a
+    comment on an earlier clause of the same article: draft order is the order of version 2."""
+    from consult import drafts
+    from tests.factories import SMALL_LAW
+
+    consultation = make_consultation()
+    comment(consultation, "dieu-3-khoan-2", "Về khoản 2 Điều 3, góp trên dự thảo lần 1.")
+    longer = SMALL_LAW.replace("2. Cơ quan, tổ chức, cá nhân có liên quan.",
+                               "2. Cơ quan.\n3. Tổ chức.\n4. Cá nhân.\n5. Khác.\n6. Khác nữa.")
+    assert longer != SMALL_LAW
+    version = drafts.create_version(consultation.draft, longer, "lan-2.txt")
+    drafts.publish_version(version)
+    db.session.commit()
+    comment(consultation, "dieu-3-khoan-1", "Về khoản 1 Điều 3, góp trên dự thảo lần 2.")
+    with force_locale("vi"):
+        rows = synthesis.build_report(consultation).rows
+    assert [row.content[:19] for row in rows] == ["Về khoản 1 Điều 3, ", "Về khoản 2 Điều 3, "]
