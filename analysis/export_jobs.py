@@ -118,11 +118,17 @@ def request_export(kind: str, scope_id: int, *, filters: dict | None = None, loc
     db.session.commit()
     if current_app.config.get("REDIS_URL"):
         return row, _queue(row)
-    limit = current_app.config.get("EXPORT_INPROCESS_LIMIT", INPROCESS_LIMIT)
-    if count_rows(row) > limit:
-        start_background(row.id)
-        return row, "background"
-    perform(row.id)
+    try:
+        limit = current_app.config.get("EXPORT_INPROCESS_LIMIT", INPROCESS_LIMIT)
+        if count_rows(row) > limit:
+            start_background(row.id)
+            return row, "background"
+        perform(row.id)
+    except Exception as error:  # the stored request must end failed, never stay "queued"
+        db.session.rollback()
+        log.exception("export %s could not start", row.id)
+        mark_failed(db.session.get(ExportFile, row.id), str(error))
+        db.session.commit()
     db.session.refresh(row)
     return row, row.status
 
@@ -193,8 +199,16 @@ def start_background(export_id: int) -> threading.Thread:
         with _one_at_a_time, app.app_context():
             try:
                 perform(export_id)
+            except Exception as error:  # e.g. the database busy before the build began
+                db.session.rollback()
+                log.exception("export %s failed in its thread", export_id)
+                row = db.session.get(ExportFile, export_id)
+                if row is not None and row.status not in ("done", "failed"):
+                    mark_failed(row, str(error))
+                    db.session.commit()
             finally:
                 db.session.remove()
+                _threads.pop(export_id, None)
 
     thread = threading.Thread(target=run, name=f"export-{export_id}", daemon=True)
     _threads[export_id] = thread

@@ -10,6 +10,7 @@ from consult.extensions import init_extensions
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    errors.register_converters(app)
     config.configure(app, test_config)
     init_extensions(app)
     i18n.init_app(app)

@@ -1,10 +1,11 @@
 """Error pages in Vietnamese: no user ever sees a bare server error or loses their text."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from consult.extensions import db
 
@@ -37,7 +38,33 @@ def render_error(code: int, detail: str | None = None):
                            kept=_kept_input()), code
 
 
+#: The largest id the database's integer columns hold (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route, bounded: an id beyond what the database holds becomes 0, an
+    id no row has, so the view answers "not found" as for any missing row (in its own format:
+    the API's problem documents) instead of PostgreSQL failing with an overflow. Refusing the
+    route instead would skip the API's handlers and answer in HTML."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: the rules take their converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _no_nul_in_paths():
+        # A NUL byte is no page (PostgreSQL refuses it in text, SQLite would find nothing).
+        if "\x00" in request.path:
+            abort(404)
+
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(400, _("The form has expired or was already used. Your text is shown "
@@ -45,6 +72,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if request.path == "/api" or request.path.startswith("/api/"):
+            from consult.api.problems import http_problem  # the API answers in JSON, even here
+
+            return http_problem(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

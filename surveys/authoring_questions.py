@@ -175,8 +175,21 @@ def _check_choice(question: Question, name: str, label: dict, choice: Choice | N
         raise AuthoringError("name", _("The value may not be empty or hold spaces or quotes (at most 64 characters), for example: co, khong, 1."))
     if any(c.name == name and c is not choice for c in question.choices):
         raise AuthoringError("name", _("This question already has an option with the value “%(name)s”.", name=name))
+    if (choice is None or name != choice.name) and _held_by_deleted_option(question, name):
+        raise AuthoringError("name", _("A deleted option had the value “%(name)s” and its answers are kept under "
+                                       "it: choose another value, so they are not counted for the new option.",
+                                       name=name))
     if not label.get("vi"):
         raise AuthoringError("label_vi", _("Please write the option in Vietnamese."))
+
+
+def _held_by_deleted_option(question: Question, name: str) -> bool:
+    """Answers kept from a deleted option carry its value and no option: a new option with that
+    value would silently take them over in the results."""
+    if question.id is None:
+        return False
+    return db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.question_id == question.id, Answer.choice_id.is_(None), Answer.value_text == name)) > 0
 
 
 def add_choice(question: Question, name: str, label: dict, is_other: bool = False) -> Choice:

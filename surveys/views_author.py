@@ -11,6 +11,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult.errors import MAX_ID
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.extensions import db
@@ -388,7 +389,7 @@ def author_delete_choice(survey_id: int, choice_id: int):
 
 def _question_url(survey: Survey, question_id: int | None) -> str:
     """The question's options, or the survey's page when the question is not in the survey."""
-    question = db.session.get(Question, question_id) if question_id else None
+    question = db.session.get(Question, question_id) if question_id and 0 < question_id <= MAX_ID else None
     if question is None or question.survey_id != survey.id:
         return url_for("surveys.author_survey", survey_id=survey.id)
     return url_for("surveys.author_edit_question", survey_id=survey.id, question_id=question.id) + "#choices"

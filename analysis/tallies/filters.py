@@ -21,6 +21,10 @@ AUDIENCES = ("open", "invited")
 SUBMITTED = "submitted"
 
 
+#: Dates a filter accepts: room for the day after and the UTC shift.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 @dataclass(frozen=True)
 class ResponseFilters:
     """Filters on submitted responses. Dates are Vietnam calendar days, both ends included."""
@@ -40,8 +44,13 @@ class ResponseFilters:
             raw = (args.get(name) or "").strip()
             if raw:
                 try:
-                    values[name] = date.fromisoformat(raw)
+                    day = date.fromisoformat(raw)
                 except ValueError:
+                    invalid.append(name)
+                    continue
+                if FIRST_YEAR <= day.year <= LAST_YEAR:
+                    values[name] = day
+                else:  # 0001-01-01 or 9999-12-31 would overflow turned into Vietnam-day bounds
                     invalid.append(name)
         audience = (args.get("audience") or "").strip()
         if audience:

@@ -53,6 +53,17 @@ def _http_problem(code: int) -> tuple[str, str, str]:
     return known.get(code, ("server-error", _("Server error"), _("Something went wrong on our side. The error has been recorded.")))
 
 
+def http_problem(error: HTTPException):
+    """An HTTP error as a problem document (also for routing errors under /api: an id out of
+    range fails routing before the API blueprint is chosen)."""
+    code = error.code or 500
+    kind, title, detail = _http_problem(code)
+    headers = {}
+    if code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem_response(code, kind, title, detail, headers=headers)
+
+
 def init_blueprint(bp: Blueprint) -> None:
     """Make every error raised in the API's views a problem document, never an HTML page."""
 
@@ -61,14 +72,7 @@ def init_blueprint(bp: Blueprint) -> None:
         return problem_response(error.status, error.kind, error.title, error.detail,
                                 error.errors, error.headers, **error.extra)
 
-    @bp.errorhandler(HTTPException)
-    def _http(error: HTTPException):
-        code = error.code or 500
-        kind, title, detail = _http_problem(code)
-        headers = {}
-        if code == 405 and getattr(error, "valid_methods", None):
-            headers["Allow"] = ", ".join(error.valid_methods)
-        return problem_response(code, kind, title, detail, headers=headers)
+    bp.register_error_handler(HTTPException, http_problem)
 
     @bp.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -116,3 +116,21 @@ def test_publishing_needs_options_for_choice_questions(app):
     assert problems == ["Question “rong” has no options yet."]
     with pytest.raises(AuthoringError):
         authoring.set_status(survey, "published")
+
+
+def test_a_deleted_options_value_is_not_given_to_a_new_option(app):
+    """The answers kept from a deleted option carry its value: a new option (or a renamed one)
+    with that value would take them over silently, so it is refused."""
+    survey = make_survey()
+    role = survey.question_named("vai_tro")
+    chosen = role.choices[0]
+    value = chosen.name
+    add_answer(role, chosen)
+    authoring.delete_choice(chosen, keep_answers=True)
+    db.session.commit()
+    with pytest.raises(AuthoringError) as refused:
+        authoring.add_choice(role, value, {"vi": "Một lựa chọn mới hoàn toàn khác"})
+    assert refused.value.field == "name"
+    with pytest.raises(AuthoringError):
+        authoring.update_choice(role.choices[0], value, {"vi": "Đổi tên"})
+    assert authoring.add_choice(role, value + "_moi", {"vi": "Lựa chọn mới"}).name == value + "_moi"
