@@ -35,7 +35,7 @@ from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
 from consult.extensions import db
 from consult.models import Consultation, Organisation, utcnow
-from consult.submissions.models import Submission
+from consult.submissions.models import RosterEntry, Submission
 from consult.templating import citation
 
 #: The language of the official document, whatever the reader's interface language.
@@ -79,6 +79,8 @@ class SynthesisReport:
     no_comment: list[str]
     undecided: int
     rows: list[ReportRow] = field(default_factory=list)
+    #: bodies' audience → (bodies on the roster with a letter in force, bodies on the roster)
+    roster: dict[str, tuple[int, int]] = field(default_factory=dict)
     made_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -109,7 +111,23 @@ def build_report(consultation: Consultation) -> SynthesisReport:
         no_comment=[letter_source(letter) for letter in in_force if letter.no_comment],
         undecided=sum(1 for opinion in opinions if opinion.decision is None))
     report.rows = [_row(number, members) for number, members in enumerate(_row_members(opinions), start=1)]
+    report.roster = roster_answers(consultation, {letter.organisation_id for letter in in_force})
     return report
+
+
+def roster_answers(consultation: Consultation, answered_ids: set[int]) -> dict[str, tuple[int, int]]:
+    """Per audience of bodies, how many on the roster answered (a letter in force, "no comment"
+    included) out of how many were asked: the first thing a report to the Government states."""
+    counts: dict[str, list[int]] = {}
+    rows = db.session.execute(
+        select(RosterEntry.organisation_id, Organisation.kind)
+        .join(Organisation, Organisation.id == RosterEntry.organisation_id)
+        .where(RosterEntry.consultation_id == consultation.id)).all()
+    for organisation_id, kind in rows:
+        tally = counts.setdefault(_AUDIENCE_OF_KIND.get(kind, "organisations"), [0, 0])
+        tally[0] += organisation_id in answered_ids
+        tally[1] += 1
+    return {audience: tuple(counts[audience]) for audience in AUDIENCES if audience in counts}
 
 
 def _draft_name(title: str) -> str:
@@ -230,6 +248,12 @@ def summary_lines(report: SynthesisReport) -> list[str]:
                "citizens, cooperatives and businesses: %(citizens)s.",
                total=format_decimal(report.total), **received),
              _("Letters received: %(num)s.", num=format_decimal(report.letters))]
+    if report.roster:
+        labels = {"ministries": _("ministries and government agencies"), "provinces": _("provinces"),
+                  "organisations": _("other organisations")}
+        parts = [f"{labels[audience]} {format_decimal(answered)}/{format_decimal(asked)}"
+                 for audience, (answered, asked) in report.roster.items()]
+        lines.append(_("Bodies consulted that answered: %(parts)s.", parts="; ".join(parts)))
     if report.no_comment:
         lines.append(_("Bodies that agreed without comment (%(num)s): %(names)s.",
                        num=len(report.no_comment), names="; ".join(report.no_comment)))

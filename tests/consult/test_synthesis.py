@@ -219,3 +219,31 @@ def test_opinions_on_older_versions_sort_where_their_provision_stands_now(app):
     with force_locale("vi"):
         rows = synthesis.build_report(consultation).rows
     assert [row.content[:19] for row in rows] == ["Về khoản 1 Điều 3, ", "Về khoản 2 Điều 3, "]
+
+
+def test_the_header_says_how_many_bodies_on_the_roster_answered(decided):
+    from datetime import timedelta
+
+    from consult.models import Organisation, utcnow
+    from consult.submissions.models import RosterEntry
+
+    consultation = decided["consultation"]
+    by_code = {o.code: o for o in db.session.query(Organisation)}
+    silent = [organisation("BTP", name="Bộ Tư pháp"), organisation("UBND-01", "province", "Ủy ban nhân dân thành phố Hà Nội")]
+    for body in [by_code["BTC"], by_code["UBND-10"], by_code["UBND-31"], *silent]:
+        db.session.add(RosterEntry(consultation=consultation, organisation=body, deadline=utcnow() + timedelta(days=9)))
+    db.session.commit()
+    with force_locale("vi"):
+        report = synthesis.build_report(consultation)
+        # Bộ Tài chính answered, Bộ Tư pháp not; Lào Cai and Hải Phòng ("no comment") answered,
+        # Hà Nội not; VCCI answered but was not on the roster, so it is not counted here.
+        assert report.roster == {"ministries": (1, 2), "provinces": (2, 3)}
+        line = gettext("Bodies consulted that answered: %(parts)s.",
+                       parts=f"{gettext('ministries and government agencies')} 1/2; {gettext('provinces')} 2/3")
+        assert line in synthesis.summary_lines(report)
+
+
+def test_without_a_roster_the_header_says_nothing_about_it(decided):
+    with force_locale("vi"):
+        report = synthesis.build_report(decided["consultation"])
+    assert report.roster == {}
