@@ -170,3 +170,14 @@ def test_labels_written_by_anyone_are_text_in_the_charts(admin_client):
     assert page.count('role="img"') >= 2
     assert hostile not in page
     assert "&lt;script&gt;" in page
+
+
+def test_unknown_profile_values_are_text_in_the_overview_charts(admin_client, app):
+    """The overview's charts are marked safe; a respondent type or province code the platform
+    does not know (imported data, the API) is shown as its raw value, so it must be escaped."""
+    consultation = make_consultation()
+    make_opinion(consultation, "dieu-3", respondent_type='<script>alert("t")</script>', province_code="<b>x")
+    page = admin_client.get(f"/quan-tri/so-lieu/tham-van/{consultation.id}?lang=en").get_data(as_text=True)
+    assert page.count('role="img"') >= 2
+    assert '<script>alert("t")</script>' not in page and "<b>x" not in page
+    assert "&lt;script&gt;" in page and "&lt;b&gt;x" in page
