@@ -85,13 +85,14 @@ def overview(consultation_id: int):
     chart = {
         "per_day": _timeline_chart(data.per_day),
         "types": Markup(charts.bar_chart(
-            [(group_label("respondent_type", {}, k), o + r) for k, o, r in
-             data.by_respondent_type[["key", "opinions", "responses"]].itertuples(index=False)],
-            title=_("Opinions and responses by respondent type"), number=number)),
+            [(group_label("respondent_type", {}, k), o) for k, o in
+             data.by_respondent_type[["key", "opinions"]].itertuples(index=False)],
+            title=_("Opinions (comments and letters) by respondent type"), number=number)),
         "provinces": Markup(charts.bar_chart(
-            [(provinces.get(k, k) if k else _("Not given"), o + r) for k, o, r in
-             data.by_province[["key", "opinions", "responses"]].head(15).itertuples(index=False)],
-            title=_("The 15 provinces with most opinions and responses"), number=number)),
+            [(provinces.get(k, k) if k else _("Not given"), o) for k, o in
+             data.by_province[["key", "opinions"]].head(15).itertuples(index=False)],
+            title=_("Opinions (comments and letters): the 15 provinces with most"),
+            number=number)),
     }
     return render_template("analysis/dashboards/overview.html", consultation=consultation, data=data,
                            chart=chart, provinces=provinces, number=number, group_label=group_label,

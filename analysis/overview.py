@@ -14,7 +14,8 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.sql import vn_day
-from consult.models import Comment, Contribution, DraftVersion, Draft, Provision
+from consult.models import Comment, Contribution, DraftVersion, Draft, Organisation, Provision
+from consult.submissions.models import Submission, SubmissionOpinion
 
 #: Comments still in a citizen's unsent list are not opinions yet.
 UNSENT = "draft"
@@ -27,7 +28,8 @@ class Overview:
     consultation_id: int
     #: day ('YYYY-MM-DD', Vietnam time), opinions, responses
     per_day: pd.DataFrame
-    #: respondent_type (None = not given), opinions, senders, responses
+    #: respondent_type (None = not given; a body's kind for letters), opinions (comments
+    #: and the opinions of letters in force), senders (citizens' lists and bodies), responses
     by_respondent_type: pd.DataFrame
     #: province_code (None = not given), opinions, senders, responses
     by_province: pd.DataFrame
@@ -70,6 +72,50 @@ def opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
         func.count(distinct(Comment.contribution_id)).label("senders"))
     rows = session.execute(query.group_by(key)).all()
     return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def letters_in_force(consultation_id: int):
+    """The FROM/WHERE of the letters in force of one consultation with their opinions (an
+    outer join: a letter agreeing without comment is a sender with no opinion)."""
+    return (
+        select()
+        .select_from(Submission)
+        .join(Organisation, Organisation.id == Submission.organisation_id)
+        .outerjoin(SubmissionOpinion, SubmissionOpinion.submission_id == Submission.id)
+        .where(Submission.consultation_id == consultation_id, Submission.status == "submitted")
+    )
+
+
+def letter_opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
+    """Letter opinions and distinct sending bodies per value of an organisation column; the
+    organisation's kind keys it like a respondent type (invited bodies' survey responses store
+    their kind there too)."""
+    key = column.label("key")
+    query = letters_in_force(consultation_id).add_columns(
+        key, func.count(SubmissionOpinion.id).label("opinions"),
+        func.count(distinct(Submission.organisation_id)).label("senders"))
+    rows = session.execute(query.group_by(key)).all()
+    return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def letter_opinions_per_day(session: Session, consultation_id: int) -> pd.DataFrame:
+    day = vn_day(Submission.submitted_at).label("day")
+    query = letters_in_force(consultation_id).add_columns(
+        day, func.count(SubmissionOpinion.id).label("opinions"))
+    rows = session.execute(query.group_by(day).order_by(day)).all()
+    return pd.DataFrame(rows, columns=["day", "opinions"])
+
+
+def _add_counts(first: pd.DataFrame, second: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Sum two count frames on ``key`` (None is a key of its own: "not given")."""
+    if second.empty:
+        return first
+    if first.empty:
+        return second.reset_index(drop=True)
+    both = pd.concat([first, second], ignore_index=True)
+    summed = both.groupby(key, dropna=False, sort=True).sum().reset_index()
+    summed[key] = summed[key].astype(object).where(summed[key].notna(), None)
+    return summed.astype({column: "int64" for column in summed.columns if column != key})
 
 
 def moderation_counts(session: Session, consultation_id: int) -> dict[str, int]:
@@ -146,9 +192,14 @@ def consultation_overview(session: Session, consultation_id: int, survey_counts=
     by default ``survey_response_counts``; None leaves surveys out."""
     if survey_counts == "default":
         survey_counts = survey_response_counts
-    per_day = opinions_per_day(session, consultation_id)
-    by_type = opinions_by(session, consultation_id, Contribution.respondent_type)
-    by_province = opinions_by(session, consultation_id, Contribution.province_code)
+    per_day = _add_counts(opinions_per_day(session, consultation_id),
+                          letter_opinions_per_day(session, consultation_id), "day")
+    by_type = _add_counts(opinions_by(session, consultation_id, Contribution.respondent_type),
+                          letter_opinions_by(session, consultation_id, Organisation.kind), "key")
+    letters_by_province = letter_opinions_by(session, consultation_id, Organisation.province_code)
+    by_province = _add_counts(  # a ministry's letter has no province: not "not given" either
+        opinions_by(session, consultation_id, Contribution.province_code),
+        letters_by_province[letters_by_province["key"].notna()], "key")
     responses = survey_counts(session, consultation_id) if survey_counts else {}
     per_day = _merge_counts(per_day, responses.get("per_day"), "day")
     by_type = _merge_counts(by_type, responses.get("by_respondent_type"), "key")

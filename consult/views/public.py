@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -22,6 +23,15 @@ _SESSION_KEY = "contributions"
 def home():
     return render_template("public/home.html", consultations=drafts.open_consultations(),
                            lookup_form=ReceiptLookupForm(request.args))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every visit whatever the page links: answer it."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 def _consultation_or_404(slug: str) -> Consultation:
