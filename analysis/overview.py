@@ -14,7 +14,9 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.sql import vn_day
-from consult.models import Comment, Contribution, DraftVersion, Draft, Organisation, Provision
+from consult.data import province_successors
+from consult.models import (Comment, Consultation, Contribution, DraftVersion, Draft, Organisation,
+                            Provision)
 from consult.submissions.models import Submission, SubmissionOpinion
 
 #: Comments still in a citizen's unsent list are not opinions yet.
@@ -185,11 +187,26 @@ def article_of_provisions(session: Session, consultation_id: int) -> pd.DataFram
     return outline[["provision_id", "anchor", "number", "title", "order"]]
 
 
-def consultation_overview(session: Session, consultation_id: int, survey_counts="default") -> Overview:
+def on_province_map(frame: pd.DataFrame, from_map: str, to_map: str) -> pd.DataFrame:
+    """Province counts read on another map: codes of the 63 units of 2008 are summed into the
+    34 units of 1 July 2025 by the official mapping. Only that direction exists (a unit of 2025
+    cannot be split back), so any other request returns the frame as it is."""
+    if from_map == to_map or (from_map, to_map) != ("2008", "2025") or frame.empty:
+        return frame
+    successors = province_successors()
+    keys = frame["key"].map(lambda code: successors.get(code, code) if code else None)
+    regrouped = frame.assign(key=keys).groupby("key", dropna=False, sort=False).sum().reset_index()
+    regrouped["key"] = regrouped["key"].astype(object).where(regrouped["key"].notna(), None)
+    return regrouped
+
+
+def consultation_overview(session: Session, consultation_id: int, survey_counts="default",
+                          province_map: str | None = None) -> Overview:
     """The whole overview. ``survey_counts`` adds survey responses: a callable
     ``(session, consultation_id) -> dict`` with ``per_day``, ``by_respondent_type`` and
     ``by_province`` DataFrames keyed like the opinion frames, column ``responses``;
-    by default ``survey_response_counts``; None leaves surveys out."""
+    by default ``survey_response_counts``; None leaves surveys out. ``province_map`` reads the
+    provinces on another map than the consultation's (see ``on_province_map``)."""
     if survey_counts == "default":
         survey_counts = survey_response_counts
     per_day = _add_counts(opinions_per_day(session, consultation_id),
@@ -204,6 +221,8 @@ def consultation_overview(session: Session, consultation_id: int, survey_counts=
     per_day = _merge_counts(per_day, responses.get("per_day"), "day")
     by_type = _merge_counts(by_type, responses.get("by_respondent_type"), "key")
     by_province = _merge_counts(by_province, responses.get("by_province"), "key")
+    own_map = session.get(Consultation, consultation_id).province_map
+    by_province = on_province_map(by_province, own_map, province_map or own_map)
     moderation = moderation_counts(session, consultation_id)
     totals = {"opinions": int(per_day["opinions"].sum()), "responses": int(per_day["responses"].sum()),
               "senders": int(by_type["senders"].sum())}

@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(draft_group)
     app.cli.add_command(user_group)
+    from consult.organisations import organisation_group
+
+    app.cli.add_command(organisation_group)
 
 
 def prepare_database() -> str | None:

@@ -29,7 +29,9 @@ AUDIENCE_LABELS = {
 }
 PROFILE_FIELDS = {"": _l("No"), "respondent_type": _l("Respondent type"),
                   "province_code": _l("Province")}
-CHOICE_SOURCE_LABELS = {"": _l("The options below"), "provinces": _l("The 63 provinces and cities")}
+CHOICE_SOURCE_LABELS = {"": _l("The options below"),
+                        "provinces_2025": _l("The 34 provinces and cities (from 1 July 2025)"),
+                        "provinces": _l("The 63 provinces and cities (until 30 June 2025)")}
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 

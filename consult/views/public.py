@@ -169,7 +169,7 @@ def _store_comment(consultation: Consultation, target: Provision | None, form: C
 @bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])
 def my_list(slug: str):
     consultation = _consultation_or_404(slug)
-    form = ProfileForm()
+    form = ProfileForm(province_map=consultation.province_map)
     token = form.token.data if request.method == "POST" else None
     contribution = comment_service.find_contribution(consultation, token or _session_token(consultation))
     if contribution is not None and contribution.status == "submitted":
