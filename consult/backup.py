@@ -311,7 +311,7 @@ def _tool_version_text(tool: str) -> str:
 
 
 def _tool_major(tool: str) -> int:
-    match = re.search(r"(\d+)(?:\.\d+)?", _tool_version_text(tool).split(")")[-1])
+    match = re.search(r"(\d+)\.\d+", _tool_version_text(tool))  # "pg_dump (PostgreSQL) 15.20 (Debian …)"
     if not match:
         raise BackupError(f"cannot read the version of {tool}")
     return int(match.group(1))
