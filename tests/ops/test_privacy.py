@@ -2,6 +2,7 @@
 enough; opinions stay; prepared exports and personal questions' analyses go with them."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -221,3 +222,27 @@ def test_the_worker_runs_the_purge_once_per_turn(app, three_consultations, monke
     finally:
         from consult import worker
         connection.delete(worker.PURGE_LOCK_KEY)
+
+
+def test_authors_mark_a_question_personal_and_take_the_mark_off(app, client):
+    from surveys import authoring
+    from surveys.authoring import QuestionFields, SurveyFields
+    from surveys.models import Question
+    from tests.factories import login, make_user
+
+    login(client, make_user("drafter"))
+    survey = authoring.create_survey(SurveyFields(title={"vi": "Phiếu thử"}))
+    db.session.commit()
+    data = {"kind": "short_text", "name": "dien_thoai", "label_vi": "Số điện thoại", "relevant": "",
+            "constraint": "", "choice_source": "", "profile_field": "", "personal": "y"}
+    response = client.post(f"/khao-sat/quan-tri/{survey.id}/trang/{survey.pages[0].id}/cau-hoi-moi", data=data)
+    assert response.status_code == 302
+    question = db.session.scalar(select(Question).where(Question.name == "dien_thoai"))
+    assert question.parameters == {"personal": True}
+    form = client.get(f"/khao-sat/quan-tri/{survey.id}/cau-hoi/{question.id}").get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*name="personal"[^>]*>', form).group(0)
+    assert " checked " in checkbox
+    del data["personal"]
+    assert client.post(f"/khao-sat/quan-tri/{survey.id}/cau-hoi/{question.id}", data=data).status_code == 302
+    db.session.refresh(question)
+    assert question.parameters == {}
