@@ -61,6 +61,15 @@ def _count_request(response):
     return response
 
 
+def mark_worker_dead(pid: int) -> None:
+    """For gunicorn's ``child_exit`` hook: drop a dead worker's live gauges (its counters and
+    histograms stay counted). Does nothing outside multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
+
+
 def observe_job(function: str | None, queue: str, succeeded: bool, seconds: float) -> None:
     JOB_DURATION.labels(function or "unknown", queue, "succeeded" if succeeded else "failed").observe(seconds)
 
