@@ -9,6 +9,8 @@ the respondents). Analyses of opinions stay: opinions are kept, and no analysis 
 or a contact. The RQ jobs' own results hold only row ids.
 
 The files go after the transaction commits; a rollback keeps rows and files together.
+The export and analysis modules are imported on use: connecting the receiver at start must not
+load the Excel and pandas code into every web worker.
 """
 from __future__ import annotations
 
@@ -19,8 +21,6 @@ from pathlib import Path
 from sqlalchemy import delete, event, or_, select
 from sqlalchemy.orm import Session
 
-from analysis import export_jobs, results
-from analysis.export_jobs import ExportFile
 from consult import privacy
 from consult.extensions import db
 
@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 _DOOMED = "analysis.erasure.doomed"
 
 
-def derived_exports(consultation_id: int) -> list[ExportFile]:
-    """The exports of the consultation's opinions and of its surveys' responses."""
+def derived_exports(consultation_id: int) -> list:
+    """The exports (``ExportFile``) of the consultation's opinions and of its surveys' responses."""
+    from analysis.export_jobs import ExportFile
     from surveys.models import Survey
 
     survey_ids = select(Survey.id).where(Survey.consultation_id == consultation_id)
@@ -40,6 +41,7 @@ def derived_exports(consultation_id: int) -> list[ExportFile]:
 
 def forget_derived(consultation_id: int) -> dict[str, int]:
     """Delete the consultation's exports (files after commit) and personal questions' analyses."""
+    from analysis import results
     from surveys.privacy import personal_question_ids
 
     exports = derived_exports(consultation_id)
@@ -66,15 +68,19 @@ def _on_erased(_sender, consultation_id: int, **_details) -> None:
 def orphan_export_files() -> list[Path]:
     """Files in the exports folder that no export row names (a build cut off, a race with an
     erasure): nothing can serve them, so nothing should keep them."""
+    from analysis import export_jobs
+
     folder = export_jobs.export_dir()
     if not folder.is_dir():
         return []
-    named = set(db.session.scalars(select(ExportFile.file_name)))
+    named = set(db.session.scalars(select(export_jobs.ExportFile.file_name)))
     return [path for path in folder.iterdir()
             if path.is_file() and path.name not in named and not path.name.endswith(".part")]
 
 
 def _delete_after_commit(file_name: str) -> None:
+    from analysis import export_jobs
+
     if file_name:
         db.session.info.setdefault(_DOOMED, []).append(export_jobs.export_dir() / os.path.basename(file_name))
 
