@@ -22,7 +22,7 @@ import time
 import uuid
 from contextlib import contextmanager
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from pythonjsonlogger.json import JsonFormatter
 
 #: The request (or job's request) being served; None outside one.
@@ -100,8 +100,6 @@ def bound_request_id(request_id: str | None):
 
 
 def _begin_request() -> None:
-    from flask import current_app
-
     trusted = current_app.config.get("LOG_TRUST_REQUEST_ID", True)
     request_id = incoming_request_id(request.headers.get(HEADER), trusted)
     g.request_id = request_id

@@ -212,17 +212,27 @@ def test_the_cli_deletes_export_files_no_row_names(app, runner):
     assert not stray.exists() and export_jobs.stored_path(row).exists()
 
 
-def test_the_worker_runs_the_purge_once_per_turn(app, three_consultations, monkeypatch):
+def test_the_worker_runs_the_purge_once_per_turn(app, three_consultations):
     connection = live_redis()
-    monkeypatch.setattr("consult.worker.PURGE_LOCK_KEY", f"test:purge-lock:{uuid.uuid4().hex}")
-    try:
-        assert run_retention_if_due(connection) == 1
-        assert profiles(three_consultations[0]) == [("", ""), ("", "")]
-        assert run_retention_if_due(connection) is None  # another turn within the hour: skipped
-    finally:
-        from consult import worker
-        connection.delete(worker.PURGE_LOCK_KEY)
+    assert run_retention_if_due(connection) == 1
+    assert profiles(three_consultations[0]) == [("", ""), ("", "")]
+    assert run_retention_if_due(connection) is None  # another turn within the hour: skipped
 
+
+
+def test_a_starting_worker_takes_the_retention_turn(app, three_consultations):
+    from rq import Queue
+
+    from consult.worker import PlatformWorker
+
+    connection = live_redis()
+    queue = Queue(f"test-retention-{uuid.uuid4().hex[:8]}", connection=connection)
+    worker = PlatformWorker([queue], connection=connection)
+    worker.work(burst=True)
+    connection.delete(worker.key)
+    db.session.expire_all()
+    assert profiles(three_consultations[0]) == [("", ""), ("", "")]
+    assert ("Trần Văn Bình", "0912345678") in profiles(three_consultations[1])
 
 def test_authors_mark_a_question_personal_and_take_the_mark_off(app, client):
     from surveys import authoring
