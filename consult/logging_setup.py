@@ -8,7 +8,8 @@ the request runs (a log-record factory, so it reaches records of every logger an
 and handed to the RQ jobs the request enqueues (``job_meta``); ``consult.worker`` binds it
 again while the job runs, so a job's lines can be found from the request that asked for it.
 
-Each request also writes one access line on the ``gopy.access`` logger: method, the URL
+Each request also writes one access line on the ``gopy.access`` logger (health probes at
+DEBUG, the rest at INFO): method, the URL
 rule (``/bien-nhan/<code>``, never the path itself, which may hold a receipt code), status,
 duration in milliseconds and the request id. No query string, no address, no user.
 """
@@ -113,8 +114,10 @@ def _end_request(response):
         response.headers[HEADER] = request_id
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
-    logging.getLogger(ACCESS_LOGGER).info(
-        "request", extra={"method": request.method, "route": route_of_request(),
+    # Probes come every few seconds: their lines only at DEBUG.
+    level = logging.DEBUG if request.blueprint == "health" else logging.INFO
+    logging.getLogger(ACCESS_LOGGER).log(
+        level, "request", extra={"method": request.method, "route": route_of_request(),
                           "status": response.status_code, "duration_ms": duration_ms})
     return response
 

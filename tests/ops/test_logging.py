@@ -132,3 +132,13 @@ def test_a_job_enqueued_outside_a_request_carries_no_id(app):
     assert logging_setup.job_meta() == {}
     with logging_setup.bound_request_id("cli-run-0001"):
         assert logging_setup.job_meta() == {"request_id": "cli-run-0001"}
+
+
+def test_health_probes_log_only_at_debug(client, caplog):
+    caplog.set_level(logging.INFO)
+    client.get("/healthz")
+    client.get("/readyz")
+    assert not [r for r in caplog.records if r.name == logging_setup.ACCESS_LOGGER]
+    caplog.set_level(logging.DEBUG)
+    client.get("/healthz")
+    assert [r.route for r in caplog.records if r.name == logging_setup.ACCESS_LOGGER] == ["/healthz"]
