@@ -177,7 +177,7 @@ def restore_backup(app: Flask, source: Path, *, force: bool = False) -> RestoreR
         db.session.remove()
         db.engine.dispose()
         _load_database(app, staging, manifest["database"])
-        count = _restore_files(app, staging, manifest)
+        count = _restore_files(app, staging)
         _restore_secret(app, staging)
         revision = current_revision()
     if revision != manifest.get("alembic_revision"):
@@ -252,7 +252,7 @@ def _load_database(app: Flask, staging: Path, info: dict) -> None:
           "--single-transaction", f"--dbname={_libpq_url(app)}", str(staging / PG_MEMBER)], app)
 
 
-def _restore_files(app: Flask, staging: Path, manifest: dict) -> int:
+def _restore_files(app: Flask, staging: Path) -> int:
     """Replace each file folder with the archive's copy; returns the number of files."""
     count = 0
     for name, root in file_roots(app).items():

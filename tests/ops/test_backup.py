@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import tarfile
 import uuid
 from pathlib import Path

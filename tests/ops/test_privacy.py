@@ -236,7 +236,7 @@ def test_a_starting_worker_takes_the_retention_turn(app, three_consultations):
 
 def test_authors_mark_a_question_personal_and_take_the_mark_off(app, client):
     from surveys import authoring
-    from surveys.authoring import QuestionFields, SurveyFields
+    from surveys.authoring import SurveyFields
     from surveys.models import Question
     from tests.factories import login, make_user
 
