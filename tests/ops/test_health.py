@@ -9,7 +9,6 @@ from consult.extensions import db
 from tests.analysis.redis_support import REDIS_URL, live_redis
 from tests.conftest import make_test_app
 
-HEAD = "32fc3bc46af2"
 
 
 @pytest.fixture()
