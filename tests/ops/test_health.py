@@ -10,7 +10,6 @@ from tests.analysis.redis_support import REDIS_URL, live_redis
 from tests.conftest import make_test_app
 
 
-
 @pytest.fixture()
 def stamped(app):
     """Write an ``alembic_version`` table into the test schema (made by ``create_all``)."""
