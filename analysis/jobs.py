@@ -22,6 +22,7 @@ from analysis.text import AnalysisParams, Opinion, SegmentCache, analyse
 from analysis.text.normalise import prepare
 from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
 from consult.extensions import db
+from consult.logging_setup import job_meta
 from consult.models import Comment, Consultation, Contribution, Provision
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ def enqueue(result_id: int, queue_name: str | None = None) -> str:
     queue = Queue(queue_name or current_app.config.get("ANALYSIS_QUEUE", DEFAULT_QUEUE),
                   connection=connection)
     job = queue.enqueue("analysis.jobs.perform", result_id, job_timeout=JOB_TIMEOUT,
-                        result_ttl=86400, failure_ttl=7 * 86400)
+                        result_ttl=86400, failure_ttl=7 * 86400,
+                        meta=job_meta())
     return job.id
 
 
