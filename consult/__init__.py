@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, templating
+from consult import config, errors, i18n, ratelimit, templating
 from consult.extensions import init_extensions
 
 
@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     _register_blueprints(app)
+    ratelimit.init_app(app)
     _register_cli(app)
     return app
 
