@@ -32,6 +32,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={},
     )
     app.config.update(_export_settings())
+    app.config.from_prefixed_env("GOPY")  # e.g. GOPY_RATELIMIT_LOGIN="5 per minute"
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import wraps
 
 from flask import current_app
 
@@ -48,20 +49,36 @@ def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
+def _fail_open(function):
+    """Without its storage (Redis down) the lockout steps aside, as the rate limits do
+    (``RATELIMIT_SWALLOW_ERRORS``): people can still log in, and the error is logged."""
+
+    @wraps(function)
+    def wrapper(email: str):
+        if not _enabled():
+            return None
+        try:
+            return function(email)
+        except AccountLocked:
+            raise
+        except Exception:
+            current_app.logger.exception("Login lockout storage unavailable")
+            return None
+    return wrapper
+
+
+@_fail_open
 def check(email: str) -> None:
     """Raise ``AccountLocked`` while this address is locked."""
-    if not _enabled():
-        return
     _failures, lock = _keys(email)
     store = ratelimit.storage()
     if store.get(lock) > 0:
         raise AccountLocked(max(1, round(store.get_expiry(lock) - time.time())))
 
 
+@_fail_open
 def record_failure(email: str) -> int | None:
     """Count one wrong password; the lock's length in seconds when this failure starts one."""
-    if not _enabled():
-        return None
     failures_key, lock = _keys(email)
     store = ratelimit.storage()
     failures = store.incr(failures_key, _setting("RATELIMIT_LOCKOUT_WINDOW"))
@@ -75,9 +92,8 @@ def record_failure(email: str) -> int | None:
     return int(seconds)
 
 
+@_fail_open
 def record_success(email: str) -> None:
-    if not _enabled():
-        return
     store = ratelimit.storage()
     for key in _keys(email):
         store.clear(key)
