@@ -204,7 +204,9 @@ def _responses_sheet(writer: XlsxWriter, table: ResponseTable, sheet_title: str)
 
 # --- comments (citizens' opinions) -------------------------------------------------------------
 
-COMMENT_KEYS = ["comment_id", "receipt_code", "sent_at", "status", "article_number", "article_title",
+#: No receipt code: it is the sender's only key to their name and contact (``/bien-nhan``), so
+#: it stays out of files that staff download and pass around; ``comment_id`` identifies a row.
+COMMENT_KEYS = ["comment_id", "sent_at", "status", "article_number", "article_title",
                 "provision", "respondent_type", "province", "body"]
 
 
@@ -222,7 +224,7 @@ def comment_rows(session: Session, consultation_id: int, labels: dict | None = N
     anchors = _provision_anchors(session, list(articles))
     provinces = province_names(session.get(Consultation, consultation_id).province_map)
     types, status_labels = labels.get("respondent_type", {}), labels.get("status", {})
-    query = (select(Comment.id, Contribution.receipt_code, Contribution.submitted_at, Comment.created_at,
+    query = (select(Comment.id, Contribution.submitted_at, Comment.created_at,
                     Comment.status, Comment.provision_id, Contribution.respondent_type,
                     Contribution.province_code, Comment.body)
              .join(Contribution, Contribution.id == Comment.contribution_id)
@@ -235,9 +237,9 @@ def comment_rows(session: Session, consultation_id: int, labels: dict | None = N
         if not chunk:
             return
         last_id = chunk[-1][0]
-        for cid, receipt, submitted, created, status, provision_id, rtype, province, body in chunk:
+        for cid, submitted, created, status, provision_id, rtype, province, body in chunk:
             number, title = articles.get(provision_id, (None, None))
-            yield [cid, receipt, (submitted or created) + VIETNAM_OFFSET, status_labels.get(status, status),
+            yield [cid, (submitted or created) + VIETNAM_OFFSET, status_labels.get(status, status),
                    number, title, anchors.get(provision_id), types.get(rtype, rtype) if rtype else None,
                    provinces.get(province, province) if province else None, body]
 
@@ -285,7 +287,7 @@ def _comments_sheet(writer: XlsxWriter, session: Session, consultation_id: int, 
     columns = comment_columns(words)
     next_row = writer.write_table(sheet, [c.header for c in columns],
                                   comment_rows(session, consultation_id, labels, statuses),
-                                  types=[c.type for c in columns], widths=[8, 16, 17, 14, 8, 30, 20, 18, 18, 80])
+                                  types=[c.type for c in columns], widths=[8, 17, 14, 8, 30, 20, 18, 18, 80])
     return next_row - 1
 
 

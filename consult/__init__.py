@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, logging_setup, templating
+from consult import config, errors, i18n, logging_setup, ratelimit, templating
 from consult.extensions import init_extensions
 
 
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     _register_blueprints(app)
     _init_operations(app)
+    ratelimit.init_app(app)
     _register_cli(app)
     return app
 

@@ -1,14 +1,18 @@
 """Accounts and roles of the drafting team; the server checks every role."""
 from __future__ import annotations
 
-from functools import wraps
+import hmac
+from functools import lru_cache, wraps
 
 from flask import abort, flash, g, redirect, request, session
 from flask_login import current_user, login_required
 from flask_login.utils import login_url
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from consult import lockout
 from consult.extensions import db, login_manager
+from consult.lockout import AccountLocked
 from consult.models import User
 
 
@@ -21,15 +25,21 @@ class AccountDeactivated(Exception):
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    """The session's user, if the account is still active.
+def _load_user(session_id: str) -> User | None:
+    """The session's user, if the account is still active and the session was not ended.
 
+    The session holds ``"<user id>:<session token>"`` (``User.get_id``). Logging out, a new
+    password or a deactivation gives the account a new token, so a cookie copied before then
+    no longer matches: the session is revoked on the server, not only in the browser.
     Flask-Login does not look at ``is_active`` once someone is logged in, so a deactivated
     account is logged out here, on its next request, with a message saying why.
     """
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_id, _sep, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
     if user is not None and not user.active:
         _forget_deactivated_login()
+        return None
+    if user is None or not hmac.compare_digest(token.encode(), user.session_token.encode()):
         return None
     return user
 
@@ -57,25 +67,51 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made the same way as real ones, checked when no account has the e-mail."""
+    return generate_password_hash("no account has this password")
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check the password against the user's hash, or a dummy one when there is no user.
+
+    Exactly one (slow, salted) hash check either way, so the answer takes as long for an
+    unknown e-mail as for a known one and timing tells a guesser nothing.
+    """
+    stored = user.password_hash if user is not None else _dummy_hash()
+    return check_password_hash(stored, password) and user is not None
+
+
 def check_credentials(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None.
 
-    Raises ``AccountDeactivated`` only when the password is right: someone guessing learns
-    nothing more than from a wrong password.
+    Raises ``AccountLocked`` while the address is locked after too many wrong passwords
+    (even for the right one), and ``AccountDeactivated`` only when the password is right:
+    someone guessing learns nothing more than from a wrong password.
     """
+    lockout.check(email)
     user = find_user(email)
-    if user is None or not user.check_password(password):
+    if not password_matches(user, password):
+        lockout.record_failure(email)
         return None
+    lockout.record_success(email)
     if not user.active:
         raise AccountDeactivated()
     return user
+
+
+def end_session(user: User) -> None:
+    """Log out on the server: every session cookie of this account stops working."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
     try:
         return check_credentials(email, password)
-    except AccountDeactivated:
+    except (AccountDeactivated, AccountLocked):
         return None
 
 

@@ -116,9 +116,7 @@ def submit_contribution(contribution: Contribution, *, respondent_type: str,
 
 def contribution_by_receipt(code: str) -> Contribution | None:
     """Look a sent contribution up by its receipt code, forgiving case and spaces."""
-    cleaned = "".join(code.split()).upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    if not cleaned.startswith("GY-") and len(cleaned) == 8:
-        cleaned = f"GY-{cleaned[:4]}-{cleaned[4:]}"
+    cleaned = codes.normalise_receipt(code, "GY")
     return db.session.scalar(select(Contribution).where(Contribution.receipt_code == cleaned))
 
 

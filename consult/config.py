@@ -32,8 +32,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={},
     )
     app.config.update(_export_settings())
-    # Operations and privacy settings (GOPY_LOG_LEVEL, GOPY_METRICS_TOKEN,
-    # GOPY_METRICS_ALLOWED_NETWORKS, GOPY_RETENTION_DAYS_AFTER_CLOSE …): see the README.
+    # Operations, privacy and abuse settings (GOPY_LOG_LEVEL, GOPY_METRICS_TOKEN,
+    # GOPY_RETENTION_DAYS_AFTER_CLOSE, GOPY_RATELIMIT_LOGIN …): see the README.
     app.config.from_prefixed_env("GOPY")
     if test_config:
         app.config.update(test_config)

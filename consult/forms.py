@@ -11,6 +11,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
                      StringField, TextAreaField)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
+from consult.antibot import HumanCheck
 from consult.config import COMMENT_MAX_LENGTH
 from consult.data import sorted_provinces
 from consult.domain import RESPONDENT_TYPES
@@ -23,7 +24,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CommentForm(FlaskForm):
+class CommentForm(HumanCheck, FlaskForm):
     """One opinion on an article (optionally one clause or point) or on the whole draft."""
 
     body = TextAreaField(
@@ -59,7 +60,7 @@ def province_choices(map_key: str = "2008") -> list[tuple[str, str]]:
     return sorted_provinces(map_key)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(HumanCheck, FlaskForm):
     """Who is sending the list of opinions, and their consent to data processing."""
 
     respondent_type = SelectField(
@@ -107,7 +108,7 @@ class ReceiptLookupForm(FlaskForm):
 
     code = StringField(_l("Receipt code"), filters=[_strip],
                        validators=[DataRequired(message=_l("Please enter your receipt code.")),
-                                   Length(max=32, message=_l("A receipt code looks like GY-7K3M-9QXD."))])
+                                   Length(max=40, message=_l("A receipt code looks like GY-7K3M-9QXD-A2BC-4EFG."))])
 
 
 class LoginForm(FlaskForm):

@@ -1,6 +1,7 @@
 """The consultation's data: organisations, people, the draft and its provisions, comments."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
@@ -60,11 +61,22 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of every login session's id (``get_id``); a new value ends all sessions at once
+    #: (logout, password change, deactivation), so a copied cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     organisation: Mapped[Organisation | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this account, on every device."""
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

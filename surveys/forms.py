@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from consult.antibot import HumanCheck
+
 #: The buttons of a survey page (``name="action"``): what to do after saving.
 PAGE_ACTIONS = ("next", "back", "leave")
 
@@ -18,7 +20,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class StartForm(FlaskForm):
+class StartForm(HumanCheck, FlaskForm):
     """The "Start" button: its one-time key makes a replayed start find the same response."""
 
     form_key = HiddenField()

@@ -283,7 +283,7 @@ class Response(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
-    #: Given on submission: ``KS-XXXX-XXXX``.
+    #: Given on submission: ``KS-XXXX-XXXX-XXXX-XXXX``.
     receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     survey: Mapped[Survey] = relationship()

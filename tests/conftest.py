@@ -75,6 +75,9 @@ def make_test_app(database, tmp_path, **overrides):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Abuse controls stay out of the way; tests/consult/test_abuse_*.py turn them on.
+        "RATELIMIT_ENABLED": False,
+        "ANTIBOT_MIN_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -50,6 +50,16 @@ _PAGE = [
     {"name": "per_page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
 ]
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": ("Any unique string (a UUID): sent again with the same body within 24 hours, the "
+                    "request creates nothing and gets the first answer back, with "
+                    "'Idempotent-Replayed: true'; with another body it is refused with 422."),
+}
+_TOO_MANY = {"description": "Too many requests for this token; Retry-After gives the seconds to wait",
+             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _BEARER = [{"bearerAuth": []}]
 _AUTH_ERRORS = {"401": _problem("No token, or the token is not valid"),
                 "403": _problem("The token lacks the scope, or the submission is another organisation's")}
@@ -221,15 +231,20 @@ def _paths() -> dict:
             "description": ("Creates a draft with the letter's details and opinions. Attach the signed "
                             "PDF with PUT …/attachment, then POST …/submit. Body at most "
                             f"{JSON_MAX_BYTES} bytes."),
-            "parameters": [_SLUG],
+            "parameters": [_SLUG, _IDEMPOTENCY_KEY],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": _ref("SubmissionInput")}}},
-            "responses": {"201": _json("The draft submission", _ref("Submission"),
-                                       {"Location": {"schema": {"type": "string"}}}),
-                          "400": _problem("Malformed JSON"), **_AUTH_ERRORS,
-                          "404": not_found, "409": _problem("A draft exists already"),
+            "responses": {"201": _json("The draft submission (or, with a known Idempotency-Key, "
+                                       "the first answer replayed)", _ref("Submission"),
+                                       {"Location": {"schema": {"type": "string"}},
+                                        "Idempotent-Replayed": {"schema": {"type": "string"}}}),
+                          "400": _problem("Malformed JSON, or an invalid Idempotency-Key"), **_AUTH_ERRORS,
+                          "404": not_found,
+                          "409": _problem("A draft exists already, or a request with this "
+                                          "Idempotency-Key is still in progress"),
                           "413": _problem("Body too large"), "415": _problem("Not JSON"),
-                          "422": _problem("Invalid fields, listed in errors")}}},
+                          "422": _problem("Invalid fields, listed in errors; or the Idempotency-Key "
+                                          "was used with another body")}}},
         "/v1/submissions": {"get": {
             "operationId": "listSubmissions", "security": _BEARER,
             "summary": "The organisation's submissions, newest first (scope read)", "parameters": _PAGE,
@@ -270,6 +285,14 @@ def _paths() -> dict:
     }
 
 
+def _with_rate_limits(paths: dict) -> dict:
+    """Every API address is rate limited per token (per IP without one)."""
+    for item in paths.values():
+        for operation in item.values():
+            operation["responses"]["429"] = _TOO_MANY
+    return paths
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
@@ -279,7 +302,7 @@ def openapi_document() -> dict:
                             "consulted organisations. Errors are application/problem+json (RFC 9457)."),
         },
         "servers": [{"url": "/api"}],
-        "paths": _paths(),
+        "paths": _with_rate_limits(_paths()),
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {"bearerAuth": {

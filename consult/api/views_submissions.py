@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consult.api import bp, serialize
 from consult.api.access import page_body, page_params, paginate, require_scope
+from consult.api.idempotency import idempotent
 from consult.api.payload import json_body, submission_input
 from consult.api.problems import ApiProblem
 from consult.extensions import db
@@ -63,6 +64,7 @@ def get_submission(submission_id: int):
 
 @bp.post("/v1/consultations/<slug>/submissions")
 @require_scope("submissions:write")
+@idempotent
 def create_submission(slug: str):
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
     if consultation is None:

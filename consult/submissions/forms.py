@@ -11,6 +11,7 @@ from wtforms import (DateField, EmailField, HiddenField, PasswordField, RadioFie
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.antibot import HumanCheck
 from consult.clock import vn_today
 from consult.submissions.officers import PASSWORD_MIN_LENGTH
 from consult.submissions.services import OPINION_MAX_LENGTH
@@ -39,7 +40,7 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
-class LetterForm(FlaskForm):
+class LetterForm(HumanCheck, FlaskForm):
     """The letter's details. All may stay empty while it is a draft; submitting checks them."""
 
     submission_id = HiddenField()

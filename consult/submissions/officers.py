@@ -137,6 +137,8 @@ def set_active(user: User, active: bool, actor: User | None) -> bool:
     if user.active == active:
         return False
     user.active = active
+    if not active:
+        user.end_sessions()  # a cookie kept from before stays dead after a reactivation
     audit.record(actor, "officer.reactivate" if active else "officer.deactivate", user,
                  email=user.email, organisation=user.organisation.code if user.organisation else None)
     return True

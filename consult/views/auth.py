@@ -5,10 +5,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from consult.auth import AccountDeactivated, check_credentials
+from consult.auth import AccountDeactivated, AccountLocked, check_credentials, end_session
 from consult.forms import LoginForm
+from consult.ratelimit import clock_time
 
 bp = Blueprint("auth", __name__)
 
@@ -31,6 +32,9 @@ def login():
     if form.validate_on_submit():
         try:
             user = check_credentials(form.email.data, form.password.data)
+        except AccountLocked as locked:
+            form.password.errors.append(_locked_message(locked.retry_in))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(locked.retry_in)}
         except AccountDeactivated:
             form.password.errors.append(_("This account has been deactivated. Ask the drafting "
                                           "team if you need access again."))
@@ -43,8 +47,16 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _locked_message(seconds: int) -> str:
+    return _("Too many wrong passwords for this account. For its safety, logging in is paused: "
+             "try again after %(time)s (in about %(minutes)s minutes), even with the right password.",
+             time=clock_time(seconds), minutes=max(1, -(-seconds // 60)))
+
+
 @bp.post("/dang-xuat")
 def logout():
+    if current_user.is_authenticated:
+        end_session(current_user)
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.home"))

@@ -28,7 +28,7 @@ def test_citizen_comments_and_moderator_publishes(app, live_server, page_at):
     screenshot(page, "my-list-360")
     page.get_by_role("button", name=re.compile("Gửi 1 ý kiến")).click()
     code = page.locator(".receipt-code").inner_text()
-    assert re.fullmatch(r"GY-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert re.fullmatch(r"GY(?:-[0-9A-Z]{4}){4}", code)
     screenshot(page, "receipt-360")
 
     desk = page_at(1280, 900)

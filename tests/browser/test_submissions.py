@@ -68,7 +68,7 @@ def test_officer_drafts_returns_submits_and_the_team_sees_it(app, live_server, p
     assert phone.get_by_text("thời hạn góp vốn không quá 6 tháng").is_visible()
     phone.locator("#submit button[type=submit]").click()
     code = phone.locator(".receipt-code").inner_text()
-    assert re.fullmatch(r"CV-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert re.fullmatch(r"CV(?:-[0-9A-Z]{4}){4}", code)
     screenshot(phone, "submission-receipt-360")
     phone.goto(f"{live_server}/co-quan/{DEMO_SLUG}/lich-su")
     assert phone.get_by_role("link", name=code).is_visible()
