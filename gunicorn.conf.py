@@ -73,6 +73,8 @@ def post_fork(server, worker):
 
 def _dispose_inherited_pool(server) -> None:
     app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):  # another app (bench/load's bare one)
+        return
     from consult.extensions import db
 
     with app.app_context():
