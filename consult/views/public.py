@@ -7,12 +7,13 @@ from typing import Mapping
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
 from consult import drafts, provision_tree
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
-from consult.models import Consultation, Provision
+from consult.models import Consultation, Draft, Provision
 from consult.provision_tree import Node
 
 bp = Blueprint("public", __name__)
@@ -27,7 +28,10 @@ def home():
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    consultation = db.session.scalars(
+        select(Consultation).where(Consultation.slug == slug)
+        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
+    ).unique().first()
     if consultation is None or not consultation.published:
         abort(404)
     return consultation
