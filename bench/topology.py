@@ -80,7 +80,7 @@ class Database:
         from sqlalchemy import create_engine, text
 
         self.name = f"gopy_bench_{uuid.uuid4().hex[:10]}"
-        self._admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self._admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
         with self._admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.url = admin_url.rsplit("/", 1)[0] + "/" + self.name
