@@ -243,6 +243,9 @@ class Decision(db.Model):
 
 
 class Comment(db.Model):
+    #: An article's published comments, counted and paged without reading the others.
+    __table_args__ = (Index("ix_comment_provision_status_created", "provision_id", "status", "created_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit, codes, drafts
+from consult import audit, codes, drafts, provision_tree
 from consult.extensions import db
 from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
 from consult.submissions import attachments, roster
@@ -185,9 +185,9 @@ def resolve_provision(version: DraftVersion, article: str | None,
         raise UnknownProvision()
     if not clause:
         return found
-    for child in drafts.children_of(version).get(found.id, []):
+    for child in provision_tree.tree_of(version).children.get(found.id, ()):
         if child.kind == "clause" and child.number == clause:
-            return child
+            return db.session.get(Provision, child.id)
     raise UnknownProvision()
 
 
@@ -198,7 +198,7 @@ def add_opinion(submission: Submission, provision: Provision | None, body: str) 
         raise TooManyOpinions()
     article = None
     if provision is not None:
-        article_id = drafts.article_lookup(provision.version).get(provision.id, provision.id)
+        article_id = provision_tree.tree_of(provision.version).article_ids.get(provision.id, provision.id)
         article = db.session.get(Provision, article_id)
     opinion = SubmissionOpinion(provision=provision, article=article, body=clean_control(body),
                                 body_normalized=normalize_text(body))

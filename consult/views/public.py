@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import secrets
+from typing import Mapping
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import drafts
+from consult import drafts, provision_tree
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
-from consult.models import Consultation, Provision
+from consult.models import Consultation, Draft, Provision
+from consult.provision_tree import Node
 
 bp = Blueprint("public", __name__)
 
@@ -35,7 +38,10 @@ def favicon():
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    consultation = db.session.scalars(
+        select(Consultation).where(Consultation.slug == slug)
+        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
+    ).unique().first()
     if consultation is None or not consultation.published:
         abort(404)
     return consultation
@@ -71,58 +77,46 @@ def _current_list(consultation: Consultation):
 def draft(slug: str):
     consultation = _consultation_or_404(slug)
     version = _version_or_404(consultation)
+    tree = provision_tree.tree_of(version)
     return render_template(
         "public/draft.html", consultation=consultation, version=version,
-        toc=drafts.table_of_contents(version), children=drafts.children_of(version),
+        toc=drafts.table_of_contents(version, tree), tree=tree, children=tree.children,
         contribution=_current_list(consultation),
     )
 
 
-def _clause_choices(article: Provision, children: dict) -> list[tuple[str, str]]:
+def _clause_choices(article: Node, children: Mapping) -> list[tuple[str, str]]:
     choices = []
-    for clause in children.get(article.id, []):
+    for clause in children.get(article.id, ()):
         label = _("Clause %(number)s", number=clause.number) if clause.kind == "clause" \
             else _("Point %(number)s", number=clause.number)
         choices.append((clause.anchor, label))
-        for point in children.get(clause.id, []):
+        for point in children.get(clause.id, ()):
             choices.append((point.anchor, _("Clause %(clause)s, point %(point)s",
                                             clause=clause.number, point=point.number)))
     return choices
 
 
-def _subtree_ids(provision: Provision, children: dict) -> list[int]:
-    ids, stack = [], [provision]
-    while stack:
-        node = stack.pop()
-        ids.append(node.id)
-        stack.extend(children.get(node.id, []))
-    return ids
-
-
 @bp.route("/du-thao/<slug>/<anchor>", methods=["GET", "POST"])
 def article(slug: str, anchor: str):
     consultation = _consultation_or_404(slug)
-    version = _version_or_404(consultation)
-    article_row = drafts.find_article(version, anchor)
-    if article_row is None:
-        abort(404)
-    children = drafts.children_of(version)
+    tree = provision_tree.tree_of(_version_or_404(consultation))
+    article_node = tree.article(anchor) or abort(404)
     form = CommentForm()
-    form.set_provision_choices(_clause_choices(article_row, children))
+    form.set_provision_choices(_clause_choices(article_node, tree.children))
     if not form.form_key.data:
         form.form_key.data = secrets.token_urlsafe(16)
     if form.validate_on_submit():
-        target = article_row
-        if form.provision.data:
-            target = next(p for p in version.provisions if p.anchor == form.provision.data)
-        if _store_comment(consultation, target, form):
+        target = tree.by_anchor.get(form.provision.data) or article_node
+        if _store_comment(consultation, db.session.get(Provision, target.id), form):
             return redirect(url_for("public.my_list", slug=slug))
     elif request.method == "POST":
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
+    page = comment_service.published_comments_page(tree.subtree_ids(article_node),
+                                                   request.args.get("trang", 1, type=int))
     return render_template(
-        "public/article.html", consultation=consultation, version=version,
-        article=article_row, children=children, form=form,
-        comments=comment_service.published_comments(_subtree_ids(article_row, children)),
+        "public/article.html", consultation=consultation, article=article_node,
+        children=tree.children, tree=tree, form=form, page=page, comments=page.comments,
         contribution=_current_list(consultation),
     )
 
