@@ -121,7 +121,8 @@ def test_overview_counts_opinions_by_day_type_province_and_article(admin_client,
     assert '<tr data-outcome="undecided"><td>Undecided</td><td class="num">2</td></tr>' in page  # nothing decided yet
     comments = admin_client.get(f"/quan-tri/so-lieu/tham-van/{consultation.id}/gop-y.csv")
     rows = list(csv.reader(io.StringIO(comments.data.decode("utf-8-sig"))))
-    assert len(rows) == 5 and rows[1][4:7] == ["3", "Điều kiện trở thành thành viên", "dieu-3-khoan-2-diem-a"]
+    assert len(rows) == 5 and rows[1][3:6] == ["3", "Điều kiện trở thành thành viên", "dieu-3-khoan-2-diem-a"]
+    assert "Receipt" not in rows[0] and not any(cell.startswith("GY-") for row in rows for cell in row)
     assert excel_export(admin_client, f"/quan-tri/so-lieu/tham-van/{consultation.id}/xuat").max_row == 5
 
 
