@@ -1,0 +1,27 @@
+"""A survey's outline: what must be the same after an XLSForm export and re-import.
+
+Pages (title, show-if), and per question its kind, name, labels and hints in both languages,
+choices, required, show-if, constraint and its message, appearance and the parameters the kind
+uses.  Ids, slugs, positions and page names are left out: they are the database's, not the
+author's.  Tests and ``bench/xlsforms`` compare two outlines with ``==``.
+"""
+from __future__ import annotations
+
+from surveys.models import Question, Survey
+
+
+def survey_outline(survey: Survey) -> dict:
+    return {"title": survey.title, "introduction": survey.introduction or {},
+            "pages": [{"title": page.title or {}, "relevant": page.relevant or "",
+                       "questions": [question_outline(q) for q in page.questions]}
+                      for page in survey.pages]}
+
+
+def question_outline(question: Question) -> dict:
+    return {"name": question.name, "kind": question.kind, "label": question.label or {},
+            "hint": question.hint or {}, "required": bool(question.required),
+            "relevant": question.relevant or "", "constraint": question.constraint or "",
+            "constraint_message": question.constraint_message or {},
+            "parameters": dict(question.parameters or {}),
+            "provision": question.provision.anchor if question.provision else None,
+            "choices": [(c.name, c.label or {}, bool(c.is_other)) for c in question.choices]}
