@@ -7,6 +7,7 @@ author's.  Tests and ``bench/xlsforms`` compare two outlines with ``==``.
 """
 from __future__ import annotations
 
+from surveys.kinds import xlsform_appearance
 from surveys.models import Question, Survey
 
 
@@ -22,6 +23,14 @@ def question_outline(question: Question) -> dict:
             "hint": question.hint or {}, "required": bool(question.required),
             "relevant": question.relevant or "", "constraint": question.constraint or "",
             "constraint_message": question.constraint_message or {},
-            "parameters": dict(question.parameters or {}),
+            "parameters": _parameters(question),
             "provision": question.provision.anchor if question.provision else None,
             "choices": [(c.name, c.label or {}, bool(c.is_other)) for c in question.choices]}
+
+
+def _parameters(question: Question) -> dict:
+    """The parameters, with the appearance as the export writes it (a rating is ``likert``
+    whether or not the author typed it)."""
+    parameters = dict(question.parameters or {})
+    appearance = xlsform_appearance(question.kind, parameters.pop("appearance", ""))
+    return {**parameters, "appearance": appearance} if appearance else parameters
