@@ -1,5 +1,7 @@
 """Texts of an imported form that would otherwise be lost or break the export, each reported.
 
+* A filled cell in a column the platform does not use (``default``, ``read_only``,
+  ``guidance_hint``…) is named in the report.
 * Media (``image``, ``audio``, ``video``, ``big-image`` columns, on a question or its options)
   are not shown by the platform: the text is kept and the media named in the report.
 * A label, hint or message may insert another field's value with ``${name}``.  When that field
@@ -13,6 +15,11 @@ import re
 
 from surveys.xlsform.report import ImportReport
 
+#: Columns the import reads or reports on its own (the first part of ``column::language``).
+READ_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "constraint",
+                "constraint_message", "required_message", "appearance", "parameters",
+                "choice_filter", "media", "image", "big-image", "audio", "video",
+                "platform_parameters", "jr:constraintMsg", "jr:requiredMsg"}
 REFERENCE = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
 MEDIA_KEYS = ("image", "big-image", "audio", "video")
 
@@ -26,6 +33,15 @@ def report_media(mapper, element: dict, row: int | None, name: str) -> None:
     if choice_kinds:
         mapper.report.add("changed", "choice_media_dropped", row=row, name=name,
                           media=", ".join(choice_kinds))
+
+
+def report_ignored_columns(report: ImportReport, values: dict, row: int | None, name: str) -> None:
+    """A line for each filled cell of the row in a column the platform does not use."""
+    for column, value in values.items():
+        text = str(value if value is not None else "").strip()
+        if text and str(column).split("::")[0] not in READ_COLUMNS:
+            report.add("changed", "column_ignored", row=row, name=name, column=str(column),
+                       value=text[:80])
 
 
 def _media_kinds(media) -> list[str]:

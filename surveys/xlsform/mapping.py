@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from surveys import expressions
 from surveys.kinds import xlsform_appearance
 from surveys.xlsform import labels
-from surveys.xlsform.reading import row_numbers
+from surveys.xlsform.reading import CLOSING_TYPES, row_numbers
 from surveys.xlsform.repair import checked_expression
 from surveys.xlsform.report import ImportReport
 
@@ -108,8 +108,7 @@ class Mapper:
 
     def __init__(self, form: dict, workbook, report: ImportReport):
         self.form, self.report = form, report
-        self.raw = {str(v.get("name", "")).strip(): (n, v) for n, v in row_numbers(workbook.survey)
-                    if v.get("name") and str(v.get("type", "")).strip() not in ("end_group", "end_repeat")}
+        self.raw = _rows_by_name(workbook.survey)
         self.choice_rows = {(str(v.get("list_name", "")).strip(), str(v.get("name", "")).strip()): n
                             for n, v in row_numbers(workbook.choices or [])}
         self.settings = (workbook.settings or [{}])[0]
@@ -163,6 +162,10 @@ class Mapper:
     def top_level(self, element: dict) -> None:
         kind = element.get("type")
         if self.generated(element):
+            for child in element.get("children", []):  # metadata pyxform moved into "meta"
+                if child.get("name") in self.raw:
+                    self.report.add("unsupported", "metadata", row=self.row(child),
+                                    name=child["name"], type=child.get("type", ""))
             return
         if kind in ("repeat", "loop"):
             self.repeat(element)
@@ -287,6 +290,7 @@ class Mapper:
         kinds_map.complete(self, question, element, values)
         self.platform_parameters(question, values)
         self.report.add("imported", "imported", row=row, name=name, kind=question.kind)
+        labels.report_ignored_columns(self.report, values, row, name)
         return question
 
     def required(self, bind: dict, row: int | None, name: str) -> bool:
@@ -361,6 +365,8 @@ class Mapper:
         rows = self.matrix_rows(group) or []
         for child in group.get("children", []):
             if self.appearance(child) == "label":
+                self.report.add("imported", "matrix_header", row=self.row(child), name=child["name"],
+                                matrix=group["name"])
                 continue
             if not self.generated(child):
                 self.report.add("imported", "matrix_row", row=self.row(child), name=child["name"],
@@ -414,6 +420,20 @@ class Mapper:
             if setting not in KNOWN_SETTINGS:
                 self.report.add("changed", "setting_ignored", sheet="settings", row=2,
                                 setting=setting)
+
+
+def _rows_by_name(rows: list[dict]) -> dict[str, tuple[int, dict]]:
+    """Name -> (row, values) of the survey sheet; a note without a name is found under the
+    name pyxform gives it (``generated_note_name_<row>``)."""
+    result = {}
+    for number, values in row_numbers(rows):
+        type_ = str(values.get("type", "") or "").strip()
+        name = str(values.get("name", "") or "").strip()
+        if not name and type_.lower() == "note":
+            name = f"generated_note_name_{number}"
+        if name and type_.lower() not in CLOSING_TYPES:
+            result.setdefault(name, (number, values))
+    return result
 
 
 def _group_label(group: dict):

@@ -3,12 +3,15 @@
 Pages (title, show-if), and per question its kind, name, labels and hints in both languages,
 choices, required, show-if, constraint and its message, appearance and the parameters the kind
 uses.  Ids, slugs, positions and page names are left out: they are the database's, not the
-author's.  Tests and ``bench/xlsforms`` compare two outlines with ``==``.
+author's.  Tests and ``bench/xlsforms`` compare two outlines with ``==``, and check with
+``unreported_rows`` that an import's report mentions every row it did not import.
 """
 from __future__ import annotations
 
 from surveys.kinds import xlsform_appearance
 from surveys.models import Question, Survey
+from surveys.xlsform.reading import CLOSING_TYPES, read_workbook, row_numbers
+from surveys.xlsform.report import ImportReport
 
 
 def survey_outline(survey: Survey) -> dict:
@@ -34,3 +37,17 @@ def _parameters(question: Question) -> dict:
     parameters = dict(question.parameters or {})
     appearance = xlsform_appearance(question.kind, parameters.pop("appearance", ""))
     return {**parameters, "appearance": appearance} if appearance else parameters
+
+
+def unreported_rows(filename: str, data: bytes, report: ImportReport) -> list[int]:
+    """Rows of the survey sheet with a name or a type that no line of the report mentions.
+
+    An empty list means that the report is complete: every question, group, note, calculation
+    or metadata field of the file was imported, changed or reported as not imported.
+    """
+    workbook = read_workbook(filename, data, ImportReport())
+    mentioned = {item.row for item in report.items if item.sheet == "survey"}
+    return [number for number, values in row_numbers(workbook.survey)
+            if str(values.get("type") or "").strip().lower() not in CLOSING_TYPES
+            and (str(values.get("name") or "").strip() or str(values.get("type") or "").strip())
+            and number not in mentioned]

@@ -27,7 +27,7 @@ from surveys.xlsform.report import ImportReport, XLSFormError
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 MAX_BYTES = 5 * 1024 * 1024
 #: Types that close a block and carry no name.
-CLOSING_TYPES = {"end_group", "end group", "end_repeat", "end repeat"}
+CLOSING_TYPES = {"end_group", "end group", "end_repeat", "end repeat", "end_loop", "end loop"}
 #: What pyxform's readers say when the bytes are no spreadsheet at all (pyxform 4.5).
 UNREADABLE = ("not recognized as a supported type", "does not appear to be a valid XLSForm")
 _PYXFORM_ROW = re.compile(r"^\[row : (\d+)\]\s*")

@@ -39,6 +39,8 @@ MESSAGES = {
     "imported": _l("Imported as “%(kind)s”."),
     "imported_page": _l("Imported as a page."),
     "imported_matrix": _l("The group and its %(count)s rows were imported as one matrix question."),
+    "matrix_header": _l("The header row of the matrix “%(matrix)s”: its options are the matrix's scale."),
+    "column_ignored": _l("The column “%(column)s” is not used by the platform; its value “%(value)s” was not kept."),
     "matrix_row": _l("Imported as a row of the matrix “%(matrix)s”."),
     "matrix_kept_separate": _l("The group looks like a matrix but its rows have their own logic or are referred to elsewhere; its questions were imported one by one."),
     "repeat": _l("A repeat (begin_repeat) cannot be represented: the group and the questions inside it were not imported."),
