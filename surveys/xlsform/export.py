@@ -164,8 +164,9 @@ class _Writer:
                                  "appearance": "table-list"})
         for row in question.param("rows") or []:
             name = row.get("name", "")
-            if name in self.used_names - {question.name}:
+            if name in self.used_names - {question.name}:  # a question's or another row's name
                 name = f"{question.name}_{name}"
+            self.used_names.add(name)
             self.survey_rows.append({"type": f"select_one {question.name}", "name": name,
                                      **_texts("label", row.get("label")),
                                      "required": "yes" if question.required else ""})

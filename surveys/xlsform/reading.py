@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import PurePath
 
 from pyxform.errors import PyXFormError
@@ -26,6 +27,10 @@ from surveys.xlsform.report import ImportReport, XLSFormError
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 MAX_BYTES = 5 * 1024 * 1024
+#: What an .xlsx may unpack to: a real form of 5,000 rows is a few MB of XML.
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
+#: Rows of the survey and choices sheets together.
+MAX_ROWS = 10_000
 #: Types that close a block and carry no name.
 CLOSING_TYPES = {"end_group", "end group", "end_repeat", "end repeat", "end_loop", "end loop"}
 #: What pyxform's readers say when the bytes are no spreadsheet at all (pyxform 4.5).
@@ -48,6 +53,8 @@ def read_workbook(filename: str, data: bytes, report: ImportReport) -> Definitio
         _fail(report, "too_large", limit=MAX_BYTES // (1024 * 1024))
     if extension == ".csv":
         data = _csv_as_utf8(data, report)
+    if extension in (".xlsx", ".xlsm"):
+        _check_zip(data, report)
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=extension)
     except PyXFormError as error:
@@ -61,12 +68,25 @@ def read_workbook(filename: str, data: bytes, report: ImportReport) -> Definitio
         _fail(report, "missing_survey_sheet", sheets=", ".join(workbook.sheet_names or []) or "—")
     if not any(workbook.survey or []):
         _fail(report, "no_questions")
+    if len(workbook.survey or []) + len(workbook.choices or []) > MAX_ROWS:
+        _fail(report, "too_many_rows", limit=MAX_ROWS)
     workbook = headers.normalised(workbook)
     columns = set((workbook.survey_header or [{}])[0]) if workbook.survey_header else set()
     for column in ("type", "name"):
         if column not in columns:
             _fail(report, "missing_column", column=column)
     return workbook
+
+
+def _check_zip(data: bytes, report: ImportReport) -> None:
+    """Refuse a workbook that unpacks to much more than it weighs (a zip bomb) before reading."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _fail(report, "not_a_spreadsheet")
+    if unpacked > MAX_UNZIPPED_BYTES:
+        _fail(report, "too_large_unzipped", limit=MAX_UNZIPPED_BYTES // (1024 * 1024))
 
 
 def _csv_as_utf8(data: bytes, report: ImportReport) -> bytes:

@@ -16,7 +16,7 @@ OUTCOMES = ("error", "unsupported", "changed", "imported")
 MESSAGES = {
     # --- the file as a whole -------------------------------------------------------------
     "empty_file": _l("The file is empty."),
-    "unsupported_extension": _l("Only XLSForm files ending in .xlsx, .xlsm, .xls or .csv can be imported."),
+    "unsupported_extension": _l("Only XLSForm files (.xlsx, .xlsm, .xls, .csv) and LimeSurvey structure files (.lss) can be imported."),
     "invalid_xlsform": _l("The file is not valid as an XLSForm: %(detail)s"),
     "not_a_spreadsheet": _l("This file is not a spreadsheet that can be read (.xlsx, .xls or .csv)."),
     "csv_not_utf8": _l("The CSV file is not saved as UTF-8 (Unicode). Save it again as “CSV UTF-8” and retry."),
@@ -26,6 +26,23 @@ MESSAGES = {
     "no_questions": _l("The “survey” sheet holds no question that can be imported."),
     "pyxform": _l("The XLSForm checker (pyxform) refused the file: %(detail)s"),
     "unexpected": _l("Something in this form could not be understood (%(detail)s). Check the rows of the “survey” and “choices” sheets, or send the file to the technical team."),
+    "too_large_unzipped": _l("The workbook unpacks to more than %(limit)s MB; it cannot be read safely."),
+    "too_many_rows": _l("The file has more than %(limit)s rows; split it into smaller questionnaires."),
+    # --- LimeSurvey (.lss) ---------------------------------------------------------------
+    "not_lss": _l("This file is not a LimeSurvey survey structure (.lss): export the survey from LimeSurvey with “Survey structure (.lss)”."),
+    "lss_unsafe": _l("The file declares XML entities or a document type (DTD), which are refused for safety."),
+    "lss_xml": _l("The .lss file cannot be read as XML: %(detail)s"),
+    "no_questions_lss": _l("The LimeSurvey file holds no question that can be imported."),
+    "lss_equation": _l("Equations (type *) are not supported; the question was not imported."),
+    "lss_bad_code": _l("The question code is not a valid name (letters, digits and _ only, starting with a letter); the question was not imported."),
+    "lss_soft_mandatory": _l("“Soft mandatory” is not supported: the question was made optional."),
+    "lss_comment_dropped": _l("The comment box of this question was not kept."),
+    "lss_array_numbers": _l("The array of numbers became a matrix with the options %(low)s to %(high)s."),
+    "lss_second_scale": _l("Only the first scale of this dual-scale array was imported."),
+    "lss_split": _l("The %(count)s fields of this question were imported as %(count)s separate questions."),
+    "lss_attribute_ignored": _l("The setting “%(attribute)s” (%(value)s) is not used by the platform."),
+    "lss_relevance_dropped": _l("The condition “%(expression)s” cannot be written as a show-if here; the question is always shown."),
+    "lss_html_removed": _l("Formatting (HTML) was removed from the texts; the words were kept."),
     # --- one row: errors -----------------------------------------------------------------
     "duplicate_name": _l("The name “%(name)s” is already used on row %(first_row)s; every question needs its own name."),
     "duplicate_choice": _l("The list “%(list)s” has the choice “%(name)s” twice (first on row %(first_row)s)."),
