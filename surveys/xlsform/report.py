@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 #: Outcomes, in the order the report page lists them.
 OUTCOMES = ("error", "unsupported", "changed", "imported")
+#: How the report names each outcome (the upload page's table uses the same words).
+OUTCOME_LABELS = {"error": _l("Error"), "unsupported": _l("Not imported"), "changed": _l("Changed"),
+                  "imported": _l("Imported")}
 
 MESSAGES = {
     # --- the file as a whole -------------------------------------------------------------
