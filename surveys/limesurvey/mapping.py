@@ -22,6 +22,7 @@ Texts are HTML in LimeSurvey: tags are removed and entities decoded (reported on
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from surveys.limesurvey import logic
@@ -54,6 +55,7 @@ FIXED_OPTIONS = {
 #: Attributes worth a line in the report when set (the rest is presentation).
 REPORTED_ATTRIBUTES = ("hidden", "array_filter", "array_filter_exclude", "em_validation_q",
                        "random_order", "exclude_all_others", "equation")
+MAX_ARRAY_OPTIONS = 20
 _TAG = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 
@@ -196,9 +198,11 @@ class LssMapper:
         if type_ in FIXED_OPTIONS:
             question.choices = [PlannedChoice(code, label) for code, label in FIXED_OPTIONS[type_]]
         elif type_ == ":":
-            low, high = self.number_attribute(qid, "multiflexible_min", 1), self.number_attribute(qid, "multiflexible_max", 10)
-            question.choices = [PlannedChoice(str(n), {"vi": str(n)}) for n in range(int(low), int(high) + 1)][:21]
-            self.report.add("changed", "lss_array_numbers", sheet="", name=question.name, low=int(low), high=int(high))
+            low = int(_bounded(self.number_attribute(qid, "multiflexible_min", 1), 1))
+            high = int(_bounded(self.number_attribute(qid, "multiflexible_max", 10), 10))
+            high = max(low, min(high, low + MAX_ARRAY_OPTIONS - 1))  # a matrix of at most 20 options
+            question.choices = [PlannedChoice(str(n), {"vi": str(n)}) for n in range(low, high + 1)]
+            self.report.add("changed", "lss_array_numbers", sheet="", name=question.name, low=low, high=high)
         else:
             question.choices = [PlannedChoice(a.get("code", ""), self.texts(a.get("answer")) or {"vi": a.get("code", "")})
                                 for a in self.answers(qid)]
@@ -206,6 +210,7 @@ class LssMapper:
             self.report.add("changed", "lss_second_scale", sheet="", name=question.name)
 
     def numeric(self, question: PlannedQuestion, qid: str) -> None:
+        """Integer only, min and max from the attributes (finite numbers only)."""
         if self.document.attributes[qid].get("num_value_int_only") == "1":
             question.kind = "integer"
         for attribute, key in (("min_num_value_n", "min"), ("max_num_value_n", "max")):
@@ -215,9 +220,10 @@ class LssMapper:
 
     def number_attribute(self, qid: str, name: str, default):
         try:
-            return float(self.document.attributes[qid].get(name, ""))
+            number = float(self.document.attributes[qid].get(name, ""))
         except ValueError:
             return default
+        return number if math.isfinite(number) and abs(number) < 1e12 else default
 
     def split(self, row: dict, kind: str) -> list[PlannedQuestion]:
         """A multiple numeric / multiple short text question: one question per field."""
@@ -274,3 +280,7 @@ class LssMapper:
             self.report.add("unsupported", "lss_relevance_dropped", sheet="", name=name,
                             expression=equation[:200])
         return translated
+
+
+def _bounded(value, default):
+    return value if value is not None and -1e6 < value < 1e6 else default

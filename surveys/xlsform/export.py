@@ -148,8 +148,9 @@ class _Writer:
                                      **_texts("label", choice.label)})
 
     def rating_choices(self, question: Question) -> None:
-        low, high = int(question.param("min", 1)), int(question.param("max", 5))
-        for point in range(low, high + 1):
+        scale = KINDS["rating"].scale(question)  # bounded and tolerant, as respondents see it
+        low, high = scale[0], scale[-1]
+        for point in scale:
             label = {"vi": str(point)}
             if point == low and question.param("min_label"):
                 label = question.param("min_label")

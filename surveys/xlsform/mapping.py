@@ -330,8 +330,11 @@ class Mapper:
         for key, value in data.items():
             if key == "provision":
                 question.provision_anchor = str(value)
-            elif key in PLATFORM_KEYS:
+            elif key in PLATFORM_KEYS and _valid_parameter(key, value):
                 question.parameters[key] = value
+            elif key in PLATFORM_KEYS:
+                self.report.add("changed", "bad_parameter", row=question.row, name=question.name,
+                                parameter=key)
             else:
                 self.report.add("changed", "unknown_parameter", row=question.row,
                                 name=question.name, parameter=key)
@@ -420,6 +423,19 @@ class Mapper:
             if setting not in KNOWN_SETTINGS:
                 self.report.add("changed", "setting_ignored", sheet="settings", row=2,
                                 setting=setting)
+
+
+#: Parameters whose value is a number (finite, of a sane size).
+NUMBER_PARAMETERS = {"min", "max", "min_picks", "max_picks", "max_length", "max_mb"}
+
+
+def _valid_parameter(key: str, value) -> bool:
+    """Whether a ``platform_parameters`` value has the type the kinds expect."""
+    if key in NUMBER_PARAMETERS:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e12
+    if key in ("min_label", "max_label"):
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, str)
 
 
 def _rows_by_name(rows: list[dict]) -> dict[str, tuple[int, dict]]:

@@ -90,6 +90,7 @@ MESSAGES = {
     "setting_ignored": _l("The setting “%(setting)s” is not used by the platform."),
     "likert": _l("Shown as a rating scale (appearance likert)."),
     "dropdown": _l("Shown as a dropdown list (appearance %(appearance)s)."),
+    "bad_parameter": _l("The value of the parameter “%(parameter)s” is not valid; it was not kept."),
     "unknown_parameter": _l("The parameter “%(parameter)s” is not used by the platform."),
     "provision_not_found": _l("The article “%(anchor)s” is not in the consultation's draft; the question is not pinned."),
 }

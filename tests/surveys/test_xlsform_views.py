@@ -95,3 +95,30 @@ def test_export_downloads_an_xlsx(client, app, drafter):
 def test_the_import_page_is_for_the_drafting_team_only(client, app):
     login(client, make_user("moderator"))
     assert upload(client, (HERE / "full.xlsx").read_bytes(), "full.xlsx").status_code == 403
+
+
+def test_a_limesurvey_file_and_an_xlsm_upload_on_the_same_page(client, app, drafter):
+    from tests.surveys.lss_builder import LssSurvey
+
+    lss = LssSurvey(["vi", "en"], {"vi": "Khảo sát", "en": "Survey"})
+    lss.question(lss.group({"vi": "Trang"}), "L", "Q1", {"vi": "Bạn là ai?"},
+                 answers=[("A1", {"vi": "Người dân"}), ("A2", {"vi": "Hợp tác xã"})])
+    response = upload(client, lss.xml(), "khao_sat.lss")
+    assert response.status_code == 302
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "File: khao_sat.lss" in page and "Imported as “Single choice”." in page
+    response = upload(client, (HERE / "full.xlsx").read_bytes(), "full.xlsm")
+    assert response.status_code == 302
+    assert db.session.query(Survey).count() == 2
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.4 a letter, not a survey", "The .lss file cannot be read as XML"),
+    (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><document>&a;</document>",
+     "refused for safety"),
+    (b"<html><body>LimeSurvey</body></html>", "This file is not a LimeSurvey survey structure"),
+])
+def test_an_lss_upload_is_checked_by_its_content(client, app, drafter, data, message):
+    response = upload(client, data, "khao_sat.lss")
+    assert response.status_code == 422 and message in html.unescape(response.get_data(as_text=True))
+    assert db.session.query(Survey).count() == 0
