@@ -57,6 +57,7 @@ REPORTED_ATTRIBUTES = ("hidden", "array_filter", "array_filter_exclude", "em_val
                        "random_order", "exclude_all_others", "equation")
 MAX_ARRAY_OPTIONS = 20
 _TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 
 
@@ -93,10 +94,14 @@ class LssMapper:
         return result
 
     def plain(self, text: str) -> str:
+        """The words of an HTML text: scripts and styles dropped, tags removed, entities
+        decoded, spaces collapsed as an XLSForm cell's would be (so the export reads back)."""
         if _TAG.search(text or ""):
             self.html_removed = True
-        text = re.sub(r"<br\s*/?>|</p>", "\n", text or "", flags=re.I)
-        return html.unescape(_TAG.sub("", text)).strip()
+        text = _SCRIPT.sub("", text or "")
+        text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
+        text = html.unescape(_TAG.sub("", text))
+        return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
 
     # --- the survey ----------------------------------------------------------------------
     def plan(self) -> SurveyPlan:
