@@ -65,3 +65,14 @@ def test_what_the_round_trip_keeps_in_detail(app):
     assert survey.question_named("xep2").choices[-1].is_other is False
     assert survey.question_named("pp").parameters["max"] == 9
     assert survey.question_named("tep").parameters["max_mb"] == 3
+
+
+def test_each_kind_reads_back_as_itself_from_what_the_export_writes(app):
+    from surveys.kinds import KINDS, xlsform_appearance, xlsform_kind
+
+    written = {key: kind for key, kind in KINDS.items() if kind.xlsform_type}
+    assert set(KINDS) - set(written) == {"matrix"}  # written as a table-list group
+    for key, kind in written.items():
+        for kept in ("", "minimal", "likert", "multiline", "horizontal", "minimal autocomplete"):
+            appearance = xlsform_appearance(key, kept)
+            assert xlsform_kind(kind.xlsform_type, appearance) is kind, (key, kept, appearance)
