@@ -57,7 +57,7 @@ REPORTED_ATTRIBUTES = ("hidden", "array_filter", "array_filter_exclude", "em_val
                        "random_order", "exclude_all_others", "equation")
 MAX_ARRAY_OPTIONS = 20
 _TAG = re.compile(r"<[^>]*>")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 
 
@@ -99,7 +99,7 @@ class LssMapper:
         if _TAG.search(text or ""):
             self.html_removed = True
         text = _SCRIPT.sub("", text or "")
-        text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
+        text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE)
         text = html.unescape(_TAG.sub("", text))
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
 

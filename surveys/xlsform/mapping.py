@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePath
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from surveys import expressions
 from surveys.kinds import xlsform_appearance

@@ -134,6 +134,8 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
 <document><LimeSurveyDocType>Survey</LimeSurveyDocType><languages><language>vi</language></languages>
 <questions><rows><row><title>&lol3;</title></row></rows></questions></document>"""
+NO_QUESTIONS = (b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType><languages><language>vi</language>"
+                b"</languages></document>")
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <document><LimeSurveyDocType>Survey</LimeSurveyDocType><x>&secret;</x></document>"""
@@ -147,8 +149,7 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
     (b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType>", "lss_xml"),
     (b"", "empty_file"),
     (b"<document>" + b" " * (6 * 1024 * 1024) + b"</document>", "too_large"),
-    (b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType><languages><language>vi</language>"
-     b"</languages></document>", "no_questions_lss"),
+    (NO_QUESTIONS, "no_questions_lss"),
 ])
 def test_hostile_and_broken_lss_files_are_refused_with_a_reason(app, data, code):
     with pytest.raises(XLSFormError) as raised:
