@@ -4,5 +4,6 @@ from flask import Blueprint
 blueprint = Blueprint("surveys", __name__, url_prefix="/khao-sat", template_folder="templates",
                       static_folder="static", cli_group="survey")
 
-# Routes register on import: answering (respondents) and authoring (the drafting team).
-from surveys import views_respond, views_author  # noqa: E402,F401
+# Routes and commands register on import: answering (respondents), authoring (the drafting
+# team) and `flask survey import`.
+from surveys import views_respond, views_author, cli  # noqa: E402,F401

@@ -279,7 +279,8 @@ class ActionForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    workbook = FileField(_l("XLSForm file (.xlsx, .xls or .csv)"))
+    workbook = FileField(_l("Questionnaire file: XLSForm (.xlsx, .xlsm, .xls, .csv) or LimeSurvey (.lss)"),
+                         render_kw={"accept": ".xlsx,.xlsm,.xls,.csv,.lss"})
     consultation_id = SelectField(_l("Consultation"), coerce=_optional_int, validate_choice=False)
 
 

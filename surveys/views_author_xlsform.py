@@ -1,4 +1,5 @@
-"""XLSForm import (upload → report page) and export (download) for the drafting team."""
+"""Questionnaire import (XLSForm or LimeSurvey .lss: upload → report page) and XLSForm export
+(download) for the drafting team."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -12,8 +13,8 @@ from consult.models import Consultation
 from surveys import blueprint
 from surveys.author_forms import ImportForm
 from surveys.views_author import ADMIN, _consultations, _render, _survey
-from surveys.xlsform import XLSFormError, export_xlsform, import_xlsform, last_import_report
-from surveys.xlsform.reading import MAX_BYTES
+from surveys.importing import MAX_BYTES, import_survey_file
+from surveys.xlsform import XLSFormError, export_xlsform, last_import_report
 from surveys.xlsform.report import OUTCOMES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,8 +48,8 @@ def _import(upload, consultation_id):
     consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
     data = upload.read(MAX_BYTES + 1)
     try:
-        survey, _report = import_xlsform(upload.filename, data, consultation=consultation,
-                                         actor=current_user)
+        survey, _report = import_survey_file(upload.filename, data, consultation=consultation,
+                                             actor=current_user)
     except XLSFormError as error:
         db.session.rollback()
         return None, error.report

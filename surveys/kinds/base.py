@@ -60,6 +60,20 @@ class Kind:
     #: The parameters the authoring UI may set, for documentation and forms.
     parameters: tuple = ()
 
+    # --- XLSForm (``surveys.xlsform`` reads and writes these; one kind, one place) --------
+    #: The XLSForm type the kind is written as and read from ("" for a matrix: a group).
+    xlsform_type = ""
+    #: Appearances that pick this kind among kinds of the same type (the first is written).
+    xlsform_appearances: tuple = ()
+    #: Its options go to the choices sheet under a list named after the question.
+    xlsform_list = False
+
+    def xlsform_matches(self, appearance: str) -> bool:
+        """This kind's appearance is the whole ``appearance`` or one of its words."""
+        words = set(str(appearance or "").split())
+        return appearance in self.xlsform_appearances or any(
+            mark in words for mark in self.xlsform_appearances if " " not in mark)
+
     @staticmethod
     def field_name(question: Question, part: str = "") -> str:
         """Form field name (and id) of the question's input, or of one part of it."""

@@ -64,6 +64,8 @@ def _other_errors(chosen: list[Option], other: str) -> list[str]:
 
 class SingleChoice(Kind):
     key = "single_choice"
+    xlsform_type = "select_one"
+    xlsform_list = True
     label = _l("Single choice")
     macro = "single_choice"
     has_choices = True
@@ -113,12 +115,14 @@ def _option_text(by_name: dict[str, Option], name: str, other: str) -> str:
 
 class Dropdown(SingleChoice):
     key = "dropdown"
+    xlsform_appearances = ("minimal", "autocomplete", "search", "minimal autocomplete")
     label = _l("Dropdown list")
     macro = "dropdown"
 
 
 class MultipleChoice(SingleChoice):
     key = "multiple_choice"
+    xlsform_type = "select_multiple"
     label = _l("Multiple choice")
     macro = "multiple_choice"
     parameters = ("min_picks", "max_picks")
@@ -167,6 +171,8 @@ class Rating(Kind):
     """A scale of whole numbers (1 to 5 by default) with a label at each end (Likert)."""
 
     key = "rating"
+    xlsform_type = "select_one"
+    xlsform_appearances = ("likert",)
     label = _l("Rating scale")
     macro = "rating"
     parameters = ("min", "max", "min_label", "max_label")
@@ -265,6 +271,8 @@ class Ranking(Kind):
     """Put options in order: each gets a rank (1 = first); no two share one."""
 
     key = "ranking"
+    xlsform_type = "rank"
+    xlsform_list = True
     label = _l("Ranking")
     macro = "ranking"
     has_choices = True

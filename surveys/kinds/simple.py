@@ -15,6 +15,7 @@ from surveys.models import Question
 
 class ShortText(Kind):
     key = "short_text"
+    xlsform_type = "text"
     label = _l("Short text")
     macro = "short_text"
     parameters = ("max_length",)
@@ -48,6 +49,7 @@ class ShortText(Kind):
 
 class LongText(ShortText):
     key = "long_text"
+    xlsform_appearances = ("multiline",)
     label = _l("Long text")
     macro = "long_text"
     default_max_length = 5000
@@ -55,6 +57,7 @@ class LongText(ShortText):
 
 class Integer(Kind):
     key = "integer"
+    xlsform_type = "integer"
     label = _l("Whole number")
     macro = "number"
     parameters = ("min", "max")
@@ -88,6 +91,7 @@ class Integer(Kind):
 
 class Decimal(Integer):
     key = "decimal"
+    xlsform_type = "decimal"
     label = _l("Decimal number")
 
     def parse_text(self, question, text):
@@ -118,6 +122,7 @@ def parse_date(text: str) -> date | None:
 
 class Date(Kind):
     key = "date"
+    xlsform_type = "date"
     label = _l("Date")
     macro = "date"
     parameters = ("min", "max")
@@ -156,6 +161,7 @@ class Note(Kind):
     """Text shown between questions (XLSForm ``note``): nothing to answer."""
 
     key = "note"
+    xlsform_type = "note"
     label = _l("Note (no answer)")
     macro = "note"
     takes_answer = False

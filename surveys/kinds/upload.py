@@ -122,6 +122,7 @@ def _size_text(size: int) -> str:
 
 class FileUpload(Kind):
     key = "file"
+    xlsform_type = "file"
     label = _l("File upload (PDF)")
     macro = "file"
     parameters = ("max_mb",)

@@ -1,6 +1,6 @@
 """XLSForm import and export: the format KoboToolbox, ODK and SurveyCTO authors already use.
 
-``import_xlsform(filename, data)`` reads an ``.xlsx``, ``.xls`` or ``.csv`` XLSForm through
+``import_xlsform(filename, data)`` reads an ``.xlsx``, ``.xlsm``, ``.xls`` or ``.csv`` XLSForm through
 pyxform, maps it onto a new draft survey and returns it with an ``ImportReport`` that lists, per
 row, what was imported, what was changed and what could not be represented.  On any error it
 raises ``XLSFormError`` whose report lists every problem with its row; nothing is stored then.
@@ -19,7 +19,8 @@ from consult.models import AuditEvent, Consultation, User
 from surveys.models import Survey
 from surveys.xlsform.export import export_xlsform
 from surveys.xlsform.mapping import Mapper, SurveyPlan
-from surveys.xlsform.reading import convert, precheck, read_workbook
+from surveys.xlsform.reading import convert, read_workbook
+from surveys.xlsform.repair import precheck
 from surveys.xlsform.report import MESSAGES, ImportReport, ReportItem, XLSFormError
 
 __all__ = ["ImportReport", "MESSAGES", "ReportItem", "SurveyPlan", "XLSFormError",

@@ -14,10 +14,9 @@ import json
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from surveys.kinds import CHOICE_SOURCES
+from surveys.kinds import CHOICE_SOURCES, KINDS, xlsform_appearance
 from surveys.models import Question, Survey, SurveyPage
-from surveys.xlsform.mapping import (DROPDOWN_APPEARANCES, PLATFORM_KEYS, PLATFORM_PARAMETERS,
-                                     PLATFORM_SETTINGS)
+from surveys.xlsform.mapping import PLATFORM_KEYS, PLATFORM_PARAMETERS, PLATFORM_SETTINGS
 
 VI, EN = "Tiếng Việt (vi)", "English (en)"
 LANGUAGE_NAMES = {"vi": VI, "en": EN}
@@ -26,10 +25,6 @@ SURVEY_COLUMNS = ["type", "name", f"label::{VI}", f"label::{EN}", f"hint::{VI}",
                   f"constraint_message::{EN}", "appearance", "parameters", PLATFORM_PARAMETERS]
 CHOICE_COLUMNS = ["list_name", "name", f"label::{VI}", f"label::{EN}"]
 SETTINGS_COLUMNS = ["form_title", "form_id", "default_language", "version", PLATFORM_SETTINGS]
-_SELECT_TYPES = {"single_choice": "select_one", "dropdown": "select_one",
-                 "multiple_choice": "select_multiple", "ranking": "rank"}
-_PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer",
-                "decimal": "decimal", "date": "date", "file": "file", "note": "note"}
 
 
 def export_xlsform(survey: Survey) -> bytes:
@@ -124,29 +119,21 @@ class _Writer:
         self.survey_rows.append(row)
 
     def appearance(self, question: Question) -> str:
-        kept = str(question.param("appearance") or "")
-        if question.kind == "dropdown":
-            return kept if kept in DROPDOWN_APPEARANCES else "minimal"
-        if question.kind == "long_text":
-            return "multiline"
-        if question.kind == "rating":
-            return "likert"
-        if kept in DROPDOWN_APPEARANCES or kept.split()[:1] in (["likert"], ["multiline"]):
-            return ""  # would make another kind on import
-        return kept
+        return xlsform_appearance(question.kind, question.param("appearance"))
 
     def type_and_list(self, question: Question, row: dict) -> str:
-        if question.kind in _PLAIN_TYPES:
-            return _PLAIN_TYPES[question.kind]
+        kind = KINDS.get(question.kind)
+        if kind is None or not kind.xlsform_type:
+            return "note"  # an unknown kind: keep its text at least
         if question.kind == "rating":
             self.rating_choices(question)
-            return f"select_one {question.name}"
-        if question.kind in _SELECT_TYPES:
-            other = any(choice.is_other for choice in question.choices)
-            self.choices(question.name, question)
-            suffix = " or_other" if other and question.kind != "ranking" else ""
-            return f"{_SELECT_TYPES[question.kind]} {question.name}{suffix}"
-        return "note"  # an unknown kind: keep its text at least
+            return f"{kind.xlsform_type} {question.name}"
+        if not kind.xlsform_list:
+            return kind.xlsform_type
+        other = any(choice.is_other for choice in question.choices)
+        self.choices(question.name, question)
+        suffix = " or_other" if other and question.kind != "ranking" else ""
+        return f"{kind.xlsform_type} {question.name}{suffix}"
 
     def choices(self, list_name: str, question: Question) -> None:
         source = question.param("choice_source")
@@ -161,8 +148,9 @@ class _Writer:
                                      **_texts("label", choice.label)})
 
     def rating_choices(self, question: Question) -> None:
-        low, high = int(question.param("min", 1)), int(question.param("max", 5))
-        for point in range(low, high + 1):
+        scale = KINDS["rating"].scale(question)  # bounded and tolerant, as respondents see it
+        low, high = scale[0], scale[-1]
+        for point in scale:
             label = {"vi": str(point)}
             if point == low and question.param("min_label"):
                 label = question.param("min_label")
@@ -177,8 +165,9 @@ class _Writer:
                                  "appearance": "table-list"})
         for row in question.param("rows") or []:
             name = row.get("name", "")
-            if name in self.used_names - {question.name}:
+            if name in self.used_names - {question.name}:  # a question's or another row's name
                 name = f"{question.name}_{name}"
+            self.used_names.add(name)
             self.survey_rows.append({"type": f"select_one {question.name}", "name": name,
                                      **_texts("label", row.get("label")),
                                      "required": "yes" if question.required else ""})

@@ -12,10 +12,12 @@
 """
 from __future__ import annotations
 
+from surveys.kinds import xlsform_kind
+from surveys.xlsform.mapping import PlannedChoice
 from surveys.xlsform.report import ImportReport
 
-_SIMPLE = {"integer": "integer", "decimal": "decimal", "date": "date", "note": "note",
-           "rank": "ranking", "file": "file", "select all that apply": "multiple_choice"}
+#: pyxform's spelling of a type -> XLSForm's (``Kind.xlsform_type``).
+_PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_multiple"}
 _FROM_FILE = ("select_one_from_file", "select_multiple_from_file", "select_one_external",
               "select one from file", "select multiple from file")
 MAX_RATING_STEPS = 20
@@ -23,7 +25,7 @@ MAX_RATING_STEPS = 20
 
 def kind_for(mapper, element: dict, values: dict) -> str | None:
     """Our kind for the element, or None after reporting why it cannot be imported."""
-    from surveys.xlsform.mapping import DROPDOWN_APPEARANCES, METADATA_TYPES
+    from surveys.xlsform.mapping import METADATA_TYPES
 
     report: ImportReport = mapper.report
     type_ = element.get("type", "")
@@ -40,19 +42,15 @@ def kind_for(mapper, element: dict, values: dict) -> str | None:
     if type_ == "calculate":
         report.add("unsupported", "calculate", **where)
         return None
-    if type_ == "select one":
-        if "likert" in appearance.split():
-            return "rating" if _scale(mapper, element) else "single_choice"
-        if appearance in DROPDOWN_APPEARANCES:
-            report.add("changed", "dropdown", appearance=appearance, **where)
-            return "dropdown"
-        return "single_choice"
-    if type_ == "text":
-        return "long_text" if "multiline" in appearance.split() else "short_text"
     if type_ == "range":
         return "rating" if _range_ends(element, rating=True) else "integer"
-    if type_ in _SIMPLE:
-        return _SIMPLE[type_]
+    kind = xlsform_kind(_PYXFORM_TYPES.get(type_, type_), appearance)
+    if kind is not None and kind.key == "rating" and not _scale(mapper, element):
+        kind = xlsform_kind(kind.xlsform_type)  # likert on options that are not a scale
+    if kind is not None:
+        if kind.key == "dropdown":
+            report.add("changed", "dropdown", appearance=appearance, **where)
+        return kind.key
     report.add("unsupported", "unsupported_type", type=raw_type or type_, **where)
     return None
 
@@ -61,7 +59,12 @@ def complete(mapper, question, element: dict, values: dict) -> None:
     """Fill what the kind needs beyond the common columns: options, scale ends, limits."""
     where = {"row": question.row, "name": question.name}
     with_other = "or_other" in str(values.get("type", "")).split()
-    if question.kind in ("single_choice", "dropdown", "multiple_choice", "ranking"):
+    if question.kind == "ranking":  # an option to rank, without a text box
+        question.choices = mapper.choices(element, with_other=False)
+        if with_other:
+            question.choices.append(PlannedChoice("other", {"vi": "Khác", "en": "Other"}))
+            mapper.report.add("changed", "or_other_ranking", **where)
+    elif question.kind in ("single_choice", "dropdown", "multiple_choice"):
         question.choices = mapper.choices(element, with_other=with_other)
         if with_other:
             mapper.report.add("changed", "or_other", **where)

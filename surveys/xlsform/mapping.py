@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePath
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from surveys import expressions
-from surveys.xlsform.reading import check_expression, row_numbers
+from surveys.kinds import xlsform_appearance
+from surveys.xlsform import labels
+from surveys.xlsform.reading import CLOSING_TYPES, row_numbers
+from surveys.xlsform.repair import checked_expression
 from surveys.xlsform.report import ImportReport
 
 LANGUAGES = ("vi", "en")
@@ -31,7 +34,9 @@ PLATFORM_KEYS = ("min", "max", "min_picks", "max_picks", "min_label", "max_label
                  "choice_source", "max_length", "profile_field", "max_mb", "personal")
 METADATA_TYPES = {"start", "end", "today", "deviceid", "phonenumber", "username", "email",
                   "audit", "simserial", "subscriberid", "start-geopoint", "background-audio"}
-DROPDOWN_APPEARANCES = {"minimal", "autocomplete", "search", "minimal autocomplete"}
+#: Settings the import reads (duplicate options are renamed, see ``repair``).
+KNOWN_SETTINGS = {"form_title", "form_id", "default_language", "allow_choice_duplicates",
+                  PLATFORM_SETTINGS}
 TRUE_WORDS = {"yes", "true", "true()", "1"}
 FALSE_WORDS = {"", "no", "false", "false()", "0"}
 _GENERATED = re.compile(r"^(generated_table_list_label_\d+|reserved_name_for_field_list_labels_\d+)$")
@@ -103,13 +108,17 @@ class Mapper:
 
     def __init__(self, form: dict, workbook, report: ImportReport):
         self.form, self.report = form, report
-        self.raw = {str(v.get("name", "")).strip(): (n, v) for n, v in row_numbers(workbook.survey)
-                    if v.get("name") and str(v.get("type", "")).strip() not in ("end_group", "end_repeat")}
+        self.raw = _rows_by_name(workbook.survey)
         self.choice_rows = {(str(v.get("list_name", "")).strip(), str(v.get("name", "")).strip()): n
                             for n, v in row_numbers(workbook.choices or [])}
         self.settings = (workbook.settings or [{}])[0]
-        self.default = language_code(str(self.settings.get("default_language", "")), "vi") or "vi"
         self.dropped_languages: set[str] = set()
+        self.substituted_languages: set[str] = set()
+        default = str(self.settings.get("default_language", "") or "")
+        self.default = language_code(default, "vi") or "vi"
+        if self.default not in LANGUAGES:  # texts without a language are in neither of ours
+            self.substituted_languages.add(default)
+            self.default = "vi"
         self.referenced = self._referenced_names(workbook.survey)
         self.pages: list[PlannedPage] = []
 
@@ -124,6 +133,7 @@ class Mapper:
         title.setdefault("vi", next(iter(title.values()), ""))
         if not self.report.errors:
             self._check_against_imported()
+            labels.rewrite_references(self.pages, self.report)
         plan = SurveyPlan(title=title, form_id=str(self.settings.get("form_id") or ""),
                           pages=self.pages)
         self._platform_settings(plan)
@@ -152,8 +162,12 @@ class Mapper:
     def top_level(self, element: dict) -> None:
         kind = element.get("type")
         if self.generated(element):
+            for child in element.get("children", []):  # metadata pyxform moved into "meta"
+                if child.get("name") in self.raw:
+                    self.report.add("unsupported", "metadata", row=self.row(child),
+                                    name=child["name"], type=child.get("type", ""))
             return
-        if kind == "repeat":
+        if kind in ("repeat", "loop"):
             self.repeat(element)
         elif kind == "group" and self.matrix_rows(element) is not None:
             self.pages.append(PlannedPage(row=self.row(element), questions=[self.matrix(element)]))
@@ -173,7 +187,7 @@ class Mapper:
         kind = element.get("type")
         if self.generated(element):
             return
-        if kind == "repeat":
+        if kind in ("repeat", "loop"):
             self.repeat(element)
         elif kind == "group" and self.matrix_rows(element) is not None:
             page.questions.append(self.matrix(element, condition))
@@ -217,21 +231,31 @@ class Mapper:
             return {}
         if isinstance(value, str):
             return {self.default: value}
-        result = {}
+        result, others = {}, {}
         for language, text in value.items():
             code = language_code(language, self.default)
             if code in LANGUAGES and text:
                 result.setdefault(code, str(text))
             elif text:
-                self.dropped_languages.add(language)
+                others.setdefault(language, str(text))
+        if not result and others:  # a form in neither language: its first one stands in
+            language, text = next(iter(others.items()))
+            self.substituted_languages.add(language)
+            result[self.default] = text
+            others.pop(language)
+        self.dropped_languages.update(others)
         return result
 
     def repeat(self, element: dict) -> None:
-        self.report.add("unsupported", "repeat", row=self.row(element), name=element["name"])
+        """A repeat or a loop, and every question inside it, reported as not imported."""
+        loop = element.get("type") == "loop"
+        self.report.add("unsupported", "loop" if loop else "repeat", row=self.row(element),
+                        name=element["name"])
         for child in _descendants(element):
             if not self.generated(child):
-                self.report.add("unsupported", "inside_repeat", row=self.row(child),
-                                name=child.get("name", ""), repeat=element["name"])
+                self.report.add("unsupported", "inside_loop" if loop else "inside_repeat",
+                                row=self.row(child), name=child.get("name", ""),
+                                repeat=element["name"])
 
     # --- questions -----------------------------------------------------------------------
     def question(self, element: dict) -> PlannedQuestion | None:
@@ -242,9 +266,17 @@ class Mapper:
         if kind is None:
             return None
         bind = self.bind(element)
+        label, hint = self.texts(element.get("label")), self.texts(element.get("hint"))
+        labels.report_media(self, element, row, name)
+        if kind == "note" and not (label or hint):
+            self.report.add("unsupported", "media_only" if element.get("media") else "empty_note",
+                            row=row, name=name)
+            return None
+        if not label and not hint:
+            label = {self.default: name}
+            self.report.add("changed", "label_from_name", row=row, name=name)
         question = PlannedQuestion(
-            name=name, kind=kind, label=self.texts(element.get("label")),
-            hint=self.texts(element.get("hint")), required=self.required(bind, row, name),
+            name=name, kind=kind, label=label, hint=hint, required=self.required(bind, row, name),
             relevant=str(bind.get("relevant", "")), constraint=str(bind.get("constraint", "")),
             constraint_message=self.texts(bind.get("jr:constraintMsg")), row=row)
         if bind.get("jr:requiredMsg"):
@@ -252,11 +284,13 @@ class Mapper:
         if element.get("choice_filter"):
             self.report.add("unsupported", "choice_filter", row=row, name=name,
                             expression=element["choice_filter"])
-        if self.appearance(element):
-            question.parameters["appearance"] = self.appearance(element)
+        appearance = xlsform_appearance(kind, self.appearance(element))
+        if appearance:  # as the export writes it: an appearance of another kind is not kept
+            question.parameters["appearance"] = appearance
         kinds_map.complete(self, question, element, values)
         self.platform_parameters(question, values)
         self.report.add("imported", "imported", row=row, name=name, kind=question.kind)
+        labels.report_ignored_columns(self.report, values, row, name)
         return question
 
     def required(self, bind: dict, row: int | None, name: str) -> bool:
@@ -275,7 +309,7 @@ class Mapper:
             name = str(choice.get("name", ""))
             if (list_name, name) not in self.choice_rows and name == "other":
                 continue  # added by pyxform for or_other on some question of this list
-            result.append(PlannedChoice(name, self.texts(choice.get("label"))))
+            result.append(PlannedChoice(name, self.texts(choice.get("label")) or {self.default: name}))
         if with_other:
             result.append(PlannedChoice("other", {"vi": "Khác (ghi rõ)", "en": "Other (please specify)"},
                                         is_other=True))
@@ -296,8 +330,11 @@ class Mapper:
         for key, value in data.items():
             if key == "provision":
                 question.provision_anchor = str(value)
-            elif key in PLATFORM_KEYS:
+            elif key in PLATFORM_KEYS and _valid_parameter(key, value):
                 question.parameters[key] = value
+            elif key in PLATFORM_KEYS:
+                self.report.add("changed", "bad_parameter", row=question.row, name=question.name,
+                                parameter=key)
             else:
                 self.report.add("changed", "unknown_parameter", row=question.row,
                                 name=question.name, parameter=key)
@@ -331,6 +368,8 @@ class Mapper:
         rows = self.matrix_rows(group) or []
         for child in group.get("children", []):
             if self.appearance(child) == "label":
+                self.report.add("imported", "matrix_header", row=self.row(child), name=child["name"],
+                                matrix=group["name"])
                 continue
             if not self.generated(child):
                 self.report.add("imported", "matrix_row", row=self.row(child), name=child["name"],
@@ -339,7 +378,7 @@ class Mapper:
             name=group["name"], kind="matrix", label=self.texts(_group_label(group)),
             required=any(self.required(self.bind(r), self.row(r), r["name"]) for r in rows),
             relevant=_both(condition, self.bind(group).get("relevant", "")),
-            parameters={"appearance": self.appearance(group),
+            parameters={"appearance": "table-list",  # how our export writes every matrix
                         "rows": [{"name": r["name"], "label": self.texts(r.get("label"))} for r in rows]},
             choices=self.choices(rows[0], with_other=False), row=self.row(group))
         self.platform_parameters(question, self.raw_values(group))
@@ -364,21 +403,53 @@ class Mapper:
         known = {q.name for page in self.pages for q in page.questions}
         for page in self.pages:
             if page.relevant:
-                check_expression(page.relevant, known, self.report, row=page.row, name=page.name,
-                                 column="relevant")
+                page.relevant = checked_expression(page.relevant, known, self.report, row=page.row,
+                                                   name=page.name, column="relevant")
             for q in page.questions:
                 for column in ("relevant", "constraint"):
                     if getattr(q, column):
-                        check_expression(getattr(q, column), known, self.report, row=q.row,
-                                         name=q.name, column=column)
+                        setattr(q, column, checked_expression(
+                            getattr(q, column), known, self.report, row=q.row, name=q.name,
+                            column=column))
+                if not q.constraint:
+                    q.constraint_message = {}
 
     def _report_settings_and_languages(self) -> None:
+        for language in sorted(self.substituted_languages):
+            self.report.add("changed", "language_substituted", row=None, language=language)
         for language in sorted(self.dropped_languages):
             self.report.add("changed", "language_dropped", row=None, language=language)
         for setting in self.settings:
-            if setting not in ("form_title", "form_id", "default_language", PLATFORM_SETTINGS):
+            if setting not in KNOWN_SETTINGS:
                 self.report.add("changed", "setting_ignored", sheet="settings", row=2,
                                 setting=setting)
+
+
+#: Parameters whose value is a number (finite, of a sane size).
+NUMBER_PARAMETERS = {"min", "max", "min_picks", "max_picks", "max_length", "max_mb"}
+
+
+def _valid_parameter(key: str, value) -> bool:
+    """Whether a ``platform_parameters`` value has the type the kinds expect."""
+    if key in NUMBER_PARAMETERS:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e12
+    if key in ("min_label", "max_label"):
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, str)
+
+
+def _rows_by_name(rows: list[dict]) -> dict[str, tuple[int, dict]]:
+    """Name -> (row, values) of the survey sheet; a note without a name is found under the
+    name pyxform gives it (``generated_note_name_<row>``)."""
+    result = {}
+    for number, values in row_numbers(rows):
+        type_ = str(values.get("type", "") or "").strip()
+        name = str(values.get("name", "") or "").strip()
+        if not name and type_.lower() == "note":
+            name = f"generated_note_name_{number}"
+        if name and type_.lower() not in CLOSING_TYPES:
+            result.setdefault(name, (number, values))
+    return result
 
 
 def _group_label(group: dict):

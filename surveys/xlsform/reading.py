@@ -1,11 +1,13 @@
 """Read an uploaded XLSForm with pyxform and check it before anything is stored.
 
-``read_workbook`` turns the bytes of a ``.xlsx``, ``.xls`` or ``.csv`` file into pyxform's
-workbook data (its own readers, so the three formats read alike) and ``convert`` into pyxform's
-JSON form (``pyxform.xls2json.workbook_to_json``), which validates the XLSForm.  Before that,
-``precheck`` looks at the rows as written and lists, with row numbers, every problem we can
-name ourselves (duplicate names, expressions our evaluator refuses), so that an author gets all
-of them at once and in Vietnamese rather than pyxform's first one in English.
+``read_workbook`` turns the bytes of a ``.xlsx``, ``.xlsm``, ``.xls`` or ``.csv`` file into
+pyxform's workbook data (its own readers, so the formats read alike), with the headers other
+tools write (``Label``, ``label:English``, ``text:english``) spelled as pyxform spells them,
+and ``convert`` into pyxform's JSON form (``pyxform.xls2json.workbook_to_json``), which
+validates the XLSForm.  Before that, ``precheck`` (``surveys.xlsform.repair``) looks at the
+rows as written: a name used twice (KoboToolbox allows it in two groups) is renamed, and logic
+our evaluator refuses is dropped, each with a line in the report, so that one item never
+refuses the whole form.
 
 Row numbers follow pyxform: the header is row 1 of the sheet, so the first question is row 2.
 """
@@ -13,22 +15,26 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import PurePath
 
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from surveys import expressions
+from surveys.xlsform import headers
 from surveys.xlsform.report import ImportReport, XLSFormError
 
-EXTENSIONS = (".xlsx", ".xls", ".csv")
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 MAX_BYTES = 5 * 1024 * 1024
+#: What an .xlsx may unpack to: a real form of 5,000 rows is a few MB of XML.
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
+#: Rows of the survey and choices sheets together.
+MAX_ROWS = 10_000
 #: Types that close a block and carry no name.
-CLOSING_TYPES = {"end_group", "end group", "end_repeat", "end repeat"}
-#: Columns holding expressions that we check (``choice_filter`` is reported, not checked).
-EXPRESSION_COLUMNS = ("relevant", "constraint")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}\Z")
+CLOSING_TYPES = {"end_group", "end group", "end_repeat", "end repeat", "end_loop", "end loop"}
+#: What pyxform's readers say when the bytes are no spreadsheet at all (pyxform 4.5).
+UNREADABLE = ("not recognized as a supported type", "does not appear to be a valid XLSForm")
 _PYXFORM_ROW = re.compile(r"^\[row : (\d+)\]\s*")
 
 
@@ -47,20 +53,40 @@ def read_workbook(filename: str, data: bytes, report: ImportReport) -> Definitio
         _fail(report, "too_large", limit=MAX_BYTES // (1024 * 1024))
     if extension == ".csv":
         data = _csv_as_utf8(data, report)
+    if extension in (".xlsx", ".xlsm"):
+        _check_zip(data, report)
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=extension)
+    except PyXFormError as error:
+        if any(sign in str(error) for sign in UNREADABLE):
+            _fail(report, "not_a_spreadsheet")
+        _fail(report, "invalid_xlsform", detail=str(error)[:500])  # read, refused as an XLSForm
     except Exception:  # each reader raises its own errors on bytes that are not its format
         _fail(report, "not_a_spreadsheet")
     sheets = [name.lower() for name in workbook.sheet_names or []]
-    if "survey" not in sheets:
+    if "survey" not in sheets and not workbook.survey:
         _fail(report, "missing_survey_sheet", sheets=", ".join(workbook.sheet_names or []) or "—")
     if not any(workbook.survey or []):
         _fail(report, "no_questions")
-    headers = set((workbook.survey_header or [{}])[0]) if workbook.survey_header else set()
+    if len(workbook.survey or []) + len(workbook.choices or []) > MAX_ROWS:
+        _fail(report, "too_many_rows", limit=MAX_ROWS)
+    workbook = headers.normalised(workbook)
+    columns = set((workbook.survey_header or [{}])[0]) if workbook.survey_header else set()
     for column in ("type", "name"):
-        if column not in headers:
+        if column not in columns:
             _fail(report, "missing_column", column=column)
     return workbook
+
+
+def _check_zip(data: bytes, report: ImportReport) -> None:
+    """Refuse a workbook that unpacks to much more than it weighs (a zip bomb) before reading."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _fail(report, "not_a_spreadsheet")
+    if unpacked > MAX_UNZIPPED_BYTES:
+        _fail(report, "too_large_unzipped", limit=MAX_UNZIPPED_BYTES // (1024 * 1024))
 
 
 def _csv_as_utf8(data: bytes, report: ImportReport) -> bytes:
@@ -79,60 +105,6 @@ def _fail(report: ImportReport, code: str, **params) -> None:
 
 def row_numbers(rows: list[dict]) -> list[tuple[int, dict]]:
     return [(index + FIRST_ROW, values) for index, values in enumerate(rows)]
-
-
-def precheck(workbook: DefinitionData, report: ImportReport) -> dict[str, int]:
-    """Check names and expressions row by row; returns name -> row of the survey sheet."""
-    rows = row_numbers(workbook.survey)
-    names: dict[str, int] = {}
-    for number, values in rows:
-        type_ = str(values.get("type", "")).strip()
-        name = str(values.get("name", "")).strip()
-        if not name or type_.lower() in CLOSING_TYPES:
-            continue
-        if name in names:
-            report.error("duplicate_name", row=number, name=name, first_row=names[name])
-            continue
-        if not _NAME.match(name):
-            report.error("bad_name", row=number, name=name)
-        names[name] = number
-    for number, values in rows:
-        for column in EXPRESSION_COLUMNS:
-            expression = str(values.get(column, "") or "").strip()
-            if expression:
-                check_expression(expression, set(names), report, row=number,
-                                 name=str(values.get("name", "")), column=column)
-    _check_choice_names(workbook, report)
-    return names
-
-
-def check_expression(expression: str, known: set[str], report: ImportReport, *, row: int | None,
-                     name: str, column: str) -> bool:
-    """Add an error for ``expression`` if ``expressions.check`` refuses it; True when it passes."""
-    from surveys.authoring import expression_params, message_code
-
-    try:
-        expressions.check(expression, known)
-    except expressions.ExpressionError as error:
-        report.error("expression", row=row, name=name, column=column, error_code=message_code(error, expression),
-                     details=expression_params(error, expression))
-        return False
-    return True
-
-
-def _check_choice_names(workbook: DefinitionData, report: ImportReport) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for number, values in row_numbers(workbook.choices or []):
-        key = (str(values.get("list_name", "")).strip(), str(values.get("name", "")).strip())
-        if not all(key):
-            continue
-        if key in seen:
-            report.error("duplicate_choice", sheet="choices", row=number, name=key[1],
-                         list=key[0], first_row=seen[key])
-        else:
-            seen[key] = number
-            if len(key[1]) > 64:
-                report.error("bad_name", sheet="choices", row=number, name=key[1])
 
 
 def convert(workbook: DefinitionData, report: ImportReport, warnings: list[str]) -> dict:

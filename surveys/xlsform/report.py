@@ -12,11 +12,15 @@ from flask_babel import lazy_gettext as _l
 
 #: Outcomes, in the order the report page lists them.
 OUTCOMES = ("error", "unsupported", "changed", "imported")
+#: How the report names each outcome (the upload page's table uses the same words).
+OUTCOME_LABELS = {"error": _l("Error"), "unsupported": _l("Not imported"), "changed": _l("Changed"),
+                  "imported": _l("Imported")}
 
 MESSAGES = {
     # --- the file as a whole -------------------------------------------------------------
     "empty_file": _l("The file is empty."),
-    "unsupported_extension": _l("Only XLSForm files ending in .xlsx, .xls or .csv can be imported."),
+    "unsupported_extension": _l("Only XLSForm files (.xlsx, .xlsm, .xls, .csv) and LimeSurvey structure files (.lss) can be imported."),
+    "invalid_xlsform": _l("The file is not valid as an XLSForm: %(detail)s"),
     "not_a_spreadsheet": _l("This file is not a spreadsheet that can be read (.xlsx, .xls or .csv)."),
     "csv_not_utf8": _l("The CSV file is not saved as UTF-8 (Unicode). Save it again as “CSV UTF-8” and retry."),
     "too_large": _l("The file is larger than %(limit)s MB."),
@@ -25,19 +29,51 @@ MESSAGES = {
     "no_questions": _l("The “survey” sheet holds no question that can be imported."),
     "pyxform": _l("The XLSForm checker (pyxform) refused the file: %(detail)s"),
     "unexpected": _l("Something in this form could not be understood (%(detail)s). Check the rows of the “survey” and “choices” sheets, or send the file to the technical team."),
+    "too_large_unzipped": _l("The workbook unpacks to more than %(limit)s MB; it cannot be read safely."),
+    "too_many_rows": _l("The file has more than %(limit)s rows; split it into smaller questionnaires."),
+    # --- LimeSurvey (.lss) ---------------------------------------------------------------
+    "not_lss": _l("This file is not a LimeSurvey survey structure (.lss): export the survey from LimeSurvey with “Survey structure (.lss)”."),
+    "lss_unsafe": _l("The file declares XML entities or a document type (DTD), which are refused for safety."),
+    "lss_xml": _l("The .lss file cannot be read as XML: %(detail)s"),
+    "no_questions_lss": _l("The LimeSurvey file holds no question that can be imported."),
+    "lss_equation": _l("Equations (type *) are not supported; the question was not imported."),
+    "lss_bad_code": _l("The question code is not a valid name (letters, digits and _ only, starting with a letter); the question was not imported."),
+    "lss_soft_mandatory": _l("“Soft mandatory” is not supported: the question was made optional."),
+    "lss_comment_dropped": _l("The comment box of this question was not kept."),
+    "lss_array_numbers": _l("The array of numbers became a matrix with the options %(low)s to %(high)s."),
+    "lss_second_scale": _l("Only the first scale of this dual-scale array was imported."),
+    "lss_split": _l("The %(count)s fields of this question were imported as %(count)s separate questions."),
+    "lss_attribute_ignored": _l("The setting “%(attribute)s” (%(value)s) is not used by the platform."),
+    "lss_relevance_dropped": _l("The condition “%(expression)s” cannot be written as a show-if here; the question is always shown."),
+    "lss_html_removed": _l("Formatting (HTML) was removed from the texts; the words were kept."),
     # --- one row: errors -----------------------------------------------------------------
     "duplicate_name": _l("The name “%(name)s” is already used on row %(first_row)s; every question needs its own name."),
     "duplicate_choice": _l("The list “%(list)s” has the choice “%(name)s” twice (first on row %(first_row)s)."),
     "bad_name": _l("The name “%(name)s” is not valid: use letters, digits and _ only, starting with a letter, at most 64 characters."),
     "expression": _l("Column “%(column)s”: %(problem)s"),
+    "expression_dropped": _l("Column “%(column)s”: %(problem)s This logic was not imported; the question was kept without it."),
+    "quotes_repaired": _l("Column “%(column)s”: typographic quotes were replaced by straight ones: “%(expression)s”."),
+    "renamed_duplicate": _l("The name “%(old)s” is already used on row %(first_row)s; this one was renamed “%(name)s”."),
+    "renamed_duplicate_choice": _l("The list “%(list)s” has the option “%(old)s” twice (first on row %(first_row)s); this one was renamed “%(name)s”."),
     # --- one row: what could not be represented or was changed ---------------------------
     "imported": _l("Imported as “%(kind)s”."),
     "imported_page": _l("Imported as a page."),
     "imported_matrix": _l("The group and its %(count)s rows were imported as one matrix question."),
+    "matrix_header": _l("The header row of the matrix “%(matrix)s”: its options are the matrix's scale."),
+    "column_ignored": _l("The column “%(column)s” is not used by the platform; its value “%(value)s” was not kept."),
     "matrix_row": _l("Imported as a row of the matrix “%(matrix)s”."),
     "matrix_kept_separate": _l("The group looks like a matrix but its rows have their own logic or are referred to elsewhere; its questions were imported one by one."),
     "repeat": _l("A repeat (begin_repeat) cannot be represented: the group and the questions inside it were not imported."),
     "inside_repeat": _l("Not imported: this question is inside the repeat “%(repeat)s”."),
+    "loop": _l("A loop (begin loop) cannot be represented: the loop and the questions inside it were not imported."),
+    "inside_loop": _l("Not imported: this question is inside the loop “%(repeat)s”."),
+    "media_dropped": _l("Pictures, sound and video are not shown (%(media)s); the text was kept."),
+    "choice_media_dropped": _l("The options' pictures, sound or video are not shown (%(media)s); their text was kept."),
+    "media_only": _l("This note has only a picture, sound or video and no text; it was not imported."),
+    "empty_note": _l("This note has no text; it was not imported."),
+    "label_from_name": _l("The question has no label in Vietnamese or English; its name was used as its label."),
+    "reference_rewritten": _l("The text refers to %(references)s, which was not imported; the reference was written as [name] in brackets."),
+    "language_substituted": _l("The form has no texts in Vietnamese or English; the texts in “%(language)s” were imported in their place."),
     "unsupported_type": _l("The question type “%(type)s” is not supported; the row was not imported."),
     "metadata": _l("The metadata field “%(type)s” is not collected; the row was not imported."),
     "calculate": _l("Calculations are not supported; “%(name)s” was not imported."),
@@ -46,6 +82,7 @@ MESSAGES = {
     "required_expression": _l("The condition “%(expression)s” in “required” is not supported: the question was made optional."),
     "required_message": _l("The custom “required” message is not kept; the platform shows its own."),
     "nested_group": _l("The group “%(name)s” inside a page was merged into that page; its show-if was added to each of its questions."),
+    "or_other_ranking": _l("“Other” was added as an option to rank, without a text box."),
     "or_other": _l("“Other, please specify” was added as an option with its own text box."),
     "range_step": _l("The step %(step)s of the range was not kept: the rating goes from %(low)s to %(high)s in steps of 1."),
     "file_pdf_only": _l("Only PDF files up to %(size)s MB are accepted for this question."),
@@ -53,6 +90,7 @@ MESSAGES = {
     "setting_ignored": _l("The setting “%(setting)s” is not used by the platform."),
     "likert": _l("Shown as a rating scale (appearance likert)."),
     "dropdown": _l("Shown as a dropdown list (appearance %(appearance)s)."),
+    "bad_parameter": _l("The value of the parameter “%(parameter)s” is not valid; it was not kept."),
     "unknown_parameter": _l("The parameter “%(parameter)s” is not used by the platform."),
     "provision_not_found": _l("The article “%(anchor)s” is not in the consultation's draft; the question is not pinned."),
 }
@@ -77,7 +115,7 @@ class ReportItem:
 
 def _message(code: str, params: dict) -> str:
     """Translate ``MESSAGES[code]`` with ``params``; missing params never raise."""
-    if code == "expression":
+    if code in ("expression", "expression_dropped"):
         from surveys.authoring import EXPRESSION_MESSAGES
 
         problem = EXPRESSION_MESSAGES.get(params.get("error_code"), EXPRESSION_MESSAGES["syntax"])

@@ -74,3 +74,78 @@ def test_random_workbooks_never_raise_anything_but_a_report(app):
                 assert plan.questions() and not report.errors
     assert outcomes["ok"] and outcomes["refused"]
     db.session.rollback()
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx whose sheet unpacks to 60 MB of spaces (a few hundred kB packed)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (60 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_and_a_huge_sheet_are_refused_before_they_are_read(app):
+    import pytest
+
+    with pytest.raises(XLSFormError) as raised:
+        read_xlsform("bomb.xlsx", zip_bomb())
+    assert [item.code for item in raised.value.report.errors] == ["too_large_unzipped"]
+    rows = [["type", "name", "label"]] + [["text", f"q{n}", "Câu"] for n in range(10_001)]
+    with pytest.raises(XLSFormError) as raised:
+        read_xlsform("huge.csv", csv_bytes({"survey": rows}))
+    assert [item.code for item in raised.value.report.errors] == ["too_many_rows"]
+
+
+def random_lss(rng: random.Random) -> bytes:
+    from tests.surveys.lss_builder import LssSurvey
+
+    survey = LssSurvey(rng.sample(["vi", "en", "de", "", "vi-VN"], rng.randint(0, 3)), {"vi": "K"})
+    groups = [survey.group({"vi": "Trang"}, relevance=rng.choice(["1", "", "Q1 == 'A'", "(("]))
+              for _ in range(rng.randint(0, 3))] or [""]
+    for index in range(rng.randint(0, 10)):
+        survey.question(rng.choice(groups), rng.choice("LMOPSTUNDABCEFH1:;YGKRX*|I!5Z"),
+                        rng.choice([f"Q{index}", "1x", "", "Q1"]), {"vi": rng.choice(["Câu", "<b>", ""])},
+                        mandatory=rng.choice("YNS"), other=rng.choice("YN"),
+                        relevance=rng.choice(["1", "Q1 == \"A\"", "!is_empty(Q2)", "((", "Q1_SQ1 == 'Y'"]),
+                        answers=[(rng.choice(["A", "B", ""]), {"vi": "Đ"}) for _ in range(rng.randint(0, 3))],
+                        subquestions=[(rng.choice(["SQ1", "SQ2", ""]), {"vi": "H"}) for _ in range(rng.randint(0, 3))],
+                        attributes=rng.choice([{}, {"min_num_value_n": "x"}, {"multiflexible_max": "1e9"},
+                                               {"max_answers": "-1"}]))
+    return survey.xml(modern=rng.random() < .5)
+
+
+def test_random_lss_files_never_raise_anything_but_a_report(app):
+    from surveys.importing import read_survey_file
+
+    rng = random.Random(20261205)
+    outcomes = {"ok": 0, "refused": 0}
+    with app.test_request_context("/?lang=en"):
+        for _ in range(60):
+            try:
+                plan, report = read_survey_file("f.lss", random_lss(rng))
+            except XLSFormError as error:
+                outcomes["refused"] += 1
+                assert error.report.errors and "unexpected" not in {i.code for i in error.report.items}
+            else:
+                outcomes["ok"] += 1
+                assert plan.questions() and all(item.text() for item in report.items)
+    assert outcomes["ok"] and outcomes["refused"]
+
+
+def test_platform_parameters_of_the_wrong_type_are_not_kept(app):
+    from surveys.xlsform import export_xlsform, import_xlsform
+
+    data = xlsx_bytes({"survey": [["type", "name", "label", "appearance", "platform_parameters"],
+                                  ["select_one s", "r", "Điểm", "likert", '{"min": 1, "max": 1e300}'],
+                                  ["integer", "n", "Số", "", '{"min": "abc", "max_length": true}']],
+                       "choices": [["list_name", "name", "label"], ["s", "1", "1"], ["s", "2", "2"]]})
+    survey, report = import_xlsform("p.xlsx", data)
+    assert {(item.name, item.params.get("parameter")) for item in report.items if item.code == "bad_parameter"} == {
+        ("r", "max"), ("n", "min"), ("n", "max_length")}
+    assert survey.question_named("r").parameters["max"] == 2
+    assert export_xlsform(survey)
+    db.session.rollback()

@@ -61,7 +61,7 @@ def test_every_supported_feature_is_imported(app, name):
     assert likert.parameters["min"] == 1 and likert.parameters["max"] == 5
     assert likert.parameters["min_label"] == {"vi": "Hoàn toàn không đồng ý", "en": "Strongly disagree"}
     assert likert.parameters["max_label"]["en"] == "Strongly agree"
-    assert survey.question_named("diem").parameters == {"min": 1, "max": 10}
+    assert survey.question_named("diem").parameters == {"min": 1, "max": 10, "appearance": "likert"}
     assert survey.question_named("tinh").parameters["appearance"] == "minimal"
     assert survey.question_named("van_ban").parameters["max_mb"] == 5
     assert [c.name for c in survey.question_named("xep_hang").choices] == ["thue", "tin_dung", "ha_tang"]
@@ -109,9 +109,22 @@ def error_rows(data: bytes, filename: str = "form.xlsx") -> set[tuple]:
     return {(item.row, item.code) for item in raised.value.report.errors}
 
 
+def test_one_bad_item_drops_that_item_not_the_form(app):
+    survey, report = import_xlsform("errors.xlsx", fixture("errors.xlsx"))
+    assert {(3, "expression_dropped"), (4, "expression_dropped")} <= items(report, "unsupported")
+    assert (5, "renamed_duplicate") in items(report, "changed")
+    assert [q.name for q in survey.ordered_questions()] == ["tuoi", "nghe", "y_kien", "tuoi_2"]
+    assert survey.question_named("nghe").relevant == "" and survey.question_named("y_kien").constraint == ""
+    texts = {(item.row, item.code): item.text() for item in report.items}
+    assert texts[3, "expression_dropped"].startswith("Column “relevant”: “${tuoi_cua_ban} > 18” refers to")
+    assert texts[5, "renamed_duplicate"] == "The name “tuoi” is already used on row 2; this one was renamed “tuoi_2”."
+
+
 def test_errors_are_all_listed_with_their_rows_and_nothing_is_stored(app):
-    assert error_rows(fixture("errors.xlsx")) == {
-        (3, "expression"), (4, "expression"), (5, "duplicate_name")}
+    data = xlsx_bytes({"survey": [["type", "name", "label"], ["text", "tên có dấu", "A"],
+                                  ["text", "1x", "B"], ["select_one l", "c", "C"]],
+                       "choices": [["list_name", "name", "label"], ["l", "1", "Một"], ["l", "1", "Lại một"]]})
+    assert error_rows(data) == {(2, "bad_name"), (3, "bad_name"), (3, "duplicate_choice")}
 
 
 @pytest.mark.parametrize("filename, code", [
@@ -140,7 +153,7 @@ def rows(*questions):
     return xlsx_bytes(survey_only([["type", "name", "label", "relevant", "constraint"], *questions]))
 
 
-def test_a_reference_to_a_question_that_is_not_imported_is_an_error(app):
+def test_logic_pointing_at_a_question_that_is_not_imported_is_dropped_and_reported(app):
     data = xlsx_bytes({"survey": [
         ["type", "name", "label", "relevant", "calculation"],
         ["calculate", "tong", "", "", "1 + 1"],
@@ -148,16 +161,24 @@ def test_a_reference_to_a_question_that_is_not_imported_is_an_error(app):
         ["integer", "so", "Số", "${tong} > 1"],
         ["text", "ghi_chu", "Ghi chú", "${ten} != ''"],
     ]})
-    assert error_rows(data) == {(6, "expression"), (7, "expression")}
+    survey, report = import_xlsform("form.xlsx", data)
+    assert {(6, "expression_dropped"), (7, "expression_dropped")} <= items(report, "unsupported")
+    assert survey.question_named("so").relevant == "" and survey.question_named("ghi_chu").relevant == ""
 
 
-def test_expressions_our_evaluator_refuses_are_errors_on_their_row(app):
+def test_expressions_our_evaluator_refuses_are_dropped_on_their_row(app):
     data = rows(["integer", "a", "A"],
                 ["text", "b", "B", "jr:choice-name(${a}, '${a}') = 'x'"],
                 ["text", "c", "C", "concat(${a}, 'x') = 'x'"],
                 ["text", "d", "D", "", "regex(., '(a')"],
-                ["text", "e", "E", "", "selected(.)"])
-    assert error_rows(data) == {(3, "expression"), (4, "expression"), (5, "expression"), (6, "expression")}
+                ["text", "e", "E", "", "selected(.)"],
+                ["integer", "f", "F", "", "sum(${a}) > 1"])
+    survey, report = import_xlsform("form.xlsx", data)
+    assert items(report, "unsupported") == {(3, "expression_dropped"), (4, "expression_dropped"),
+                                            (5, "expression_dropped"), (6, "expression_dropped"),
+                                            (7, "expression_dropped")}
+    assert [q.name for q in survey.ordered_questions()] == ["a", "b", "c", "d", "e", "f"]
+    assert not any(q.relevant or q.constraint for q in survey.questions)
 
 
 def test_pyxform_s_own_checks_keep_their_row(app):

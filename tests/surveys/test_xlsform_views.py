@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from consult.extensions import db
 from surveys.models import Question, Survey
 from tests.factories import login, make_consultation, make_user
-from tests.surveys.fixtures.xlsform.build_fixtures import HERE
+from tests.surveys.fixtures.xlsform.build_fixtures import HERE, xlsx_bytes
 
 BASE = "/khao-sat/quan-tri"
 
@@ -40,16 +40,36 @@ def test_import_then_read_the_report(client, app, drafter):
     assert "7 rows could not be represented and were not imported" in page
 
 
+BAD_NAMES = xlsx_bytes({"survey": [["type", "name", "label"], ["text", "a", "A"], ["text", "tên có dấu", "B"]]})
+
+
+def test_one_bad_item_is_dropped_and_the_report_says_so(client, app, drafter):
+    response = upload(client, (HERE / "errors.xlsx").read_bytes(), "errors.xlsx")
+    assert response.status_code == 302
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert ("“${tuoi_cua_ban} > 18” refers to ${tuoi_cua_ban}, but the survey has no question named "
+            "“tuoi_cua_ban”. This logic was not imported") in page
+    assert "The name “tuoi” is already used on row 2; this one was renamed “tuoi_2”." in page
+
+
+def test_pyxform_s_own_message_is_shown(client, app, drafter):
+    data = xlsx_bytes({"survey": [["type", "name", "label", "label"], ["text", "a", "A", "B"]]})
+    response = upload(client, data, "dup.xlsx")
+    assert response.status_code == 422
+    assert "The file is not valid as an XLSForm: Duplicate column header: label" in html.unescape(
+        response.get_data(as_text=True))
+
+
 @pytest.mark.parametrize("filename, message", [
-    ("errors.xlsx", "“${tuoi_cua_ban} > 18” refers to ${tuoi_cua_ban}, but the survey has no question named “tuoi_cua_ban”."),
-    ("errors.xlsx", "Sheet “survey”, row 4:"),
-    ("errors.xlsx", "The name “tuoi” is already used on row 2"),
+    ("bad_names.xlsx", "Sheet “survey”, row 3:"),
+    ("bad_names.xlsx", "The name “tên có dấu” is not valid"),
     ("no_survey_sheet.xlsx", "There is no sheet named “survey”."),
     ("empty.xlsx", "The file is empty."),
     ("not_a_spreadsheet.xlsx", "This file is not a spreadsheet that can be read"),
 ])
 def test_a_bad_workbook_lists_its_problems_and_stores_nothing(client, app, drafter, filename, message):
-    response = upload(client, (HERE / filename).read_bytes(), filename)
+    data = BAD_NAMES if filename == "bad_names.xlsx" else (HERE / filename).read_bytes()
+    response = upload(client, data, filename)
     assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     assert db.session.query(Survey).count() == 0 and db.session.query(Question).count() == 0
@@ -75,3 +95,30 @@ def test_export_downloads_an_xlsx(client, app, drafter):
 def test_the_import_page_is_for_the_drafting_team_only(client, app):
     login(client, make_user("moderator"))
     assert upload(client, (HERE / "full.xlsx").read_bytes(), "full.xlsx").status_code == 403
+
+
+def test_a_limesurvey_file_and_an_xlsm_upload_on_the_same_page(client, app, drafter):
+    from tests.surveys.lss_builder import LssSurvey
+
+    lss = LssSurvey(["vi", "en"], {"vi": "Khảo sát", "en": "Survey"})
+    lss.question(lss.group({"vi": "Trang"}), "L", "Q1", {"vi": "Bạn là ai?"},
+                 answers=[("A1", {"vi": "Người dân"}), ("A2", {"vi": "Hợp tác xã"})])
+    response = upload(client, lss.xml(), "khao_sat.lss")
+    assert response.status_code == 302
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "File: khao_sat.lss" in page and "Imported as “Single choice”." in page
+    response = upload(client, (HERE / "full.xlsx").read_bytes(), "full.xlsm")
+    assert response.status_code == 302
+    assert db.session.query(Survey).count() == 2
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.4 a letter, not a survey", "The .lss file cannot be read as XML"),
+    (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><document>&a;</document>",
+     "refused for safety"),
+    (b"<html><body>LimeSurvey</body></html>", "This file is not a LimeSurvey survey structure"),
+])
+def test_an_lss_upload_is_checked_by_its_content(client, app, drafter, data, message):
+    response = upload(client, data, "khao_sat.lss")
+    assert response.status_code == 422 and message in html.unescape(response.get_data(as_text=True))
+    assert db.session.query(Survey).count() == 0
