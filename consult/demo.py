@@ -83,7 +83,8 @@ def _demo_comments(consultation: Consultation) -> None:
             name=row.get("name") or "", receipt_code=comments.new_receipt_code(),
             submitted_at=utcnow(), consent_at=utcnow(),
         )
-        comment, _ = comments.add_comment(contribution, provision, row["body"], f"demo-{index}")
+        comment, _ = comments.add_comment(consultation, contribution, provision, row["body"],
+                                          f"demo-{index}")
         comment.status = row.get("status") or "pending"
         db.session.add(contribution)
 

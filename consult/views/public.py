@@ -1,14 +1,12 @@
 """Pages for citizens: consultations, the draft article by article, comments, receipts."""
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult import comments as comment_service
-from consult import drafts
+from consult import drafts, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Provision
@@ -99,14 +97,14 @@ def article(slug: str, anchor: str):
     children = drafts.children_of(version)
     form = CommentForm()
     form.set_provision_choices(_clause_choices(article_row, children))
-    if not form.form_key.data:
-        form.form_key.data = secrets.token_urlsafe(16)
+    form.form_key.data = races.usable_form_key(form.form_key.data)
     if form.validate_on_submit():
         target = article_row
         if form.provision.data:
             target = next(p for p in version.provisions if p.anchor == form.provision.data)
-        if _store_comment(consultation, target, form):
-            return redirect(url_for("public.my_list", slug=slug))
+        stored = _store_comment(consultation, target, form)
+        if stored is not None:
+            return stored
     elif request.method == "POST":
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
     return render_template(
@@ -123,10 +121,10 @@ def general_comment(slug: str):
     _version_or_404(consultation)
     form = CommentForm()
     form.set_provision_choices([])
-    if not form.form_key.data:
-        form.form_key.data = secrets.token_urlsafe(16)
-    if form.validate_on_submit() and _store_comment(consultation, None, form):
-        return redirect(url_for("public.my_list", slug=slug))
+    form.form_key.data = races.usable_form_key(form.form_key.data)
+    stored = _store_comment(consultation, None, form) if form.validate_on_submit() else None
+    if stored is not None:
+        return stored
     if request.method == "POST" and form.errors:
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
     return render_template(
@@ -136,24 +134,28 @@ def general_comment(slug: str):
     )
 
 
-def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm) -> bool:
-    """Add the form's opinion to the citizen's list; False (with a message) when closed."""
-    contribution = _current_list(consultation) or comment_service.start_contribution(consultation)
+def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm):
+    """Add the form's opinion to the citizen's list; the redirect to answer with, or None
+    (with a message) when the consultation is closed."""
     try:
-        comment, created = comment_service.add_comment(contribution, target, form.body.data,
-                                                 form.form_key.data)
+        comment, created = comment_service.add_comment(
+            consultation, _current_list(consultation), target, form.body.data, form.form_key.data)
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "
                 "Your text is kept below so that you can copy it."), "error")
-        return False
+        return None
     db.session.commit()
+    contribution = comment.contribution
+    if contribution.status != "draft":
+        flash(_("These opinions were already sent; here is your receipt."), "info")
+        return redirect(url_for("public.receipt", code=contribution.receipt_code))
     _remember_token(consultation, contribution.token)
     if created:
         flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
     else:
         flash(_("This opinion was already in your list; it was not added twice."), "info")
-    return True
+    return redirect(url_for("public.my_list", slug=consultation.slug))
 
 
 @bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])
