@@ -71,9 +71,7 @@ def create_submission(slug: str):
     organisation = g.api_token.organisation
     existing = services.find_draft(consultation, organisation.id)
     if existing is not None:
-        raise ApiProblem(409, "draft-exists", _("A draft exists"),
-                         _("Your organisation already has a submission in preparation: submit or delete it first."),
-                         submission_id=existing.id)
+        raise _draft_exists(existing)
     version = services.current_version(consultation)
     provisions, errors = [], []
     for index, item in enumerate(data.opinions):
@@ -87,10 +85,12 @@ def create_submission(slug: str):
         raise ApiProblem(422, "validation-error", _("Invalid submission"),
                          _("Some fields are missing or not valid; see errors."), errors=errors)
     try:
-        draft, _created = services.start_draft(consultation, organisation, None, channel="api")
+        draft, created = services.start_draft(consultation, organisation, None, channel="api")
     except services.NotOnRoster:
         raise ApiProblem(403, "not-on-roster", _("Forbidden"),
                          _("Your organisation is not asked for its opinion on this consultation.")) from None
+    if not created:  # a twin request made the draft a moment ago: answer as its replay would
+        raise _draft_exists(draft)
     services.update_letter(draft, letter_number=data.letter_number, letter_date=data.letter_date,
                            signer_name=data.signer_name, signer_title=data.signer_title,
                            no_comment=data.no_comment)
@@ -99,6 +99,12 @@ def create_submission(slug: str):
     db.session.commit()
     location = url_for("api.get_submission", submission_id=draft.id, _external=True)
     return jsonify(serialize.submission(draft)), 201, {"Location": location}
+
+
+def _draft_exists(draft) -> ApiProblem:
+    return ApiProblem(409, "draft-exists", _("A draft exists"),
+                      _("Your organisation already has a submission in preparation: submit or delete it first."),
+                      submission_id=draft.id)
 
 
 @bp.delete("/v1/submissions/<int:submission_id>")

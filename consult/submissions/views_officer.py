@@ -196,11 +196,11 @@ def add_opinion(slug: str):
         return _render_edit(consultation, organisation, opinion_form=form, status=422)
     try:
         draft = _draft_for(consultation, organisation, form.submission_id.data)
-        if services.has_opinion(draft, provision, form.body.data):  # a replayed or double-clicked form
+        if not services.add_opinion_once(draft, provision, form.body.data):
             flash(_("This opinion is already in the letter; it was not added twice."), "info")
             return redirect(url_for("submissions.edit", slug=slug) + "#opinions")
-        services.add_opinion(draft, provision, form.body.data)
-    except _StaleDraft:
+    except (_StaleDraft, services.SubmissionLocked):
+        db.session.rollback()
         return _render_edit(consultation, organisation, opinion_form=form,
                             problems=[_stale_message()], status=409)
     except services.TooManyOpinions:
