@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from consult.boundary import BoundaryRequest
 from consult.extensions import db
 
 #: Form fields whose content we show back on an error page so that it can be copied.
@@ -59,6 +60,8 @@ def register_converters(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = BoundaryRequest  # no NUL from any parameter reaches the database
+
     @app.before_request
     def _no_nul_in_paths():
         # A NUL byte is no page (PostgreSQL refuses it in text, SQLite would find nothing).
