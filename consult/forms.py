@@ -14,6 +14,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Valid
 from consult.config import COMMENT_MAX_LENGTH
 from consult.data import province_names
 from consult.domain import RESPONDENT_TYPES
+from consult.form_checks import VisibleText
 from consult.textnorm import strip_marks
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
@@ -32,6 +33,7 @@ class CommentForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(message=_l("Please write your opinion before sending.")),
+            VisibleText(),
         ],
     )
     def validate_body(self, field) -> None:
@@ -122,7 +124,8 @@ class ModerationForm(FlaskForm):
     action = HiddenField(validators=[AnyOf(["publish", "reject", "hide"],
                                            message=_l("Unknown moderation action."))])
     reason = TextAreaField(_l("Reason"), filters=[_strip],
-                           validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long."))])
+                           validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long.")),
+                                       VisibleText()])
 
     def validate_reason(self, field) -> None:
         if self.action.data in ("reject", "hide") and not field.data:

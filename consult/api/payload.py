@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from consult.api.problems import ApiProblem
 from consult.boundary import storable_json
+from consult.form_checks import text_problem
 from consult.clock import vn_today
 from consult.submissions.services import MAX_OPINIONS, OPINION_MAX_LENGTH
 
@@ -108,6 +109,9 @@ def _text(body: dict, name: str, limit: int, errors: list, required: bool = True
         return ""
     if len(value) > limit:
         errors.append({"pointer": f"/{name}", "detail": _("At most %(max)s characters.", max=limit)})
+    problem = text_problem(value.strip())
+    if problem is not None:
+        errors.append({"pointer": f"/{name}", "detail": problem})
     return value.strip()
 
 
