@@ -1,6 +1,7 @@
 """The edge of every request: parameters as the application may store them.
 
-Every query and form parameter, of every page and of the API, is parsed into
+Every query and form parameter (and the name of every uploaded file), of every page and of
+the API, is parsed into
 ``StorableParameters``, which drops what no database column can hold (NUL, lone surrogates:
 PostgreSQL refuses them with an error, SQLite keeps them): no form or view has to remember
 it, and a field added tomorrow is covered too. JSON bodies get the same treatment through
@@ -16,14 +17,18 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from flask import Request
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.formparser import FormDataParser
 
 from consult.textnorm import storable
 
 
 def _storable(value):
-    return storable(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, FileStorage) and value.filename:
+        value.filename = storable(value.filename)  # an upload's name is stored with it
+    return value
 
 
 class StorableParameters(ImmutableMultiDict):

@@ -141,3 +141,12 @@ def test_an_expired_form_shows_the_text_it_promises(client, app):
     answer = client.post("/du-thao/luat-htx/dieu-1", data={"body": "Ý kiến giữ lại", "csrf_token": "stale"})
     assert answer.status_code == 400
     assert "Ý kiến giữ lại" in answer.text
+
+
+@pytest.mark.parametrize("reason", ["\u200b\u200e", "\u3164\u3164", "\x00"])
+def test_an_invisible_decision_reason_is_no_reason(reason):
+    from consult.decisions import InvalidDecision, clean_reason
+
+    with pytest.raises(InvalidDecision):
+        clean_reason("not_accepted", reason)
+    assert clean_reason("accepted", reason) == ""

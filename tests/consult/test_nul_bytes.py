@@ -7,6 +7,7 @@ field, and every GET form and every link with a query is opened with a NUL in ea
 """
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -17,13 +18,13 @@ from sqlalchemy import select
 from consult.api import tokens
 from consult.auth import find_user
 from consult.extensions import db
-from consult.models import Comment, Contribution, Organisation
+from consult.models import Comment, Contribution, Draft, DraftVersion, Organisation
 from consult.submissions.models import ApiToken
 from consult.demo import DEMO_ADMIN_EMAIL, load_demo
 from consult.submissions.demo import DEMO_OFFICER_EMAIL
 from surveys.responses import open_surveys
 from tests.consult.test_crawl import crawl
-from tests.factories import login
+from tests.factories import SMALL_LAW, login
 
 PASSWORD = "mat-khau-dai-123"
 DRAFT = "/du-thao/luat-hop-tac-xa-sua-doi"
@@ -221,3 +222,14 @@ def test_nul_and_lone_surrogates_in_api_json(client, demo):
     answer = client.post("/api/v1/consultations/luat-hop-tac-xa-sua-doi/submissions", data=body,
                          headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"})
     assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
+
+
+def test_nul_in_an_uploaded_file_name(client, demo):
+    login(client, find_user(DEMO_ADMIN_EMAIL), PASSWORD)
+    draft = db.session.scalar(select(Draft))
+    text = SMALL_LAW.encode("utf-8")
+    answer = client.post(f"/quan-tri/du-thao/{draft.id}/nhap", content_type="multipart/form-data",
+                         data={"document": (io.BytesIO(text), "du\x00thao.txt")})
+    assert answer.status_code < 500
+    db.session.expire_all()
+    assert all("\x00" not in (version.source_filename or "") for version in db.session.scalars(select(DraftVersion)))
