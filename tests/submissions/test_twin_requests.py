@@ -9,6 +9,7 @@ from consult.extensions import db
 from consult.submissions.models import Submission, SubmissionOpinion
 from tests.races import cookie_of, race, statuses
 from tests.submissions.test_api import LETTER as API_LETTER
+from tests.submissions.helpers import PDF
 from tests.submissions.test_api import auth, setup  # noqa: F401 - the API fixture
 from tests.submissions.test_submission_web import (body, complete_letter, draft_id,  # noqa: F401
                                                    save_letter)
@@ -58,3 +59,14 @@ def test_six_api_creates_at_once_make_one_draft_and_five_conflicts(app, setup): 
     assert {problem["submission_id"] for problem in conflicts} == {created["id"]}
     assert count(Submission) == 1
     assert count(SubmissionOpinion) == len(API_LETTER["opinions"])
+
+
+def test_six_api_submits_at_once_make_one_receipt(app, client, setup):  # noqa: F811
+    token = setup[3]
+    sid = client.post(CREATE, json=API_LETTER, headers=auth(token)).get_json()["id"]
+    client.put(f"/api/v1/submissions/{sid}/attachment", data=PDF,
+               headers={**auth(token), "Content-Type": "application/pdf"})
+    results = race(app, lambda twin: twin.post(f"/api/v1/submissions/{sid}/submit", headers=auth(token)))
+    assert sorted(statuses(results)) == [200] + [409] * 5
+    receipts = {result.get_json()["receipt_code"] for result in results}
+    assert len(receipts) == 1 and None not in receipts

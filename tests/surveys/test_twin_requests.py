@@ -59,3 +59,15 @@ def test_six_first_saves_of_an_invited_organisation_make_one_response(app, clien
     assert statuses(results) == [302] * 6
     assert _responses() == 1
     assert [row.value_text for row in _rows("role")] == ["citizen"]
+
+
+def test_six_submissions_at_once_make_one_receipt(app, client):
+    make_survey(pages=BRANCHING)
+    started(client)
+    client.post(f"/khao-sat/{SLUG}/trang/1", data={"q-role": "citizen", "action": "next"})
+    results = race(app, lambda twin: twin.post(f"/khao-sat/{SLUG}/xem-lai"), cookie=cookie_of(client))
+    assert statuses(results) == [302] * 6
+    assert {result.location for result in results} == {f"/khao-sat/{SLUG}/bien-nhan"}
+    db.session.expire_all()
+    (response,) = db.session.scalars(select(Response)).all()
+    assert response.status == "submitted" and response.receipt_code
