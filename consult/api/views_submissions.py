@@ -137,7 +137,11 @@ def put_attachment(submission_id: int):
         raise _invalid_attachment(error.code, limit, 413 if error.code == "too_large" else 422) from None
     stored = attachments.store_pdf(attachments.upload_root(current_app), data, pages)
     filename = request.headers.get("Content-Disposition", "")
-    services.attach_pdf(submission, stored, _filename(filename) or f"{submission.organisation.code}.pdf")
+    try:
+        services.attach_pdf(submission, stored, _filename(filename) or f"{submission.organisation.code}.pdf")
+    except services.SubmissionLocked:  # submitted by a twin request a moment ago
+        db.session.rollback()
+        raise _locked(submission) from None
     db.session.commit()
     return jsonify(serialize.submission(submission))
 

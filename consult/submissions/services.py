@@ -152,8 +152,10 @@ def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None
     """Attach the checked and stored signed letter; a new file replaces the previous one.
 
     The draft's previous file is deleted from disk once this change is committed (only a
-    draft's file can be replaced: a submitted letter is locked).
+    draft's file can be replaced: a submitted letter is locked). The letter's row is locked
+    first, so of two uploads at once the second sees, and lets go of, the first one's file.
     """
+    races.lock_row(submission, "updated_at")
     _require_draft(submission)
     replaced = submission.attachment_name
     if replaced and replaced != stored.name:

@@ -172,7 +172,11 @@ def upload(slug: str):
     except _StaleDraft:
         return _render_edit(consultation, organisation, problems=[_stale_message()], status=409)
     stored = attachments.store_pdf(attachments.upload_root(current_app), data, pages)
-    services.attach_pdf(draft, stored, clean_control(upload_file.filename))
+    try:
+        services.attach_pdf(draft, stored, clean_control(upload_file.filename))
+    except services.SubmissionLocked:  # submitted by a twin request a moment ago
+        db.session.rollback()
+        return _render_edit(consultation, organisation, problems=[_stale_message()], status=409)
     db.session.commit()
     flash(_("The signed letter is attached (%(pages)s pages).", pages=pages), "success")
     return redirect(url_for("submissions.edit", slug=slug) + "#attachment")

@@ -2,10 +2,13 @@
 each opinion once, one receipt, the same answer to every copy, never a 500 (issue 10)."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from consult.extensions import db
+from consult.submissions import attachments
 from consult.submissions.models import Submission, SubmissionOpinion
 from tests.races import cookie_of, race, statuses
 from tests.submissions.test_api import LETTER as API_LETTER
@@ -70,3 +73,19 @@ def test_six_api_submits_at_once_make_one_receipt(app, client, setup):  # noqa: 
     assert sorted(statuses(results)) == [200] + [409] * 5
     receipts = {result.get_json()["receipt_code"] for result in results}
     assert len(receipts) == 1 and None not in receipts
+
+
+def test_six_uploads_at_once_leave_one_file(app, client, body):
+    consultation, organisation, _officer = body
+    save_letter(client, consultation, organisation)
+
+    def send(twin):
+        return twin.post("/co-quan/luat-htx/van-ban/tep", content_type="multipart/form-data",
+                         data={"document": (io.BytesIO(PDF), "cong-van.pdf")})
+
+    results = race(app, send, cookie=cookie_of(client))
+    assert statuses(results) == [302] * 6
+    db.session.expire_all()
+    letter = db.session.scalar(select(Submission))
+    kept = sorted(path.name for path in attachments.upload_root(app).glob("*.pdf"))
+    assert kept == [letter.attachment_name]
