@@ -36,12 +36,19 @@ def _kept_input() -> list[str]:
         return []
 
 
+def _parsed_form() -> bool:
+    try:
+        return bool(request.form or request.files)
+    except Exception:  # as in _kept_input
+        return False
+
+
 def _expired_form_message() -> str:
     """What the CSRF page says: "shown below" only when there is text to show below."""
     if _kept_input():
         return _("The form has expired or was already used. Your text is shown below so that "
                  "nothing is lost: copy it, reload the page and send again.")
-    if request.content_length:
+    if request.content_length and not _parsed_form():
         return _("The form has expired or was already used, or what was sent could not be read, "
                  "so it cannot be shown here. Go back to the previous page and copy your text "
                  "before you reload it, then send again.")

@@ -150,3 +150,12 @@ def test_an_invisible_decision_reason_is_no_reason(reason):
     with pytest.raises(InvalidDecision):
         clean_reason("not_accepted", reason)
     assert clean_reason("accepted", reason) == ""
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_an_expired_form_without_text_just_says_to_reload(client, app):
+    make_consultation()
+    answer = client.post("/du-thao/luat-htx/dieu-1", data={"provision": "", "csrf_token": "stale"})
+    assert answer.status_code == 400
+    assert "Vui lòng tải lại trang và gửi lại." in answer.text
+    assert "hiển thị bên dưới" not in answer.text and "không đọc được" not in answer.text
