@@ -33,6 +33,7 @@ from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
 from consult.data import province_names
 from consult.models import Comment, Consultation, Contribution, Provision
+from consult.spreadsheet import csv_text
 
 BOM = "\ufeff"
 CSV_BATCH = 500
@@ -56,14 +57,20 @@ def cell_text(value) -> str:
     return str(value)
 
 
+def csv_cell(value) -> str:
+    """``cell_text``, with text a spreadsheet would run as a formula kept as text; numbers
+    (negative ones too) are not text and stay numbers."""
+    return csv_text(value) if isinstance(value, str) else cell_text(value)
+
+
 def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 CSV with BOM, ``CSV_BATCH`` rows per yielded chunk."""
+    """UTF-8 CSV with BOM, ``CSV_BATCH`` rows per yielded chunk; no cell runs as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(header)
+    writer.writerow([csv_cell(str(title)) for title in header])
     for count, row in enumerate(rows, start=1):
-        writer.writerow([cell_text(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         if count % CSV_BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

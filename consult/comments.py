@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from consult import audit, codes, privacy
+from consult import audit, codes, privacy, races
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
 from consult.textnorm import clean_control, normalize_text
@@ -54,25 +54,37 @@ def start_contribution(consultation: Consultation) -> Contribution:
     return contribution
 
 
-def add_comment(contribution: Contribution, provision: Provision | None, body: str,
-                form_key: str) -> tuple[Comment, bool]:
+def comment_by_form_key(form_key: str) -> Comment | None:
+    return db.session.scalar(select(Comment).where(Comment.form_key == form_key))
+
+
+def add_comment(consultation: Consultation, contribution: Contribution | None,
+                provision: Provision | None, body: str, form_key: str) -> tuple[Comment, bool]:
     """Store a comment in the citizen's unsent list at once, so nothing typed is lost.
 
-    Returns ``(comment, created)``: a form sent twice carries the same ``form_key`` and
-    finds the comment the first sending stored instead of adding a second one.
+    Returns ``(comment, created)``. ``contribution`` is the list the session knows, or None:
+    a list is then started with the comment, never before it. A form sent twice carries the
+    same ``form_key`` and finds the comment the first sending stored, in the list it went to
+    (the session of a resent request may not know that list yet), instead of adding a second
+    one; twins racing each other meet the ``form_key`` unique constraint and the losers get
+    the winner's comment, with no empty list left behind.
     """
-    existing = db.session.scalar(select(Comment).where(Comment.form_key == form_key))
+    existing = comment_by_form_key(form_key)
     if existing is not None:
         return existing, False
-    if not contribution.consultation.is_open():
+    if not consultation.is_open():
         raise ConsultationClosed()
-    comment = Comment(
-        contribution=contribution, consultation=contribution.consultation,
-        provision=provision, body=clean_control(body), body_normalized=normalize_text(body),
-        form_key=form_key, status="draft",
-    )
-    db.session.add(comment)
-    return comment, True
+
+    def add() -> Comment:
+        comment = Comment(
+            contribution=contribution or start_contribution(consultation),
+            consultation=consultation, provision=provision, body=clean_control(body),
+            body_normalized=normalize_text(body), form_key=form_key, status="draft",
+        )
+        db.session.add(comment)
+        return comment
+
+    return races.insert_or_find(add, lambda: comment_by_form_key(form_key))
 
 
 def remove_comment(contribution: Contribution, comment_id: int) -> bool:

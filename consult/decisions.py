@@ -26,7 +26,7 @@ from consult.extensions import db
 from consult.models import (Comment, Consultation, Contribution, Decision, Draft, DraftVersion,
                             Organisation, Provision, User, utcnow)
 from consult.submissions.models import Submission, SubmissionOpinion
-from consult.textnorm import clean_control
+from consult.textnorm import clean_control, has_visible_text
 
 #: The comment status whose comments are decided: only what the public can read.
 PUBLISHED = "published"
@@ -370,6 +370,8 @@ def clean_reason(outcome: str, reason: str | None) -> str:
     if outcome not in DECISION_OUTCOMES:
         raise InvalidDecision("unknown_outcome")
     reason = unicodedata.normalize("NFC", clean_control(reason or "")).strip()
+    if not has_visible_text(reason):  # blank fillers alone are no reason
+        reason = ""
     if not reason and outcome not in REASON_OPTIONAL_OUTCOMES:
         raise InvalidDecision("reason_required")
     if len(reason) > DECISION_REASON_MAX:

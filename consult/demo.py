@@ -84,7 +84,8 @@ def _demo_comments(consultation: Consultation) -> None:
             name=row.get("name") or "", receipt_code=comments.new_receipt_code(),
             submitted_at=utcnow(), consent_at=utcnow(),
         )
-        comment, _ = comments.add_comment(contribution, provision, row["body"], f"demo-{index}")
+        comment, _ = comments.add_comment(consultation, contribution, provision, row["body"],
+                                          f"demo-{index}")
         comment.status = row.get("status") or "pending"
         db.session.add(contribution)
 
@@ -157,8 +158,8 @@ def _decree_consultation() -> None:
             consultation=consultation, token=comments.new_token(), status="submitted",
             respondent_type=respondent_type, province_code=province,
             receipt_code=comments.new_receipt_code(), submitted_at=now, consent_at=now)
-        comment, _ = comments.add_comment(contribution, by_anchor[f"dieu-{article}"], body,
-                                          f"demo-decree-{index}")
+        comment, _ = comments.add_comment(consultation, contribution, by_anchor[f"dieu-{article}"],
+                                          body, f"demo-decree-{index}")
         comment.status = "published"
         db.session.add(contribution)
     _decree_roster(consultation)

@@ -7,10 +7,13 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from consult.boundary import BoundaryRequest
 from consult.extensions import db
 
-#: Form fields whose content we show back on an error page so that it can be copied.
+#: Form fields whose content we show back on an error page so that it can be copied (and
+#: every survey answer, ``q-…``).
 _KEPT_FIELDS = ("body", "reason", "name")
+_KEPT_PREFIX = "q-"
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -27,9 +30,29 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def _kept_input() -> list[str]:
     try:
-        return [request.form[name] for name in _KEPT_FIELDS if request.form.get(name)]
+        return [value for name, value in request.form.items(multi=True)
+                if value.strip() and (name in _KEPT_FIELDS or name.startswith(_KEPT_PREFIX))]
     except Exception:  # a body too large or malformed to parse: nothing to give back
         return []
+
+
+def _parsed_form() -> bool:
+    try:
+        return bool(request.form or request.files)
+    except Exception:  # as in _kept_input
+        return False
+
+
+def _expired_form_message() -> str:
+    """What the CSRF page says: "shown below" only when there is text to show below."""
+    if _kept_input():
+        return _("The form has expired or was already used. Your text is shown below so that "
+                 "nothing is lost: copy it, reload the page and send again.")
+    if request.content_length and not _parsed_form():
+        return _("The form has expired or was already used, or what was sent could not be read, "
+                 "so it cannot be shown here. Go back to the previous page and copy your text "
+                 "before you reload it, then send again.")
+    return _("The form has expired or was already used. Reload the page and send again.")
 
 
 def render_error(code: int, detail: str | None = None):
@@ -59,6 +82,8 @@ def register_converters(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = BoundaryRequest  # no NUL from any parameter reaches the database
+
     @app.before_request
     def _no_nul_in_paths():
         # A NUL byte is no page (PostgreSQL refuses it in text, SQLite would find nothing).
@@ -67,8 +92,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):
-        return render_error(400, _("The form has expired or was already used. Your text is shown "
-                                   "below so that nothing is lost: copy it, reload the page and send again."))
+        return render_error(400, _expired_form_message())
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

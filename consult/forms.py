@@ -15,6 +15,7 @@ from consult.antibot import HumanCheck
 from consult.config import COMMENT_MAX_LENGTH
 from consult.data import sorted_provinces
 from consult.domain import RESPONDENT_TYPES
+from consult.form_checks import VisibleText
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,6 +33,7 @@ class CommentForm(HumanCheck, FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(message=_l("Please write your opinion before sending.")),
+            VisibleText(),
         ],
     )
     def validate_body(self, field) -> None:
@@ -123,7 +125,8 @@ class ModerationForm(FlaskForm):
     action = HiddenField(validators=[AnyOf(["publish", "reject", "hide"],
                                            message=_l("Unknown moderation action."))])
     reason = TextAreaField(_l("Reason"), filters=[_strip],
-                           validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long."))])
+                           validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long.")),
+                                       VisibleText()])
 
     def validate_reason(self, field) -> None:
         if self.action.data in ("reject", "hide") and not field.data:

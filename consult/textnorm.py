@@ -232,6 +232,33 @@ def clean_control(text: str) -> str:
     return _clean_control(text, keep_c1=False)
 
 
+def storable(text: str) -> str:
+    """The text without what the database cannot store: NUL (PostgreSQL refuses it in text)
+    and lone surrogates (from JSON escapes; a pair becomes its character). Nothing else is
+    changed: this runs on every parameter of every request, before any form sees it."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATE_RE.search(text):
+        text = _SURROGATE_RE.sub("", _SURROGATE_PAIR_RE.sub(_join_surrogates, text))
+    return text
+
+
+#: Characters that show nothing on their own: format marks (zero-width, bidi, BOM, soft
+#: hyphen, tags), controls, separators, and combining marks with no letter to sit on.
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+#: Letters that render as blank space (Hangul fillers, the braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(text: str | None) -> bool:
+    """Whether ``text`` shows anything: False for "", spaces, NULs, zero-width or bidi marks.
+
+    Used to refuse an opinion that would reach moderation empty although something was typed.
+    """
+    return any(unicodedata.category(char) not in _UNSEEN_CATEGORIES and char not in _BLANK_LETTERS
+               for char in text or "")
+
+
 # --- mojibake ------------------------------------------------------------------
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(

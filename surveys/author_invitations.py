@@ -21,6 +21,7 @@ from consult import audit
 from consult.domain import ORGANISATION_KINDS
 from consult.extensions import db
 from consult.models import Organisation, User, utcnow
+from consult.spreadsheet import csv_text
 from surveys import invitations
 from surveys.models import Invitation, Survey
 
@@ -106,15 +107,10 @@ def non_responders_csv(survey: Survey, format_time) -> bytes:
                      _("Opened on"), _("Started on"), _("Last reminder")])
     for invitation in invitations.not_answered(survey):
         organisation = invitation.organisation
-        writer.writerow([_cell(organisation.code), _cell(organisation.name),
+        writer.writerow([csv_text(organisation.code or ""), csv_text(organisation.name or ""),
                          str(ORGANISATION_KINDS.get(organisation.kind, organisation.kind)),
                          str(invitations.STATUS_LABELS.get(invitation.status, invitation.status)),
                          *(format_time(getattr(invitation, name)) if getattr(invitation, name) else ""
                            for name in ("sent_at", "opened_at", "started_at", "reminded_at"))])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
-
-def _cell(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -24,7 +24,7 @@ from typing import Mapping
 
 from sqlalchemy import select, update
 
-from consult import codes
+from consult import codes, races
 from consult.extensions import db
 from consult.models import utcnow
 from surveys import invitations as invitation_service
@@ -113,11 +113,20 @@ def new_receipt_code() -> str:
 
 # --- starting and finding ------------------------------------------------------------------
 
+def _response_by_form_key(survey: Survey, form_key: str) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.form_key == form_key,
+                                                    Response.survey_id == survey.id))
+
+
 def start_open_response(survey: Survey, form_key: str, locale: str = "vi",
                         now: datetime | None = None) -> tuple[Response, str | None]:
-    """Start a citizen's response; returns it and its resume code (None on a replayed form)."""
-    existing = db.session.scalar(select(Response).where(Response.form_key == form_key,
-                                                        Response.survey_id == survey.id))
+    """Start a citizen's response; returns it and its resume code (None on a replayed form).
+
+    Twin start forms racing each other meet the ``form_key`` unique constraint: the losers
+    get the winner's response, as a replay does.
+    """
+    form_key = races.usable_form_key(form_key)
+    existing = _response_by_form_key(survey, form_key)
     if existing is not None:
         return existing, None
     if not survey.accepts_open_link:
@@ -125,11 +134,16 @@ def start_open_response(survey: Survey, form_key: str, locale: str = "vi",
     if not survey.is_open(now):
         raise SurveyClosed()
     now = now or utcnow()
-    response = Response(survey=survey, form_key=form_key[:64], locale=locale,
+    response = Response(survey=survey, form_key=form_key, locale=locale,
                         created_at=now, updated_at=now)
     code = set_resume_code(response, now)
-    db.session.add(response)
-    return response, code
+
+    def add() -> Response:
+        db.session.add(response)
+        return response
+
+    started, created = races.insert_or_find(add, lambda: _response_by_form_key(survey, form_key))
+    return started, code if created else None
 
 
 def set_resume_code(response: Response, now: datetime | None = None) -> str:
@@ -142,18 +156,31 @@ def set_resume_code(response: Response, now: datetime | None = None) -> str:
 
 
 def start_invited_response(invitation: Invitation, locale: str = "vi") -> Response:
-    """The organisation's one response, made on first use; its profile is the organisation."""
+    """The organisation's one response, made on first use; its profile is the organisation.
+
+    Two first saves racing each other meet the one-response-per-invitation constraint; the
+    loser carries on with the winner's response.
+    """
     if invitation.response is not None:
         return invitation.response
     survey = invitation.survey
     if not survey.is_open():
         raise SurveyClosed()
     organisation = invitation.organisation
-    response = Response(survey=survey, invitation=invitation, locale=locale)
-    db.session.add(response)
-    if not survey.setting("anonymous"):
-        response.respondent_type = organisation.kind
-        response.province_code = organisation.province_code
+
+    def add() -> Response:
+        response = Response(survey=survey, invitation=invitation, locale=locale)
+        if not survey.setting("anonymous"):
+            response.respondent_type = organisation.kind
+            response.province_code = organisation.province_code
+        db.session.add(response)
+        return response
+
+    def find() -> Response | None:
+        db.session.expire(invitation, ["response"])  # it still points at the loser's row
+        return invitation.response
+
+    response, _created = races.insert_or_find(add, find)
     return response
 
 
@@ -261,6 +288,7 @@ def save_page(response: Response, page: SurveyPage, form: Mapping, files: Mappin
     it (the respondent has not seen it yet) or it has a message (the page comes back to be
     put right; submission marks whatever is still empty then).
     """
+    races.lock_row(response, "current_page")  # a twin save waits, then reads these answers
     _check_editable(response)
     survey = response.survey
     stored = load_entries(response)

@@ -9,6 +9,8 @@ from flask import request
 from flask_babel import gettext as _
 
 from consult.api.problems import ApiProblem
+from consult.boundary import storable_json
+from consult.form_checks import text_problem
 from consult.clock import vn_today
 from consult.submissions.services import MAX_OPINIONS, OPINION_MAX_LENGTH
 
@@ -28,7 +30,7 @@ def json_body(limit: int = JSON_MAX_BYTES) -> object:
     if len(data) > limit:
         raise _too_large(limit)
     try:
-        return json.loads(data.decode("utf-8"))
+        return storable_json(json.loads(data.decode("utf-8")))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ApiProblem(400, "malformed-json", _("Malformed JSON"),
                          _("The body is not valid UTF-8 JSON: %(reason)s", reason=_short(error))) from error
@@ -107,6 +109,9 @@ def _text(body: dict, name: str, limit: int, errors: list, required: bool = True
         return ""
     if len(value) > limit:
         errors.append({"pointer": f"/{name}", "detail": _("At most %(max)s characters.", max=limit)})
+    problem = text_problem(value.strip())
+    if problem is not None:
+        errors.append({"pointer": f"/{name}", "detail": problem})
     return value.strip()
 
 

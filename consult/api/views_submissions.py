@@ -73,9 +73,7 @@ def create_submission(slug: str):
     organisation = g.api_token.organisation
     existing = services.find_draft(consultation, organisation.id)
     if existing is not None:
-        raise ApiProblem(409, "draft-exists", _("A draft exists"),
-                         _("Your organisation already has a submission in preparation: submit or delete it first."),
-                         submission_id=existing.id)
+        raise _draft_exists(existing)
     version = services.current_version(consultation)
     provisions, errors = [], []
     for index, item in enumerate(data.opinions):
@@ -89,10 +87,12 @@ def create_submission(slug: str):
         raise ApiProblem(422, "validation-error", _("Invalid submission"),
                          _("Some fields are missing or not valid; see errors."), errors=errors)
     try:
-        draft, _created = services.start_draft(consultation, organisation, None, channel="api")
+        draft, created = services.start_draft(consultation, organisation, None, channel="api")
     except services.NotOnRoster:
         raise ApiProblem(403, "not-on-roster", _("Forbidden"),
                          _("Your organisation is not asked for its opinion on this consultation.")) from None
+    if not created:  # a twin request made the draft a moment ago: answer as its replay would
+        raise _draft_exists(draft)
     services.update_letter(draft, letter_number=data.letter_number, letter_date=data.letter_date,
                            signer_name=data.signer_name, signer_title=data.signer_title,
                            no_comment=data.no_comment)
@@ -101,6 +101,12 @@ def create_submission(slug: str):
     db.session.commit()
     location = url_for("api.get_submission", submission_id=draft.id, _external=True)
     return jsonify(serialize.submission(draft)), 201, {"Location": location}
+
+
+def _draft_exists(draft) -> ApiProblem:
+    return ApiProblem(409, "draft-exists", _("A draft exists"),
+                      _("Your organisation already has a submission in preparation: submit or delete it first."),
+                      submission_id=draft.id)
 
 
 @bp.delete("/v1/submissions/<int:submission_id>")
@@ -133,7 +139,11 @@ def put_attachment(submission_id: int):
         raise _invalid_attachment(error.code, limit, 413 if error.code == "too_large" else 422) from None
     stored = attachments.store_pdf(attachments.upload_root(current_app), data, pages)
     filename = request.headers.get("Content-Disposition", "")
-    services.attach_pdf(submission, stored, _filename(filename) or f"{submission.organisation.code}.pdf")
+    try:
+        services.attach_pdf(submission, stored, _filename(filename) or f"{submission.organisation.code}.pdf")
+    except services.SubmissionLocked:  # submitted by a twin request a moment ago
+        db.session.rollback()
+        raise _locked(submission) from None
     db.session.commit()
     return jsonify(serialize.submission(submission))
 

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.antibot import HumanCheck
 from consult.clock import vn_today
+from consult.form_checks import VisibleText
 from consult.submissions.officers import PASSWORD_MIN_LENGTH
 from consult.submissions.services import OPINION_MAX_LENGTH
 
@@ -82,7 +83,7 @@ class OpinionForm(FlaskForm):
     clause = StringField(_l("Clause number (optional)"), filters=[_strip],
                          validators=[Length(max=8, message=_l("Give only the clause's number, for example 2."))])
     body = TextAreaField(_l("Opinion"), filters=[_strip],
-                         validators=[DataRequired(message=_l("Please write the opinion."))])
+                         validators=[DataRequired(message=_l("Please write the opinion.")), VisibleText()])
 
     def set_article_choices(self, choices: list[tuple[str, str]]) -> None:
         self.article.choices = [("", _l("The draft as a whole (general opinion)"))] + choices

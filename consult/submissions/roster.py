@@ -15,6 +15,7 @@ from consult import audit
 from consult.clock import VIETNAM_OFFSET, vn_date
 from consult.extensions import db
 from consult.models import Consultation, Organisation, Provision, User, utcnow
+from consult.spreadsheet import csv_text
 from consult.submissions.models import RosterEntry, Submission, SubmissionOpinion
 
 #: A body's answer, as the roster shows it.
@@ -262,7 +263,7 @@ def reminder_csv(rows: list[RosterRow], headers: list[str], status_labels: dict)
     writer.writerow(headers)
     for row in rows:
         current = row.current
-        writer.writerow([_cell(value) for value in [
+        writer.writerow([csv_text(value) for value in [
             row.organisation.code, row.organisation.name, row.organisation.kind,
             status_labels.get(row.status, row.status),
             vn_date(row.entry.deadline).strftime("%d/%m/%Y"), row.days_left,
@@ -271,13 +272,6 @@ def reminder_csv(rows: list[RosterRow], headers: list[str], status_labels: dict)
             (current.submitted_at + VIETNAM_OFFSET).strftime("%d/%m/%Y %H:%M") if current else "",
         ]])
     return out.getvalue()
-
-
-def _cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @) is quoted to stay text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def opinions_by_article(consultation: Consultation) -> list[tuple[Provision | None, list]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit, codes, drafts, provision_tree
+from consult import audit, codes, drafts, provision_tree, races
 from consult.extensions import db
 from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
 from consult.submissions import attachments, roster
@@ -152,8 +152,10 @@ def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None
     """Attach the checked and stored signed letter; a new file replaces the previous one.
 
     The draft's previous file is deleted from disk once this change is committed (only a
-    draft's file can be replaced: a submitted letter is locked).
+    draft's file can be replaced: a submitted letter is locked). The letter's row is locked
+    first, so of two uploads at once the second sees, and lets go of, the first one's file.
     """
+    races.lock_row(submission, "updated_at")
     _require_draft(submission)
     replaced = submission.attachment_name
     if replaced and replaced != stored.name:
@@ -212,6 +214,18 @@ def has_opinion(submission: Submission, provision: Provision | None, body: str) 
     text = clean_control(body)
     provision_id = provision.id if provision is not None else None
     return any(o.provision_id == provision_id and o.body == text for o in submission.opinions)
+
+
+def add_opinion_once(submission: Submission, provision: Provision | None, body: str) -> bool:
+    """Add the opinion unless the letter holds it already (a replayed or double-clicked form);
+    False when it did. The letter's row is locked first, so twins racing each other add it once
+    (the second waits, then sees the first one's opinion)."""
+    races.lock_row(submission, "updated_at")
+    _require_draft(submission)
+    if has_opinion(submission, provision, body):
+        return False
+    add_opinion(submission, provision, body)
+    return True
 
 
 def remove_opinion(submission: Submission, opinion_id: int) -> bool:

@@ -172,7 +172,11 @@ def upload(slug: str):
     except _StaleDraft:
         return _render_edit(consultation, organisation, problems=[_stale_message()], status=409)
     stored = attachments.store_pdf(attachments.upload_root(current_app), data, pages)
-    services.attach_pdf(draft, stored, clean_control(upload_file.filename))
+    try:
+        services.attach_pdf(draft, stored, clean_control(upload_file.filename))
+    except services.SubmissionLocked:  # submitted by a twin request a moment ago
+        db.session.rollback()
+        return _render_edit(consultation, organisation, problems=[_stale_message()], status=409)
     db.session.commit()
     flash(_("The signed letter is attached (%(pages)s pages).", pages=pages), "success")
     return redirect(url_for("submissions.edit", slug=slug) + "#attachment")
@@ -196,11 +200,11 @@ def add_opinion(slug: str):
         return _render_edit(consultation, organisation, opinion_form=form, status=422)
     try:
         draft = _draft_for(consultation, organisation, form.submission_id.data)
-        if services.has_opinion(draft, provision, form.body.data):  # a replayed or double-clicked form
+        if not services.add_opinion_once(draft, provision, form.body.data):
             flash(_("This opinion is already in the letter; it was not added twice."), "info")
             return redirect(url_for("submissions.edit", slug=slug) + "#opinions")
-        services.add_opinion(draft, provision, form.body.data)
-    except _StaleDraft:
+    except (_StaleDraft, services.SubmissionLocked):
+        db.session.rollback()
         return _render_edit(consultation, organisation, opinion_form=form,
                             problems=[_stale_message()], status=409)
     except services.TooManyOpinions:

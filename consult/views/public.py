@@ -1,7 +1,6 @@
 """Pages for citizens: consultations, the draft article by article, comments, receipts."""
 from __future__ import annotations
 
-import secrets
 from typing import Mapping
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import drafts, provision_tree
+from consult import drafts, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Draft, Provision
@@ -104,12 +103,12 @@ def article(slug: str, anchor: str):
     article_node = tree.article(anchor) or abort(404)
     form = CommentForm()
     form.set_provision_choices(_clause_choices(article_node, tree.children))
-    if not form.form_key.data:
-        form.form_key.data = secrets.token_urlsafe(16)
+    form.form_key.data = races.usable_form_key(form.form_key.data)
     if form.validate_on_submit():
         target = tree.by_anchor.get(form.provision.data) or article_node
-        if _store_comment(consultation, db.session.get(Provision, target.id), form):
-            return redirect(url_for("public.my_list", slug=slug))
+        stored = _store_comment(consultation, db.session.get(Provision, target.id), form)
+        if stored is not None:
+            return stored
     elif request.method == "POST":
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
     page = comment_service.published_comments_page(tree.subtree_ids(article_node),
@@ -127,10 +126,10 @@ def general_comment(slug: str):
     _version_or_404(consultation)
     form = CommentForm()
     form.set_provision_choices([])
-    if not form.form_key.data:
-        form.form_key.data = secrets.token_urlsafe(16)
-    if form.validate_on_submit() and _store_comment(consultation, None, form):
-        return redirect(url_for("public.my_list", slug=slug))
+    form.form_key.data = races.usable_form_key(form.form_key.data)
+    stored = _store_comment(consultation, None, form) if form.validate_on_submit() else None
+    if stored is not None:
+        return stored
     if request.method == "POST" and form.errors:
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
     return render_template(
@@ -140,24 +139,28 @@ def general_comment(slug: str):
     )
 
 
-def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm) -> bool:
-    """Add the form's opinion to the citizen's list; False (with a message) when closed."""
-    contribution = _current_list(consultation) or comment_service.start_contribution(consultation)
+def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm):
+    """Add the form's opinion to the citizen's list; the redirect to answer with, or None
+    (with a message) when the consultation is closed."""
     try:
-        comment, created = comment_service.add_comment(contribution, target, form.body.data,
-                                                 form.form_key.data)
+        comment, created = comment_service.add_comment(
+            consultation, _current_list(consultation), target, form.body.data, form.form_key.data)
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "
                 "Your text is kept below so that you can copy it."), "error")
-        return False
+        return None
     db.session.commit()
+    contribution = comment.contribution
+    if contribution.status != "draft":
+        flash(_("These opinions were already sent; here is your receipt."), "info")
+        return redirect(url_for("public.receipt", code=contribution.receipt_code))
     _remember_token(consultation, contribution.token)
     if created:
         flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
     else:
         flash(_("This opinion was already in your list; it was not added twice."), "info")
-    return True
+    return redirect(url_for("public.my_list", slug=consultation.slug))
 
 
 @bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])

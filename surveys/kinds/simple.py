@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l
 
+from consult.form_checks import text_problem
 from consult.textnorm import clean_control, normalize_text
 from surveys.kinds.base import (Entry, Kind, int_param, number_param, number_text, parse_decimal,
                                 parse_integer, range_error)
@@ -25,8 +26,13 @@ class ShortText(Kind):
         return int_param(question, "max_length") or self.default_max_length
 
     def read(self, question, form, files, previous):
-        # Text is kept as typed (minus control characters), not stripped of inner spaces.
-        text = clean_control(form.get(self.field_name(question)) or "").strip()
+        # Text is kept as typed (minus control characters), not stripped of inner spaces;
+        # typed text that shows nothing, or could not be read, comes back with its message.
+        typed = (form.get(self.field_name(question)) or "").strip()
+        problem = text_problem(typed)
+        if problem is not None:
+            return Entry(raw={"value": typed}, errors=[problem])
+        text = clean_control(typed).strip()
         entry = Entry(raw={"value": text})
         if text:
             entry.value = text

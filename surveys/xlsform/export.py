@@ -14,6 +14,7 @@ import json
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from consult.spreadsheet import openpyxl_text
 from surveys.kinds import CHOICE_SOURCES, KINDS, xlsform_appearance
 from surveys.models import Question, Survey, SurveyPage
 from surveys.xlsform.mapping import PLATFORM_KEYS, PLATFORM_PARAMETERS, PLATFORM_SETTINGS
@@ -49,6 +50,8 @@ def _sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict])
     for row in rows:
         sheet.append([row.get(column) if row.get(column) not in ("", None) else None
                       for column in columns])
+        for cell in sheet[sheet.max_row]:
+            openpyxl_text(cell)  # a label "=…" stays a label, not a live formula
 
 
 def _settings_row(survey: Survey) -> dict:
