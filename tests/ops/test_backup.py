@@ -55,10 +55,11 @@ def target_database(tmp_path, source_database):
 def populate(app) -> dict:
     """Migrate, load the demo, add a citizen's sending, a survey upload and an export file."""
     prepare_database()
-    consultation = db.session.scalar(select(Consultation))
+    consultation = db.session.scalar(select(Consultation).order_by(Consultation.id))
     contribution = comments.start_contribution(consultation)
     provision = consultation.draft.current_version.provisions[5]
-    comments.add_comment(contribution, provision, "Đề nghị làm rõ khái niệm thành viên liên kết.", "bk-form-1")
+    comments.add_comment(consultation, contribution, provision,
+                         "Đề nghị làm rõ khái niệm thành viên liên kết.", "bk-form-1")
     comments.submit_contribution(contribution, respondent_type="citizen", province_code="01",
                                  name="Nguyễn Thị Hoa", contact="hoa@example.vn")
     db.session.commit()
