@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from consult import audit
+from consult import audit, versions
 from consult.extensions import db
 from consult.legal_text import DraftSource, ParseResult, parse_legal_text
 from consult.models import Comment, Consultation, Draft, DraftVersion, Provision, User, utcnow
@@ -50,6 +50,7 @@ def create_version(draft: Draft, text: str | DraftSource, source_filename: str =
     db.session.add(version)
     _store_provisions(version, result)
     db.session.flush()
+    versions.suggest_matches(version)
     audit.record(actor, "draft_version.import", version, filename=source_filename,
                  counts=dict(result.counts))
     return version
@@ -69,6 +70,7 @@ def _store_provisions(version: DraftVersion, result: ParseResult) -> None:
 
 def publish_version(version: DraftVersion, actor: User | None = None) -> None:
     """Make ``version`` the one citizens read and comment on."""
+    versions.confirm_publishing(version, actor)
     version.published_at = utcnow()
     audit.record(actor, "draft_version.publish", version, number=version.number)
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, province_names
 from consult.models import Provision
 from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
+from consult import versions
 from consult.word_draft import TABLE_ROW
 
 
@@ -66,6 +67,8 @@ def text_blocks(text: str) -> list[tuple[str, object]]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(citation)
     app.add_template_filter(text_blocks)
+    app.add_template_filter(versions.previous_version, "previous_version")
+    app.add_template_filter(versions.is_confirmed, "matches_confirmed")
     app.add_template_filter(parse_warning)
 
     app.jinja_env.globals.update(

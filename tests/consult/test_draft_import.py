@@ -40,7 +40,8 @@ def test_upload_text_shows_the_report_then_publish(client, drafter):
     assert version.published_at is not None
     assert "Điều 6." in client.get("/du-thao/luat-htx").text
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-2:] == ["draft_version.import", "draft_version.publish"]
+    # publishing confirms the suggested article matches with version 1 as they stand
+    assert actions[-3:] == ["draft_version.import", "draft_version.matches_confirmed", "draft_version.publish"]
 
 
 def test_upload_docx(client, drafter, tmp_path):

@@ -1,0 +1,236 @@
+"""Match the articles (or clauses, or points) of two versions of a legal text, and diff them by word.
+
+Pure Python over plain items: no Flask, no database, so the bench, the tests and the service use
+the same code. A draft law changes between rounds by inserting, removing, moving, merging and
+splitting articles and renumbering the rest, so a number is a weak clue; the matcher weighs three:
+
+- content: the share of word pairs (bigrams of Vietnamese syllables) two articles have in common;
+- title: how alike the titles are (token-sorted, so "Quyền và nghĩa vụ" ≈ "Nghĩa vụ và quyền");
+- number and place: the same number or the same relative place breaks near-ties.
+
+Pairs are taken best first, one to one; what is left over is a merge (an old article whose words
+mostly went into a new article already matched), a split (a new article whose words mostly came
+from an old article already matched), a removal or an addition.
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+#: What became of an old provision (or where a new one came from).
+MATCH_KINDS = ("same", "changed", "moved", "merged", "split", "removed", "added")
+#: Below this, two articles are not taken for the same one.
+THRESHOLD = 0.3
+#: A merged or split article brings at least this share of its words into the other one …
+CONTAINMENT = 0.5
+#: … and that part is at least this share of the other one (a short new sentence that happens to
+#: reuse a phrase of a long article is an addition, not a piece split off).
+SHARE_OF_OTHER = 0.15
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Item:
+    """One article (clause, point) of a version, as the matcher sees it."""
+
+    key: object  #: the caller's id
+    number: str
+    title: str
+    text: str  #: the whole text, children included
+
+
+@dataclass
+class Match:
+    old: object | None  #: the old item's key; None for an added item
+    new: object | None  #: the new item's key; None for a removed item
+    kind: str  #: one of MATCH_KINDS
+    score: float  #: 0 … 1: how alike the two are (1 for an unchanged text)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case Vietnamese syllables (NFC), punctuation left out."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
+    return set(zip(tokens, tokens[1:])) or {(token, "") for token in tokens}
+
+
+class _Profile:
+    """What the matcher compares of one item, computed once."""
+
+    def __init__(self, item: Item):
+        tokens = words(item.text)
+        self.item = item
+        self.plain = " ".join(tokens)
+        self.bigrams = _bigrams(tokens)
+        self.title = " ".join(words(item.title))
+
+
+def _incidence(profiles: list[_Profile], vocabulary: dict, width: int | None = None) -> sparse.csr_matrix:
+    rows, columns = [], []
+    for row, profile in enumerate(profiles):
+        for gram in profile.bigrams:
+            rows.append(row)
+            columns.append(vocabulary.setdefault(gram, len(vocabulary)))
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                             shape=(len(profiles), width or max(len(vocabulary), 1)))
+
+
+def _shared_bigrams(old: list[_Profile], new: list[_Profile]) -> np.ndarray:
+    """Shared bigrams of every (old, new) pair, as one sparse matrix product."""
+    vocabulary: dict = {}
+    new_matrix = _incidence(new, vocabulary)
+    old_matrix = _incidence(old, vocabulary)
+    new_matrix.resize((len(new), old_matrix.shape[1]))
+    return np.asarray((old_matrix @ new_matrix.T).todense(), dtype=float)
+
+
+class _Scores:
+    """Content, title and combined scores of every pair of old and new items, as matrices."""
+
+    def __init__(self, old: list[_Profile], new: list[_Profile]):
+        self.old, self.new = old, new
+        self.shared = _shared_bigrams(old, new)
+        old_sizes = np.array([len(p.bigrams) for p in old], dtype=float)
+        new_sizes = np.array([len(p.bigrams) for p in new], dtype=float)
+        self.in_old = self.shared / np.maximum(old_sizes, 1)[:, None]
+        self.in_new = self.shared / np.maximum(new_sizes, 1)[None, :]
+        self.content = 2 * self.shared / np.maximum(old_sizes[:, None] + new_sizes[None, :], 1)
+        self.title = self._titles()
+        self.combined = self._combined()
+
+    def _titles(self) -> np.ndarray:
+        old_titles, new_titles = [p.title for p in self.old], [p.title for p in self.new]
+        scores = process.cdist(old_titles, new_titles, scorer=fuzz.token_sort_ratio, workers=1) / 100.0
+        both = np.outer([bool(t) for t in old_titles], [bool(t) for t in new_titles])
+        return np.where(both, scores, 0.0)
+
+    def _combined(self) -> np.ndarray:
+        content, title = self.content, self.title
+        score = np.where(title > 0, np.maximum(content, 0.55 * title + 0.45 * content), content)
+        old_place = np.arange(len(self.old)) / max(len(self.old), 1)
+        new_place = np.arange(len(self.new)) / max(len(self.new), 1)
+        place = 1 - np.abs(old_place[:, None] - new_place[None, :])
+        same_number = np.equal.outer([p.item.number for p in self.old], [p.item.number for p in self.new])
+        return np.minimum(1.0, score + 0.04 * same_number + 0.02 * place)
+
+    def candidates(self) -> list[tuple[float, int, int]]:
+        """Pairs scoring at least THRESHOLD, best first."""
+        rows, columns = np.nonzero(self.combined >= THRESHOLD)
+        scored = [(float(self.combined[i, j]), int(i), int(j)) for i, j in zip(rows, columns)]
+        return sorted(scored, key=lambda entry: (-entry[0], entry[1], entry[2]))
+
+
+def match_items(old_items: list[Item], new_items: list[Item]) -> list[Match]:
+    """Every old item's fate and every new item's origin; see the module docstring."""
+    old = [_Profile(item) for item in old_items]
+    new = [_Profile(item) for item in new_items]
+    scores = _Scores(old, new)
+    forward: dict[int, int] = {}
+    backward: dict[int, int] = {}
+    for score, i, j in scores.candidates():
+        if i not in forward and j not in backward:
+            forward[i], backward[j] = j, i
+    matches = [_pair(old[i], new[j], float(scores.combined[i, j])) for i, j in sorted(forward.items())]
+    matches += _merges_and_removals(scores, forward, backward, matches)
+    matches += _splits_and_additions(scores, forward, backward, matches)
+    return matches
+
+
+def _pair(old: _Profile, new: _Profile, score: float) -> Match:
+    if old.plain == new.plain:
+        kind, score = ("same" if old.item.number == new.item.number else "moved"), 1.0
+    else:
+        kind = "changed" if old.item.number == new.item.number else "moved"
+    return Match(old.item.key, new.item.key, kind, round(score, 3))
+
+
+def _relabel(matches: list[Match], key, side: str, kind: str) -> None:
+    for match in matches:
+        if getattr(match, side) == key and match.old is not None and match.new is not None:
+            match.kind = kind
+
+
+def _merges_and_removals(scores: _Scores, forward, backward, matches: list[Match]) -> list[Match]:
+    extra = []
+    for i in range(len(scores.old)):
+        if i in forward:
+            continue
+        best = max(backward, key=lambda j: scores.in_old[i, j], default=None)
+        if best is not None and scores.in_old[i, best] >= CONTAINMENT and scores.in_new[i, best] >= SHARE_OF_OTHER:
+            _relabel(matches, scores.new[best].item.key, "new", "merged")
+            extra.append(Match(scores.old[i].item.key, scores.new[best].item.key, "merged",
+                               round(float(scores.in_old[i, best]), 3)))
+        else:
+            extra.append(Match(scores.old[i].item.key, None, "removed", 0.0))
+    return extra
+
+
+def _splits_and_additions(scores: _Scores, forward, backward, matches: list[Match]) -> list[Match]:
+    extra = []
+    for j in range(len(scores.new)):
+        if j in backward:
+            continue
+        best = max(forward, key=lambda i: scores.in_new[i, j], default=None)
+        if best is not None and scores.in_new[best, j] >= CONTAINMENT and scores.in_old[best, j] >= SHARE_OF_OTHER:
+            _relabel(matches, scores.old[best].item.key, "old", "split")
+            extra.append(Match(scores.old[best].item.key, scores.new[j].item.key, "split",
+                               round(float(scores.in_new[best, j]), 3)))
+        else:
+            extra.append(Match(None, scores.new[j].item.key, "added", 0.0))
+    return extra
+
+
+def pair_kind(old: Item, new: Item) -> tuple[str, float]:
+    """Kind and score of a pair the drafting team chose (one to one)."""
+    old_profile, new_profile = _Profile(old), _Profile(new)
+    scores = _Scores([old_profile], [new_profile])
+    match = _pair(old_profile, new_profile, float(scores.combined[0, 0]))
+    return match.kind, match.score
+
+
+# --- word-level differences ------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\n|[^\s]+")
+
+
+def diff_tokens(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """``(op, text)`` runs, op one of ``equal``, ``delete``, ``insert``, by whole words.
+
+    Vietnamese words are syllables separated by spaces, so the unit is a space-separated token
+    (punctuation stays with its word); a line break is a token of its own.
+    """
+    old, new = _TOKEN.findall(old_text or ""), _TOKEN.findall(new_text or "")
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("equal", "delete", "replace"):
+            runs.append(("equal" if op == "equal" else "delete", _join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            runs.append(("insert", _join(new[j1:j2])))
+    return runs
+
+
+def _join(tokens: list[str]) -> str:
+    return " ".join(tokens).replace(" \n ", "\n").replace("\n ", "\n").replace(" \n", "\n")
+
+
+def diff_html(runs: list[tuple[str, str]], side: str) -> str:
+    """One side (``old`` or ``new``) of a diff as escaped HTML with ``<del>`` / ``<ins>`` marks."""
+    skip, mark = ("insert", "del") if side == "old" else ("delete", "ins")
+    parts = []
+    for op, text in runs:
+        if op == skip:
+            continue
+        escaped = html.escape(text).replace("\n", "<br>")
+        parts.append(escaped if op == "equal" else f"<{mark}>{escaped}</{mark}>")
+    return " ".join(part for part in parts if part).replace(" <br>", "<br>").replace("<br> ", "<br>")
