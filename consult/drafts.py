@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from consult import audit, versions
+from consult import audit, carry, versions
 from consult.extensions import db
 from consult.legal_text import DraftSource, ParseResult, parse_legal_text
 from consult.models import Comment, Consultation, Draft, DraftVersion, Provision, User, utcnow
@@ -102,6 +102,7 @@ def published_comment_counts(version: DraftVersion) -> Counter:
     article_of = article_lookup(version)
     for provision_id, count in by_provision.items():
         counts[article_of.get(provision_id, provision_id)] += count
+    counts.update(carry.carried_comment_counts(version))  # opinions written on earlier versions
     return counts
 
 

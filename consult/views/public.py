@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult import comments as comment_service
-from consult import drafts
+from consult import carry, drafts
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Provision
@@ -112,7 +112,8 @@ def article(slug: str, anchor: str):
     return render_template(
         "public/article.html", consultation=consultation, version=version,
         article=article_row, children=children, form=form,
-        comments=comment_service.published_comments(_subtree_ids(article_row, children)),
+        comments=comment_service.published_comments(
+            carry.with_earlier_versions(version, _subtree_ids(article_row, children))),
         contribution=_current_list(consultation),
     )
 
