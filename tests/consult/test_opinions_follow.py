@@ -90,3 +90,11 @@ def test_a_corrected_match_carries_the_opinions_with_it(consultation):
     groups = {group.anchor: group for group in decisions.opinions_by_article(consultation)}
     assert "v1-dieu-29" not in groups
     assert "Kiểm toán nên bắt buộc với hợp tác xã lớn." in {o.body for o in groups["dieu-30"].opinions}
+
+
+def test_the_overview_tally_counts_by_the_matches(consultation):
+    from analysis.overview import comments_per_article
+
+    table = comments_per_article(db.session, consultation.id).set_index("anchor")
+    assert table.loc["dieu-13", "opinions"] == 2 and table.loc["dieu-13", "title"] == "Góp vốn của thành viên"
+    assert table.loc["v1-dieu-29", "opinions"] == 1 and "dieu-12" not in table.index
