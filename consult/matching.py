@@ -20,9 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import numpy as np
-from rapidfuzz import fuzz, process
-from scipy import sparse
 
 #: What became of an old provision (or where a new one came from).
 MATCH_KINDS = ("same", "changed", "moved", "merged", "split", "removed", "added")
@@ -64,7 +61,7 @@ def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
     return set(zip(tokens, tokens[1:])) or {(token, "") for token in tokens}
 
 
-class _Profile:
+class Profile:
     """What the matcher compares of one item, computed once."""
 
     def __init__(self, item: Item):
@@ -75,66 +72,13 @@ class _Profile:
         self.title = " ".join(words(item.title))
 
 
-def _incidence(profiles: list[_Profile], vocabulary: dict, width: int | None = None) -> sparse.csr_matrix:
-    rows, columns = [], []
-    for row, profile in enumerate(profiles):
-        for gram in profile.bigrams:
-            rows.append(row)
-            columns.append(vocabulary.setdefault(gram, len(vocabulary)))
-    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
-                             shape=(len(profiles), width or max(len(vocabulary), 1)))
-
-
-def _shared_bigrams(old: list[_Profile], new: list[_Profile]) -> np.ndarray:
-    """Shared bigrams of every (old, new) pair, as one sparse matrix product."""
-    vocabulary: dict = {}
-    new_matrix = _incidence(new, vocabulary)
-    old_matrix = _incidence(old, vocabulary)
-    new_matrix.resize((len(new), old_matrix.shape[1]))
-    return np.asarray((old_matrix @ new_matrix.T).todense(), dtype=float)
-
-
-class _Scores:
-    """Content, title and combined scores of every pair of old and new items, as matrices."""
-
-    def __init__(self, old: list[_Profile], new: list[_Profile]):
-        self.old, self.new = old, new
-        self.shared = _shared_bigrams(old, new)
-        old_sizes = np.array([len(p.bigrams) for p in old], dtype=float)
-        new_sizes = np.array([len(p.bigrams) for p in new], dtype=float)
-        self.in_old = self.shared / np.maximum(old_sizes, 1)[:, None]
-        self.in_new = self.shared / np.maximum(new_sizes, 1)[None, :]
-        self.content = 2 * self.shared / np.maximum(old_sizes[:, None] + new_sizes[None, :], 1)
-        self.title = self._titles()
-        self.combined = self._combined()
-
-    def _titles(self) -> np.ndarray:
-        old_titles, new_titles = [p.title for p in self.old], [p.title for p in self.new]
-        scores = process.cdist(old_titles, new_titles, scorer=fuzz.token_sort_ratio, workers=1) / 100.0
-        both = np.outer([bool(t) for t in old_titles], [bool(t) for t in new_titles])
-        return np.where(both, scores, 0.0)
-
-    def _combined(self) -> np.ndarray:
-        content, title = self.content, self.title
-        score = np.where(title > 0, np.maximum(content, 0.55 * title + 0.45 * content), content)
-        old_place = np.arange(len(self.old)) / max(len(self.old), 1)
-        new_place = np.arange(len(self.new)) / max(len(self.new), 1)
-        place = 1 - np.abs(old_place[:, None] - new_place[None, :])
-        same_number = np.equal.outer([p.item.number for p in self.old], [p.item.number for p in self.new])
-        return np.minimum(1.0, score + 0.04 * same_number + 0.02 * place)
-
-    def candidates(self) -> list[tuple[float, int, int]]:
-        """Pairs scoring at least THRESHOLD, best first."""
-        rows, columns = np.nonzero(self.combined >= THRESHOLD)
-        scored = [(float(self.combined[i, j]), int(i), int(j)) for i, j in zip(rows, columns)]
-        return sorted(scored, key=lambda entry: (-entry[0], entry[1], entry[2]))
-
-
 def match_items(old_items: list[Item], new_items: list[Item]) -> list[Match]:
     """Every old item's fate and every new item's origin; see the module docstring."""
-    old = [_Profile(item) for item in old_items]
-    new = [_Profile(item) for item in new_items]
-    scores = _Scores(old, new)
+    from consult.match_scores import Scores  # numpy, scipy and rapidfuzz: only when matching
+
+    old = [Profile(item) for item in old_items]
+    new = [Profile(item) for item in new_items]
+    scores = Scores(old, new)
     forward: dict[int, int] = {}
     backward: dict[int, int] = {}
     for score, i, j in scores.candidates():
@@ -146,7 +90,7 @@ def match_items(old_items: list[Item], new_items: list[Item]) -> list[Match]:
     return matches
 
 
-def _pair(old: _Profile, new: _Profile, score: float) -> Match:
+def _pair(old: Profile, new: Profile, score: float) -> Match:
     if old.plain == new.plain:
         kind, score = ("same" if old.item.number == new.item.number else "moved"), 1.0
     else:
@@ -160,7 +104,7 @@ def _relabel(matches: list[Match], key, side: str, kind: str) -> None:
             match.kind = kind
 
 
-def _merges_and_removals(scores: _Scores, forward, backward, matches: list[Match]) -> list[Match]:
+def _merges_and_removals(scores, forward, backward, matches: list[Match]) -> list[Match]:
     extra = []
     for i in range(len(scores.old)):
         if i in forward:
@@ -175,7 +119,7 @@ def _merges_and_removals(scores: _Scores, forward, backward, matches: list[Match
     return extra
 
 
-def _splits_and_additions(scores: _Scores, forward, backward, matches: list[Match]) -> list[Match]:
+def _splits_and_additions(scores, forward, backward, matches: list[Match]) -> list[Match]:
     extra = []
     for j in range(len(scores.new)):
         if j in backward:
@@ -192,8 +136,10 @@ def _splits_and_additions(scores: _Scores, forward, backward, matches: list[Matc
 
 def pair_kind(old: Item, new: Item) -> tuple[str, float]:
     """Kind and score of a pair the drafting team chose (one to one)."""
-    old_profile, new_profile = _Profile(old), _Profile(new)
-    scores = _Scores([old_profile], [new_profile])
+    from consult.match_scores import Scores
+
+    old_profile, new_profile = Profile(old), Profile(new)
+    scores = Scores([old_profile], [new_profile])
     match = _pair(old_profile, new_profile, float(scores.combined[0, 0]))
     return match.kind, match.score
 

@@ -137,20 +137,19 @@ def confirm_matches(new_version: DraftVersion, targets: dict[int, list[int]], ac
     """
     old_version = previous_version(new_version)
     suggested = article_targets(new_version)
-    changed = sum(1 for old_id, new_ids in targets.items() if sorted(new_ids) != sorted(suggested.get(old_id, [])))
+    corrected = {old_id for old_id, new_ids in targets.items() if sorted(new_ids) != sorted(suggested.get(old_id, []))}
     old, new = VersionTree(old_version), VersionTree(new_version)
     db.session.execute(delete(ProvisionMatch).where(ProvisionMatch.new_version_id == new_version.id))
-    article_matches = _matches_from_targets(old, new, targets)
-    now = utcnow()
-    for match in article_matches:
-        origin = "auto" if match.old is None or sorted(targets.get(match.old, [])) == sorted(suggested.get(match.old, [])) else "team"
+    now, actor_id = utcnow(), actor.id if actor else None
+    for match in _matches_from_targets(old, new, targets):
+        origin = "team" if match.old in corrected else "auto"
         rows = [_row(old_version, new_version, match, origin)]
         rows += [_row(old_version, new_version, child) for child, _level in _child_matches(old, new, match)]
         for row in rows:
-            row.confirmed_at, row.confirmed_by_id = now, actor.id if actor else None
+            row.confirmed_at, row.confirmed_by_id = now, actor_id
         db.session.add_all(rows)
-    audit.record(actor, "draft_version.matches_confirmed", new_version, changed=changed)
-    return changed
+    audit.record(actor, "draft_version.matches_confirmed", new_version, changed=len(corrected))
+    return len(corrected)
 
 
 def _matches_from_targets(old: VersionTree, new: VersionTree, targets: dict[int, list[int]]) -> list[Match]:
@@ -163,12 +162,9 @@ def _matches_from_targets(old: VersionTree, new: VersionTree, targets: dict[int,
         if not new_ids:
             matches.append(Match(old_id, None, "removed", 0.0))
         for new_id in new_ids:
-            if len(new_ids) > 1:
-                kind, score = "split", pair_kind(old.item(old.by_id[old_id]), new.item(new.by_id[new_id]))[1]
-            elif len(sources[new_id]) > 1:
-                kind, score = "merged", pair_kind(old.item(old.by_id[old_id]), new.item(new.by_id[new_id]))[1]
-            else:
-                kind, score = pair_kind(old.item(old.by_id[old_id]), new.item(new.by_id[new_id]))
+            kind, score = pair_kind(old.item(old.by_id[old_id]), new.item(new.by_id[new_id]))
+            if len(new_ids) > 1 or len(sources[new_id]) > 1:
+                kind = "split" if len(new_ids) > 1 else "merged"
             matches.append(Match(old_id, new_id, kind, score))
     matches += [Match(None, article.id, "added", 0.0) for article in new.articles if article.id not in sources]
     return matches

@@ -49,16 +49,17 @@ def matches(version_id: int):
         if not unknown:
             changed = versions.confirm_matches(version, targets, current_user)
             db.session.commit()
-            flash(_("The matches are confirmed (%(changed)s corrected by you). Opinions on version %(old)s now follow them.",
-                    changed=changed, old=previous.number), "success")
+            flash(_("The matches are confirmed (%(changed)s corrected by you). Opinions on version %(old)s "
+                    "now follow them.", changed=changed, old=previous.number), "success")
             return redirect(url_for("versions.compare", version_id=version.id))
         flash(_("Some article numbers are not in version %(number)s: see the rows marked below.",
                 number=version.number), "error")
     elif request.method == "POST":
         flash(_("The form has expired; please send it again."), "error")
-    return render_template("versions/matches.html", previous=previous, version=version, old=old, new=new,
+    page = render_template("versions/matches.html", previous=previous, version=version, old=old, new=new,
                            typed=typed, unknown=unknown, rows=_rows_by_old(version), form=form,
-                           confirmed=versions.is_confirmed(version), MATCH_KINDS=MATCH_KINDS), 422 if unknown else 200
+                           confirmed=versions.is_confirmed(version), MATCH_KINDS=MATCH_KINDS)
+    return page, 422 if unknown else 200
 
 
 def _rows_by_old(version: DraftVersion) -> dict:
@@ -78,8 +79,8 @@ def compare(version_id: int):
     previous, version = _version_pair(version_id)
     rows = versions.comparison(previous, version, changed_only=_changed_only())
     headings = (_("Version %(number)s", number=previous.number), _("Version %(number)s", number=version.number))
-    return render_template("versions/compare.html", rows=rows, headings=headings, changed_only=_changed_only(),
-                           title=_("Comparison of version %(old)s and version %(new)s", old=previous.number, new=version.number),
+    title = _("Comparison of version %(old)s and version %(new)s", old=previous.number, new=version.number)
+    return render_template("versions/compare.html", rows=rows, headings=headings, changed_only=_changed_only(), title=title,
                            draft=version.draft, version=version, MATCH_KINDS=MATCH_KINDS,
                            docx_url=url_for("versions.compare_docx", version_id=version.id),
                            here=url_for("versions.compare", version_id=version.id),
@@ -94,7 +95,8 @@ def compare_docx(version_id: int):
     title = _("Comparison table: version %(old)s and version %(new)s of %(title)s",
               old=previous.number, new=version.number, title=version.draft.title)
     headings = (_("Version %(number)s", number=previous.number), _("Version %(number)s", number=version.number))
-    return _docx_response(comparison_docx(title, headings, rows), f"bang-so-sanh-v{previous.number}-v{version.number}.docx")
+    filename = f"bang-so-sanh-v{previous.number}-v{version.number}.docx"
+    return _docx_response(comparison_docx(title, headings, rows), filename)
 
 
 def _docx_response(data: bytes, filename: str) -> Response:
@@ -133,7 +135,8 @@ def _store_reference(draft: Draft, form: DraftUploadForm) -> bool:
         drafts.create_version(versions.reference_draft(draft.consultation), source, upload.filename, actor=current_user)
     except (UnreadableDocument, DraftParseError):
         db.session.rollback()
-        form.document.errors.append(_("This file could not be read as a legal text with articles (\"Điều 1.\", …). Save it as .txt (UTF-8) or .docx and try again."))
+        form.document.errors.append(_("This file could not be read as a legal text with articles "
+                                      "(\"Điều 1.\", …). Save it as .txt (UTF-8) or .docx and try again."))
         return False
     db.session.commit()
     flash(_("The law in force was read. It is compared with the draft below."), "success")
