@@ -13,6 +13,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.table import _Cell
 from flask_babel import gettext as _
 
 from consult.domain import MATCH_KINDS
@@ -36,17 +37,24 @@ def comparison_docx(title: str, headings: tuple[str, str], rows: list[Comparison
     for cell, text in zip(table.rows[0].cells, (*headings, _("Notes"))):
         cell.paragraphs[0].add_run(text).bold = True
     _repeat_as_header(table.rows[0])
+    _set_widths(table, table.rows[0])
     for row in rows:
-        cells = table.add_row().cells
+        cells = _set_widths(table, table.add_row())
         _marked_text(cells[0], row, "old")
         _marked_text(cells[1], row, "new")
         cells[2].paragraphs[0].add_run(note(row))
-    for table_row in table.rows:
-        for cell, width in zip(table_row.cells, WIDTHS):
-            cell.width = width
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _set_widths(table, table_row) -> list[_Cell]:
+    """The row's cells, sized. Built from the row's own XML: ``_Row.cells`` walks the whole table
+    each time, which makes a 200-article table take seconds."""
+    cells = [_Cell(tc, table) for tc in table_row._tr.tc_lst]
+    for cell, width in zip(cells, WIDTHS):
+        cell.width = width
+    return cells
 
 
 def note(row: ComparisonRow) -> str:
