@@ -119,7 +119,7 @@ def import_reference(draft_id: int):
     form = DraftUploadForm()
     if form.validate_on_submit() and _store_reference(draft, form):
         return redirect(url_for("versions.compare_reference", draft_id=draft.id))
-    if request.method == "POST" and form.csrf_token.errors:
+    if request.method == "POST" and "csrf_token" in form.errors:
         flash(_("The form has expired; please choose the file again."), "error")
     reference = versions.latest_version(draft.consultation.reference)
     return render_template("versions/reference.html", draft=draft, form=form, reference=reference)
