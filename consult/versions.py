@@ -105,6 +105,13 @@ def _row(old_version: DraftVersion, new_version: DraftVersion, match: Match, ori
                           score=match.score, origin=origin)
 
 
+def ensure_matches(new_version: DraftVersion) -> bool:
+    """Suggest matches for a version imported before matching existed; True when it did."""
+    if stored_matches(new_version):
+        return False
+    return suggest_matches(new_version) > 0
+
+
 def stored_matches(new_version: DraftVersion) -> list[ProvisionMatch]:
     return list(db.session.scalars(select(ProvisionMatch).where(ProvisionMatch.new_version_id == new_version.id)
                                    .order_by(ProvisionMatch.id)))

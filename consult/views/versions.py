@@ -24,6 +24,8 @@ def _version_pair(version_id: int) -> tuple[DraftVersion, DraftVersion]:
     previous = versions.previous_version(version)
     if previous is None or version.draft.kind != "draft":
         abort(404)
+    if versions.ensure_matches(version):  # a version imported before matching existed
+        db.session.commit()
     return previous, version
 
 

@@ -184,3 +184,12 @@ def test_pages_refuse_what_does_not_exist(client, drafter):
     assert client.get(f"/quan-tri/phien-ban/{only.id}/so-sanh").status_code == 404  # no version before it
     assert client.get("/quan-tri/phien-ban/999999/doi-chieu").status_code == 404
     assert client.get(f"/quan-tri/du-thao/{consultation.draft.id}/so-sanh-luat-hien-hanh").status_code == 404
+
+
+def test_a_version_imported_before_matching_gets_suggestions_on_first_visit(client, drafter, two_versions):
+    _consultation, version = two_versions
+    db.session.query(ProvisionMatch).delete()
+    db.session.commit()
+    page = client.get(f"/quan-tri/phien-ban/{version.id}/so-sanh")
+    assert page.status_code == 200 and 'class="match-removed"' in page.text
+    assert versions.stored_matches(version) and not versions.is_confirmed(version)
