@@ -153,21 +153,64 @@ def diff_tokens(old_text: str, new_text: str) -> list[tuple[str, str]]:
     """``(op, text)`` runs, op one of ``equal``, ``delete``, ``insert``, by whole words.
 
     Vietnamese words are syllables separated by spaces, so the unit is a space-separated token
-    (punctuation stays with its word); a line break is a token of its own.
+    (punctuation stays with its word); a line break is a token of its own. Lines (clauses) are
+    aligned first and words compared only inside lines that changed: the same result for a
+    reader, and a 200-article comparison stays well under a second.
     """
-    old, new = _TOKEN.findall(old_text or ""), _TOKEN.findall(new_text or "")
-    runs: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    if old_text == new_text:
+        return [("equal", old_text)] if old_text else []
+    old_lines, new_lines = (old_text or "").split("\n"), (new_text or "").split("\n")
+    tokens: list[tuple[str, str]] = []
+    lines = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for op, i1, i2, j1, j2 in lines.get_opcodes():
+        if op == "replace":
+            for old_line, new_line in zip(old_lines[i1:i2], new_lines[j1:j2]):
+                _add_line(tokens, _word_ops(old_line, new_line))
+            pairs = min(i2 - i1, j2 - j1)
+            for line in old_lines[i1 + pairs:i2]:
+                _add_line(tokens, [("delete", token) for token in _TOKEN.findall(line)])
+            for line in new_lines[j1 + pairs:j2]:
+                _add_line(tokens, [("insert", token) for token in _TOKEN.findall(line)])
+            continue
+        side, first, last = (new_lines, j1, j2) if op == "insert" else (old_lines, i1, i2)
+        for line in side[first:last]:
+            _add_line(tokens, [(op, token) for token in _TOKEN.findall(line)])
+    if tokens and tokens[-1][1] == "\n":
+        tokens.pop()
+    return _merge_runs(tokens)
+
+
+def _word_ops(old_line: str, new_line: str) -> list[tuple[str, str]]:
+    old, new = _TOKEN.findall(old_line), _TOKEN.findall(new_line)
+    ops: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op in ("equal", "delete", "replace"):
-            runs.append(("equal" if op == "equal" else "delete", _join(old[i1:i2])))
+            ops += [("equal" if op == "equal" else "delete", token) for token in old[i1:i2]]
         if op in ("insert", "replace"):
-            runs.append(("insert", _join(new[j1:j2])))
-    return runs
+            ops += [("insert", token) for token in new[j1:j2]]
+    return ops
+
+
+def _add_line(tokens: list[tuple[str, str]], line: list[tuple[str, str]]) -> None:
+    """A line's tokens, then its line break, marked like the line (kept when any word is)."""
+    tokens.extend(line)
+    ops = {op for op, _token in line}
+    tokens.append(("equal" if "equal" in ops or not ops or ops == {"delete", "insert"} else ops.pop(), "\n"))
+
+
+def _merge_runs(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    runs: list[tuple[str, list[str]]] = []
+    for op, token in tokens:
+        if runs and runs[-1][0] == op:
+            runs[-1][1].append(token)
+        else:
+            runs.append((op, [token]))
+    return [(op, _join(group)) for op, group in runs]
 
 
 def _join(tokens: list[str]) -> str:
-    return " ".join(tokens).replace(" \n ", "\n").replace("\n ", "\n").replace(" \n", "\n")
+    text = " ".join(tokens)
+    return text.replace(" \n ", "\n").replace("\n ", "\n").replace(" \n", "\n") if "\n" in text else text
 
 
 def diff_html(runs: list[tuple[str, str]], side: str) -> str:
