@@ -75,7 +75,7 @@ class Consultation(db.Model):
         return next((draft for draft in self.drafts if draft.kind == "draft"), None)
 
     @property
-    def reference(self) -> "Draft | None":
+    def law_in_force(self) -> "Draft | None":
         """The law in force that the draft replaces, when the team imported it."""
         return next((draft for draft in self.drafts if draft.kind == "reference"), None)
 

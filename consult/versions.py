@@ -284,7 +284,7 @@ def parse_targets(typed: dict[int, str], new: VersionTree) -> tuple[dict[int, li
 
 def reference_draft(consultation: Consultation) -> Draft:
     """The consultation's reference text (the law in force), made on first use."""
-    reference = consultation.reference
+    reference = consultation.law_in_force
     if reference is None:
         reference = Draft(consultation=consultation, title=consultation.title, kind="reference")
         db.session.add(reference)

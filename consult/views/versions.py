@@ -123,7 +123,7 @@ def import_reference(draft_id: int):
         return redirect(url_for("versions.compare_reference", draft_id=draft.id))
     if request.method == "POST" and "csrf_token" in form.errors:
         flash(_("The form has expired; please choose the file again."), "error")
-    reference = versions.latest_version(draft.consultation.reference)
+    reference = versions.latest_version(draft.consultation.law_in_force)
     return render_template("versions/reference.html", draft=draft, form=form, reference=reference)
 
 
@@ -146,7 +146,7 @@ def _store_reference(draft: Draft, form: DraftUploadForm) -> bool:
 
 
 def _reference_pair(draft: Draft) -> tuple[DraftVersion, DraftVersion]:
-    reference = versions.latest_version(draft.consultation.reference)
+    reference = versions.latest_version(draft.consultation.law_in_force)
     version = draft.current_version or versions.latest_version(draft)
     if reference is None or version is None:
         abort(404)

@@ -169,7 +169,7 @@ def test_comparison_with_the_law_in_force(client, drafter):
                        data={"document": (io.BytesIO(law), "luat-htx-hien-hanh.txt")}, content_type="multipart/form-data")
     assert sent.status_code == 302
     db.session.expire_all()
-    assert consultation.draft.kind == "draft" and consultation.reference.kind == "reference"
+    assert consultation.draft.kind == "draft" and consultation.law_in_force.kind == "reference"
     compared = client.get(f"/quan-tri/du-thao/{consultation.draft.id}/so-sanh-luat-hien-hanh?thay-doi=1").text
     assert "Luật hiện hành" in compared and "tiền <ins>đồng</ins> Việt Nam" in compared
     word = client.get(f"/quan-tri/du-thao/{consultation.draft.id}/bang-so-sanh-luat-hien-hanh.docx")
