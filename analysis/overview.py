@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from analysis.tallies.sql import vn_day
 from consult.data import province_successors
-from consult.models import (Comment, Consultation, Contribution, DraftVersion, Draft, Organisation,
-                            Provision)
+from consult.models import Comment, Consultation, Contribution, Organisation
 from consult.submissions.models import Submission, SubmissionOpinion
 
 #: Comments still in a citizen's unsent list are not opinions yet.
@@ -142,8 +141,8 @@ def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame
     """Sent opinions per article, most commented first, with the article's anchor for links.
 
     Comments on a clause or point count for the article that holds it; comments written on
-    an older version count for the article with the same anchor in that version (anchors
-    are stable across versions). General comments (no provision) are left out.
+    an older version count for the article their version matches lead to in the version
+    shown. General comments (no provision) are left out.
     """
     published = func.sum(case((Comment.status == "published", 1), else_=0))
     query = (sent_comments(consultation_id)
@@ -164,27 +163,21 @@ def comments_per_article(session: Session, consultation_id: int) -> pd.DataFrame
 
 
 def article_of_provisions(session: Session, consultation_id: int) -> pd.DataFrame:
-    """provision_id → the anchor, number and title of its article, for every version.
+    """provision_id → the anchor, number and title of the article it counts for, every version.
 
-    Reads the provision outline (a few hundred rows per version, never the comments) in
-    document order and carries each article down to the clauses and points that follow it.
+    The article is the one of the version shown that the provision's confirmed matches lead
+    to (``consult.outline``): an opinion on old Điều 12 counts for new Điều 13 when an article
+    was inserted before it. An article removed since keeps its own key ("v1-dieu-29").
     """
-    rows = session.execute(
-        select(Provision.id, Provision.kind, Provision.anchor, Provision.number, Provision.title,
-               DraftVersion.number, Provision.position)
-        .join(DraftVersion, DraftVersion.id == Provision.version_id)
-        .join(Draft, Draft.id == DraftVersion.draft_id)
-        .where(Draft.consultation_id == consultation_id)
-        .order_by(DraftVersion.number, Provision.position)
-    ).all()
-    outline = pd.DataFrame(rows, columns=["provision_id", "kind", "anchor", "number", "title",
-                                          "version", "order"])
-    is_article = outline["kind"] == "article"
-    for column in ("anchor", "number", "title", "order"):
-        outline[column] = outline[column].where(is_article).groupby(outline["version"]).ffill()
-    # Headings (part, chapter, section) belong to no article.
-    outline = outline[~outline["kind"].isin(["part", "chapter", "section"]) & outline["anchor"].notna()]
-    return outline[["provision_id", "anchor", "number", "title", "order"]]
+    from consult.models import Consultation
+    from consult.outline import outline
+
+    consultation = session.get(Consultation, consultation_id)
+    shape = outline(consultation) if consultation is not None else None
+    rows = [(provision_id, key, shape.articles[key].number, shape.articles[key].title,
+             shape.position(shape.articles[key].id))
+            for provision_id, key in (shape.article_anchor.items() if shape else [])]
+    return pd.DataFrame(rows, columns=["provision_id", "anchor", "number", "title", "order"])
 
 
 def on_province_map(frame: pd.DataFrame, from_map: str, to_map: str) -> pd.DataFrame:

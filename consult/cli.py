@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from consult import auth, demo, drafts, ops_cli
 from consult.extensions import db
-from consult.legal_text import DraftParseError, UnreadableDocument, read_document, \
+from consult.legal_text import DraftParseError, UnreadableDocument, read_draft, \
     parse_legal_text
 from consult.models import Consultation
 from consult.organisations import organisation_group
@@ -74,14 +74,14 @@ draft_group = AppGroup("draft", help="Draft laws and their versions.")
 def draft_import(path: Path, slug: str, publish: bool, check: bool) -> None:
     """Import a draft law (.txt or .docx) as the next version of a consultation's draft."""
     try:
-        text = read_document(path.name, path.read_bytes())
+        source = read_draft(path.name, path.read_bytes())
         if check:
-            _echo_report(drafts.parse_report(parse_legal_text(text)))
+            _echo_report(drafts.parse_report(parse_legal_text(source.text), source))
             return
         consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
         if consultation is None or consultation.draft is None:
             raise click.ClickException(f"No consultation with a draft called {slug!r}.")
-        version = drafts.create_version(consultation.draft, text, path.name)
+        version = drafts.create_version(consultation.draft, source, path.name)
     except UnreadableDocument as error:
         raise click.ClickException(f"Cannot read {path.name}: {error.code}") from error
     except DraftParseError as error:
@@ -95,7 +95,8 @@ def draft_import(path: Path, slug: str, publish: bool, check: bool) -> None:
 
 def _echo_report(report: dict) -> None:
     for kind, count in report["counts"].items():
-        click.echo(f"  {kind}: {count}")
+        numbered = report.get("numbering", {}).get(kind)
+        click.echo(f"  {kind}: {count}" + (f" ({numbered} numbered by Word)" if numbered else ""))
     for warning in report["warnings"]:
         click.echo(f"  warning line {warning['line']}: {warning['code']} {warning['params']}")
 

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from consult import audit
 from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, REASON_OPTIONAL_OUTCOMES
 from consult.extensions import db
-from consult.models import (Comment, Consultation, Contribution, Decision, Draft, DraftVersion,
-                            Organisation, Provision, User, utcnow)
+from consult.models import (Comment, Consultation, Contribution, Decision, Organisation, Provision,
+                            User, utcnow)
+from consult.outline import Outline, outline
 from consult.submissions.models import Submission, SubmissionOpinion
 from consult.textnorm import clean_control, has_visible_text
 
@@ -71,8 +72,9 @@ class Opinion:
 
     ref: OpinionRef
     row: Comment | SubmissionOpinion
+    #: The provision it is about in the version shown: where its article's matches led.
     provision: Provision | None
-    #: The anchor of the article it is about; None for an opinion on the whole draft.
+    #: The key of the article it counts for (``Outline.article_anchor``); None: the whole draft.
     anchor: str | None
     body: str
     body_normalized: str
@@ -83,6 +85,11 @@ class Opinion:
     province_code: str | None = None
     organisation: Organisation | None = None
     submission: Submission | None = None
+    #: The provision it was written on (of an older version when ``carried`` is set).
+    written_on: Provision | None = None
+    #: How it came to the version shown: "moved", "changed", "merged", "split", "removed"; None
+    #: when written on the version shown or on an unchanged provision.
+    carried: str | None = None
 
     @property
     def is_letter(self) -> bool:
@@ -128,6 +135,8 @@ class ArticleOpinions:
     anchor: str | None
     article: Provision | None
     opinions: list[Opinion] = field(default_factory=list)
+    #: For an article removed from the version shown: the version from which it is gone.
+    removed_in: int | None = None
 
     @property
     def decided(self) -> int:
@@ -150,56 +159,12 @@ class ArticleProgress:
     article: Provision | None
     opinions: int = 0
     decided: int = 0
+    #: For an article removed from the version shown: the version from which it is gone.
+    removed_in: int | None = None
 
     @property
     def undecided(self) -> int:
         return self.opinions - self.decided
-
-
-# --- the draft's outline ----------------------------------------------------------------------
-
-@dataclass
-class Outline:
-    """Every provision of a consultation's versions, and the article each belongs to.
-
-    Anchors are stable across versions, so an opinion written on an older version counts for
-    the article with the same anchor in the version in force.
-    """
-
-    by_id: dict[int, Provision]
-    #: provision id → anchor of the article holding it (headings hold none)
-    article_anchor: dict[int, str]
-    #: anchor → the article shown (the one in force, else the newest version's), in draft
-    #: order: the version in force's articles, then those only older versions had
-    articles: dict[str, Provision]
-    #: anchor → position in the version shown (in force first): an opinion on an older version
-    #: sorts where the same provision stands now, not where it stood then
-    positions: dict[str, int]
-
-
-def outline(consultation: Consultation) -> Outline:
-    current = consultation.draft.current_version if consultation.draft else None
-    versions = db.session.scalars(
-        select(DraftVersion).join(Draft, Draft.id == DraftVersion.draft_id)
-        .where(Draft.consultation_id == consultation.id).order_by(DraftVersion.number.desc())).all()
-    versions.sort(key=lambda version: version is not current)  # the version in force first
-    by_id: dict[int, Provision] = {}
-    article_anchor: dict[int, str] = {}
-    articles: dict[str, Provision] = {}
-    positions: dict[str, int] = {}
-    for version in versions:
-        article = None
-        for provision in version.provisions:
-            by_id[provision.id] = provision
-            positions.setdefault(provision.anchor, provision.position)
-            if provision.kind == "article":
-                article = provision
-                articles.setdefault(provision.anchor, provision)
-            elif provision.kind in ("part", "chapter", "section"):
-                article = None
-            if article is not None:
-                article_anchor[provision.id] = article.anchor
-    return Outline(by_id, article_anchor, articles, positions)
 
 
 # --- reading opinions -------------------------------------------------------------------------
@@ -253,31 +218,28 @@ def _decisions(ids: list[int | None]) -> dict[int, Decision]:
     return {d.id: d for d in db.session.scalars(select(Decision).where(Decision.id.in_(wanted)))}
 
 
-def _position(shape: Outline, provision_id: int | None) -> int:
-    provision = shape.by_id.get(provision_id) if provision_id is not None else None
-    return shape.positions.get(provision.anchor, provision.position) if provision is not None else -1
-
-
 def _from_comment(comment: Comment, contribution: Contribution, shape: Outline,
                   decisions: dict[int, Decision]) -> Opinion:
     return Opinion(
         ref=OpinionRef("comment", comment.id), row=comment,
-        provision=shape.by_id.get(comment.provision_id), anchor=shape.article_anchor.get(comment.provision_id),
+        provision=shape.shown(comment.provision_id), anchor=shape.article_anchor.get(comment.provision_id),
         body=comment.body, body_normalized=comment.body_normalized,
         decision=decisions.get(comment.decision_id),
-        order=(_position(shape, comment.provision_id), 1, comment.id),
-        respondent_type=contribution.respondent_type, province_code=contribution.province_code)
+        order=(shape.position(comment.provision_id), 1, comment.id),
+        respondent_type=contribution.respondent_type, province_code=contribution.province_code,
+        written_on=shape.by_id.get(comment.provision_id), carried=shape.carried(comment.provision_id))
 
 
 def _from_letter(opinion: SubmissionOpinion, submission: Submission, organisation: Organisation,
                  shape: Outline, decisions: dict[int, Decision]) -> Opinion:
     return Opinion(
         ref=OpinionRef("letter", opinion.id), row=opinion,
-        provision=shape.by_id.get(opinion.provision_id), anchor=shape.article_anchor.get(opinion.provision_id),
+        provision=shape.shown(opinion.provision_id), anchor=shape.article_anchor.get(opinion.provision_id),
         body=opinion.body, body_normalized=opinion.body_normalized,
         decision=decisions.get(opinion.decision_id),
-        order=(_position(shape, opinion.provision_id), 0, opinion.id),
-        organisation=organisation, submission=submission)
+        order=(shape.position(opinion.provision_id), 0, opinion.id),
+        organisation=organisation, submission=submission,
+        written_on=shape.by_id.get(opinion.provision_id), carried=shape.carried(opinion.provision_id))
 
 
 def opinions_by_article(consultation: Consultation) -> list[ArticleOpinions]:
@@ -288,7 +250,7 @@ def opinions_by_article(consultation: Consultation) -> list[ArticleOpinions]:
     shape = outline(consultation)
     groups = {None: ArticleOpinions(None, None)}
     for anchor in shape.articles:
-        groups[anchor] = ArticleOpinions(anchor, shape.articles[anchor])
+        groups[anchor] = ArticleOpinions(anchor, shape.articles[anchor], removed_in=shape.removed.get(anchor))
     for opinion in load_opinions(consultation, shape=shape):
         groups[opinion.anchor].opinions.append(opinion)
     return [group for group in groups.values() if group.opinions]
@@ -300,7 +262,8 @@ def article_opinions(consultation: Consultation, anchor: str | None) -> ArticleO
     if anchor is not None and anchor not in shape.articles:
         return None
     article = shape.articles.get(anchor) if anchor else None
-    return ArticleOpinions(anchor, article, load_opinions(consultation, {anchor}, shape))
+    return ArticleOpinions(anchor, article, load_opinions(consultation, {anchor}, shape),
+                           removed_in=shape.removed.get(anchor))
 
 
 def article_progress(consultation: Consultation) -> list[ArticleProgress]:
@@ -311,12 +274,12 @@ def article_progress(consultation: Consultation) -> list[ArticleProgress]:
     shape = outline(consultation)
     rows = {None: ArticleProgress(None, None)}
     for anchor in shape.articles:
-        rows[anchor] = ArticleProgress(anchor, shape.articles[anchor])
+        rows[anchor] = ArticleProgress(anchor, shape.articles[anchor], removed_in=shape.removed.get(anchor))
     for provision_id, total, decided in _counts_by_provision(db.session, consultation.id):
         row = rows[shape.article_anchor.get(provision_id)]
         row.opinions += total
         row.decided += decided
-    return list(rows.values())
+    return [row for row in rows.values() if row.removed_in is None or row.opinions]
 
 
 def _counts_by_provision(session: Session, consultation_id: int):

@@ -84,3 +84,15 @@ DECISION_OUTCOMES = {
 REASON_OPTIONAL_OUTCOMES = frozenset({"accepted"})
 #: Longest reason kept, in characters.
 DECISION_REASON_MAX = 5000
+
+#: What became of an article between two versions (``consult.matching.MATCH_KINDS``), as the
+#: comparison table (bảng so sánh) names it.
+MATCH_KINDS = {
+    "same": _l("Unchanged"),
+    "changed": _l("Amended"),
+    "moved": _l("Moved or renumbered"),
+    "merged": _l("Merged"),
+    "split": _l("Split"),
+    "removed": _l("Removed"),
+    "added": _l("Added"),
+}

@@ -6,40 +6,52 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from consult import audit
+from consult import audit, carry, versions
 from consult.extensions import db
-from consult.legal_text import ParseResult, parse_legal_text
+from consult.legal_text import DraftSource, ParseResult, parse_legal_text
 from consult.models import Comment, Consultation, Draft, DraftVersion, Provision, User, utcnow
 from consult.provision_tree import Node, ProvisionTree
 
 
-def parse_report(result: ParseResult) -> dict:
-    """The JSON-safe report stored with a version and shown before publishing."""
-    return {
+def parse_report(result: ParseResult, source: DraftSource | None = None) -> dict:
+    """The JSON-safe report stored with a version and shown before publishing.
+
+    For a Word file it also says how many numbers per level came from Word's automatic
+    numbering (``numbering``) and what else was met (``word``: tracked changes, footnotes, tables).
+    """
+    report = {
         "title": result.title,
         "counts": dict(result.counts),
         "warnings": [
             {"code": w.code, "line": w.line, "params": dict(w.params)} for w in result.warnings
         ],
     }
+    if source is not None and source.notes:
+        numbered = Counter(node.kind for node, _parent, _depth in result.walk()
+                           if node.line in source.numbered_lines)
+        report["numbering"] = dict(numbered)
+        report["word"] = dict(source.notes)
+    return report
 
 
-def create_version(draft: Draft, text: str, source_filename: str = "",
+def create_version(draft: Draft, text: str | DraftSource, source_filename: str = "",
                    actor: User | None = None) -> DraftVersion:
-    """Parse ``text`` and store it as the draft's next, unpublished version.
+    """Parse ``text`` (or a read upload) and store it as the draft's next, unpublished version.
 
     Raises ``DraftParseError`` when the text has no article at all.
     """
-    result = parse_legal_text(text)
+    source = text if isinstance(text, DraftSource) else DraftSource(text)
+    result = parse_legal_text(source.text)
     number = (max((v.number for v in draft.versions), default=0)) + 1
     version = DraftVersion(
         draft=draft, number=number, title=result.title or draft.title,
         preamble=result.preamble, closing=result.closing,
-        source_filename=source_filename[:255], parse_report=parse_report(result),
+        source_filename=source_filename[:255], parse_report=parse_report(result, source),
     )
     db.session.add(version)
     _store_provisions(version, result)
     db.session.flush()
+    versions.suggest_matches(version)
     audit.record(actor, "draft_version.import", version, filename=source_filename,
                  counts=dict(result.counts))
     return version
@@ -59,6 +71,7 @@ def _store_provisions(version: DraftVersion, result: ParseResult) -> None:
 
 def publish_version(version: DraftVersion, actor: User | None = None) -> None:
     """Make ``version`` the one citizens read and comment on."""
+    versions.confirm_publishing(version, actor)
     version.published_at = utcnow()
     audit.record(actor, "draft_version.publish", version, number=version.number)
 
@@ -90,6 +103,7 @@ def published_comment_counts(version: DraftVersion, tree: ProvisionTree | None =
     counts: Counter = Counter()
     for provision_id, count in rows:
         counts[article_of.get(provision_id, provision_id)] += count
+    counts.update(carry.carried_comment_counts(version))  # opinions written on earlier versions
     return counts
 
 

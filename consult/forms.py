@@ -135,3 +135,8 @@ class ModerationForm(FlaskForm):
 
 class DraftUploadForm(FlaskForm):
     document = FileField(_l("Draft text (.txt or .docx)"))
+
+
+class ConfirmMatchesForm(FlaskForm):
+    """Only the CSRF token: the article numbers typed per row are read by ``versions.parse_targets``,
+    one field per article of the older version."""

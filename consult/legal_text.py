@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from docx import Document
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+
+from consult.word_draft import read_word
 
 KINDS = ("part", "chapter", "section", "article", "clause", "point")
 CONTAINER_KINDS = ("part", "chapter", "section")
@@ -92,13 +92,29 @@ _OTHER_BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff"
                        b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b", b"{\\rtf")
 
 
+@dataclass
+class DraftSource:
+    """An upload read as text, with what a Word file told besides (for the parse report)."""
+
+    text: str
+    #: 1-based lines whose number Word's automatic numbering produced.
+    numbered_lines: set[int] = field(default_factory=set)
+    #: Tracked changes, footnotes and tables met in a Word file; empty for plain text.
+    notes: dict = field(default_factory=dict)
+
+
 def read_document(filename: str, data: bytes) -> str:
     """Return the text of an uploaded .txt or .docx draft, deciding the type by content."""
+    return read_draft(filename, data).text
+
+
+def read_draft(filename: str, data: bytes) -> DraftSource:
+    """Read an uploaded .txt or .docx draft, deciding the type by content."""
     if not data or not data.strip():
         raise UnreadableDocument("empty")
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if data.startswith(_ZIP_MAGIC):
-        text = _read_docx(data)
+        source = _read_docx(data)
     elif data.startswith(_OTHER_BINARY_MAGIC):
         raise UnreadableDocument("unsupported_type", "binary format")
     elif extension == ".docx":
@@ -106,10 +122,10 @@ def read_document(filename: str, data: bytes) -> str:
     elif extension != ".txt":
         raise UnreadableDocument("unsupported_type", extension or "no extension")
     else:
-        text = _decode_text(data)
-    if not text.strip():
+        source = DraftSource(_decode_text(data))
+    if not source.text.strip():
         raise UnreadableDocument("empty")
-    return text
+    return source
 
 
 def _decode_text(data: bytes) -> str:
@@ -129,7 +145,7 @@ def _decode_text(data: bytes) -> str:
     return text
 
 
-def _read_docx(data: bytes) -> str:
+def _read_docx(data: bytes) -> DraftSource:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except zipfile.BadZipFile as error:
@@ -137,24 +153,10 @@ def _read_docx(data: bytes) -> str:
     if "word/document.xml" not in names:
         raise UnreadableDocument("unsupported_type", "ZIP package without a Word document")
     try:  # python-docx raises many kinds of errors on a damaged package; all mean the same here
-        document = Document(io.BytesIO(data))
-        return "\n".join(_docx_lines(document))
+        reading = read_word(Document(io.BytesIO(data)))
     except Exception as error:  # noqa: BLE001
         raise UnreadableDocument("corrupt_docx", str(error)) from error
-
-
-def _docx_lines(container) -> Iterator[str]:
-    """Paragraph texts in body order; each table cell once, even when merged."""
-    for block in container.iter_inner_content():
-        if isinstance(block, Paragraph):
-            yield block.text
-        elif isinstance(block, Table):
-            seen = set()
-            for row in block.rows:
-                for cell in row.cells:
-                    if cell._tc not in seen:
-                        seen.add(cell._tc)
-                        yield from _docx_lines(cell)
+    return DraftSource("\n".join(reading.lines), reading.numbered_lines, reading.notes())
 
 
 # --- cleaning and line patterns --------------------------------------------------------------
@@ -231,6 +233,18 @@ def _is_closing_start(line: str) -> bool:
     if any(pattern.match(line) for pattern in _CLOSING):
         return True
     return bool(_SIGNER_TITLE.match(line)) and _is_upper(line)
+
+
+def is_article_heading(line: str) -> bool:
+    """Whether a raw line opens an article ("Điều 12. …")."""
+    heading = _match_heading(_clean_lines(line)[0])
+    return bool(heading and heading[0] == "article")
+
+
+def is_structure_line(line: str) -> bool:
+    """Whether a raw line is a Phần/Chương/Mục/Điều heading or opens the signature block."""
+    cleaned = _clean_lines(line)[0]
+    return bool(cleaned and (_match_heading(cleaned) or _is_closing_start(cleaned)))
 
 
 def _ordinal_value(words: str) -> int:

@@ -102,7 +102,7 @@ class Consultation(db.Model):
     #: the day it opens. A consultation keeps its map when it is reopened or extended.
     reference_date: Mapped[date | None]
 
-    drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation")
+    drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
@@ -110,7 +110,12 @@ class Consultation(db.Model):
 
     @property
     def draft(self) -> "Draft | None":
-        return self.drafts[0] if self.drafts else None
+        return next((draft for draft in self.drafts if draft.kind == "draft"), None)
+
+    @property
+    def law_in_force(self) -> "Draft | None":
+        """The law in force that the draft replaces, when the team imported it."""
+        return next((draft for draft in self.drafts if draft.kind == "reference"), None)
 
     @property
     def province_map(self) -> str:
@@ -128,6 +133,9 @@ class Draft(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))
+    #: ``draft``: the text under consultation; ``reference``: the law in force it replaces, kept
+    #: only to be compared with (the *bảng so sánh với luật hiện hành*), never commented on.
+    kind: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
 
     consultation: Mapped[Consultation] = relationship(back_populates="drafts")
     versions: Mapped[list["DraftVersion"]] = relationship(
@@ -188,6 +196,37 @@ class Provision(db.Model):
 
     version: Mapped[DraftVersion] = relationship(back_populates="provisions")
     parent: Mapped["Provision | None"] = relationship(remote_side="Provision.id")
+
+
+class ProvisionMatch(db.Model):
+    """What became of a provision of one version in the next one (or where a new one came from).
+
+    Suggested by ``consult.matching`` when a version is imported, then confirmed or corrected by
+    the drafting team. Opinions written on an older version follow these rows to the articles
+    (clauses, points) of the version in force; anchors are not stable across renumbering.
+    """
+
+    __table_args__ = (Index("ix_provision_match_versions", "old_version_id", "new_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_version_id: Mapped[int] = mapped_column(ForeignKey("draft_version.id"))
+    new_version_id: Mapped[int] = mapped_column(ForeignKey("draft_version.id"), index=True)
+    #: None for a provision ``added`` in the new version.
+    old_provision_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id"), index=True)
+    #: None for a provision ``removed`` from the new version.
+    new_provision_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id"), index=True)
+    #: One of ``consult.matching.MATCH_KINDS``: same, changed, moved (renumbered), merged (several
+    #: old into one new), split (one old into several new), removed, added.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: How alike the two texts are, 0 … 1 (1: unchanged).
+    score: Mapped[float] = mapped_column(default=0.0)
+    #: ``auto`` (suggested by the matcher) or ``team`` (set by the drafting team).
+    origin: Mapped[str] = mapped_column(String(8), default="auto")
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    old_provision: Mapped["Provision | None"] = relationship(foreign_keys=[old_provision_id])
+    new_provision: Mapped["Provision | None"] = relationship(foreign_keys=[new_provision_id])
 
 
 class Contribution(db.Model):

@@ -177,8 +177,16 @@ def _row(number: int, opinions: list[Opinion]) -> ReportRow:
 
 def provisions_text(opinions: list[Opinion]) -> str:
     """The provisions cited, once each: "Khoản 1 Điều 26; Điều 26", or "Góp ý chung"."""
-    cited = [citation(o.provision) if o.provision is not None else _("General opinions") for o in opinions]
+    cited = [_cited(o) if o.provision is not None else _("General opinions") for o in opinions]
     return "; ".join(dict.fromkeys(cited))
+
+
+def _cited(opinion: Opinion) -> str:
+    """The provision in force it landed on; an article removed since says from which version."""
+    if opinion.carried == "removed":
+        return _("%(citation)s of version %(number)s (removed since)", citation=citation(opinion.provision),
+                 number=opinion.provision.version.number)
+    return citation(opinion.provision)
 
 
 def letter_source(letter: Submission) -> str:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, province_names
 from consult.models import Provision
 from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
+from consult import versions
+from consult.word_draft import TABLE_ROW
 
 
 def citation(provision: Provision) -> str:
@@ -53,8 +55,29 @@ def province_name(code: str | None, consultation=None) -> str:
     return province_names(map_key).get(code, "")
 
 
+def text_blocks(text: str) -> list[tuple[str, object]]:
+    """A provision's text as ``("line", text)`` and ``("table", rows)`` blocks, in order.
+
+    Tables from Word drafts are stored one row a line as ``| cell | cell |``.
+    """
+    blocks: list[tuple[str, object]] = []
+    for line in (text or "").split("\n"):
+        if TABLE_ROW.match(line):
+            row = [cell.strip() for cell in line[1:-1].split("|")]
+            if blocks and blocks[-1][0] == "table":
+                blocks[-1][1].append(row)
+            else:
+                blocks.append(("table", [row]))
+        else:
+            blocks.append(("line", line))
+    return blocks
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(citation)
+    app.add_template_filter(text_blocks)
+    app.add_template_filter(versions.previous_version, "previous_version")
+    app.add_template_filter(versions.is_confirmed, "matches_confirmed")
     app.add_template_filter(parse_warning)
 
     app.jinja_env.globals.update(

@@ -13,7 +13,7 @@ from consult.auth import role_required
 from consult.domain import COMMENT_STATUSES, DRAFTER_ROLES, MODERATION_ACTION_LABELS, MODERATOR_ROLES
 from consult.extensions import db
 from consult.forms import DraftUploadForm, ModerationForm
-from consult.legal_text import DraftParseError, UnreadableDocument, read_document
+from consult.legal_text import DraftParseError, UnreadableDocument, read_draft
 from consult.models import Comment, Consultation, Draft, DraftVersion
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -143,8 +143,8 @@ def _import_upload(draft: Draft, form: DraftUploadForm) -> DraftVersion | None:
         form.document.errors.append(_("Please choose a file to import."))
         return None
     try:
-        text = read_document(upload.filename, upload.read())
-        version = drafts.create_version(draft, text, upload.filename, actor=current_user)
+        source = read_draft(upload.filename, upload.read())
+        version = drafts.create_version(draft, source, upload.filename, actor=current_user)
     except UnreadableDocument as error:
         db.session.rollback()
         form.document.errors.append(_UNREADABLE_MESSAGES.get(error.code, _UNREADABLE_MESSAGES["corrupt_docx"])())

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import drafts, provision_tree, races
+from consult import carry, drafts, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Draft, Provision
@@ -99,7 +99,8 @@ def _clause_choices(article: Node, children: Mapping) -> list[tuple[str, str]]:
 @bp.route("/du-thao/<slug>/<anchor>", methods=["GET", "POST"])
 def article(slug: str, anchor: str):
     consultation = _consultation_or_404(slug)
-    tree = provision_tree.tree_of(_version_or_404(consultation))
+    version = _version_or_404(consultation)
+    tree = provision_tree.tree_of(version)
     article_node = tree.article(anchor) or abort(404)
     form = CommentForm()
     form.set_provision_choices(_clause_choices(article_node, tree.children))
@@ -111,10 +112,11 @@ def article(slug: str, anchor: str):
             return stored
     elif request.method == "POST":
         flash(_("Your opinion was not sent yet: please look at the messages below."), "error")
-    page = comment_service.published_comments_page(tree.subtree_ids(article_node),
-                                                   request.args.get("trang", 1, type=int))
+    page = comment_service.published_comments_page(  # with opinions carried from earlier versions
+        carry.with_earlier_versions(version, tree.subtree_ids(article_node)),
+        request.args.get("trang", 1, type=int))
     return render_template(
-        "public/article.html", consultation=consultation, article=article_node,
+        "public/article.html", consultation=consultation, version=version, article=article_node,
         children=tree.children, tree=tree, form=form, page=page, comments=page.comments,
         contribution=_current_list(consultation),
     )

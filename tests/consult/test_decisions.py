@@ -86,11 +86,13 @@ def test_an_opinion_on_an_older_version_counts_for_the_same_article_now(consulta
     now = comment(consultation, "dieu-3-khoan-1", "Viết trên phiên bản 2")
 
     groups = decisions.opinions_by_article(consultation)
-    assert [group.anchor for group in groups] == ["dieu-3", "dieu-4"]  # dieu-4 only in version 1
-    assert groups[0].article.version_id == version.id
+    # Điều 4 is only in version 1: its opinion keeps a key of its own and says it was removed
+    assert [group.anchor for group in groups] == ["dieu-3", "v1-dieu-4"]
+    assert groups[0].article.version_id == version.id and groups[0].removed_in is None
+    assert groups[1].removed_in == 2 and groups[1].opinions[0].carried == "removed"
     assert {o.ref.id for o in groups[0].opinions} == {earlier.id, now.id}
     progress = {row.anchor: row.opinions for row in decisions.article_progress(consultation)}
-    assert progress == {None: 0, "dieu-1": 0, "dieu-2": 0, "dieu-3": 2, "dieu-4": 1}
+    assert progress == {None: 0, "dieu-1": 0, "dieu-2": 0, "dieu-3": 2, "v1-dieu-4": 1}
 
 
 def test_identical_texts_are_grouped_by_their_normalised_form(consultation):

@@ -40,7 +40,8 @@ def test_upload_text_shows_the_report_then_publish(client, drafter):
     assert version.published_at is not None
     assert "Điều 6." in client.get("/du-thao/luat-htx").text
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-2:] == ["draft_version.import", "draft_version.publish"]
+    # publishing confirms the suggested article matches with version 1 as they stand
+    assert actions[-3:] == ["draft_version.import", "draft_version.matches_confirmed", "draft_version.publish"]
 
 
 def test_upload_docx(client, drafter, tmp_path):
@@ -94,3 +95,26 @@ def test_cli_import_and_check(runner, tmp_path):
     bad.write_bytes(b"")
     failed = runner.invoke(args=["draft", "import", str(bad), "--consultation", "luat-htx"])
     assert failed.exit_code != 0 and "empty" in failed.output
+
+
+def test_upload_word_numbered_draft_reports_numbers_from_numbering(client, drafter):
+    from consult.demo import demo_draft_text
+    from tests.consult.word_builders import numbered_docx
+
+    consultation = make_consultation()
+    response = upload(client, consultation.draft.id, numbered_docx(demo_draft_text(), "restarted"), "du-thao.docx")
+    assert response.status_code == 302
+    report = client.get(response.headers["Location"]).text
+    assert "Đánh số tự động của Word" in report
+    version = db.session.scalar(select(DraftVersion).where(DraftVersion.number == 2))
+    assert version.parse_report["numbering"]["article"] == version.parse_report["counts"]["article"] == 46
+    assert "dieu-5-khoan-2-diem-dd" in [p.anchor for p in version.provisions]
+
+
+def test_a_table_inside_an_article_is_shown_as_a_table(client, drafter):
+    text = SMALL_LAW.replace("Thành viên được hưởng lợi từ hoạt động của hợp tác xã.",
+                             "Mức hưởng:\n| Loại | Mức |\n| Thành viên <b> | 20% |")
+    make_consultation(text=text)
+    page = client.get("/du-thao/luat-htx/dieu-4").text
+    assert '<table class="table provision-table"><tr><td>Loại</td><td>Mức</td></tr>' in page
+    assert "<td>Thành viên &lt;b&gt;</td><td>20%</td>" in page

@@ -436,15 +436,30 @@ def make_docx(tmp_path, paragraphs, table_rows=(), after=()) -> bytes:
 
 
 def test_read_docx_paragraphs_and_tables_in_order(tmp_path):
+    """A table inside an article stays a table: one ``| cell | cell |`` line per row."""
     data = make_docx(tmp_path, ["LUẬT HỢP TÁC XÃ", "Điều 1. Phạm vi"],
                      table_rows=[["Loại", "Mức"], ["Vốn góp", "20%"]], after=["Điều 2. Thành viên", "1. Cá nhân."])
     text = read_document("du-thao.docx", data)
-    assert text.splitlines() == ["LUẬT HỢP TÁC XÃ", "Điều 1. Phạm vi", "Loại", "Mức", "Vốn góp", "20%",
+    assert text.splitlines() == ["LUẬT HỢP TÁC XÃ", "Điều 1. Phạm vi", "| Loại | Mức |", "| Vốn góp | 20% |",
                                  "Điều 2. Thành viên", "1. Cá nhân."]
     result = parse_legal_text(text)
     assert result.title == "LUẬT HỢP TÁC XÃ"
-    assert by_anchor(result, "dieu-1").text == "Loại\nMức\nVốn góp\n20%"
+    assert by_anchor(result, "dieu-1").text == "| Loại | Mức |\n| Vốn góp | 20% |"
     assert by_anchor(result, "dieu-2-khoan-1").text == "Cá nhân."
+
+
+def test_tables_before_the_first_article_are_read_cell_by_cell(tmp_path):
+    document = docx.Document()
+    header = document.add_table(rows=1, cols=2)
+    header.cell(0, 0).text = "QUỐC HỘI"
+    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    document.add_paragraph("Điều 1. Phạm vi")
+    signature = document.add_table(rows=1, cols=2)
+    signature.cell(0, 1).text = "CHỦ TỊCH QUỐC HỘI"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    lines = read_document("a.docx", buffer.getvalue()).splitlines()
+    assert lines == ["QUỐC HỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Điều 1. Phạm vi", "", "CHỦ TỊCH QUỐC HỘI"]
 
 
 def test_merged_table_cells_are_read_once(tmp_path):
@@ -456,7 +471,7 @@ def test_merged_table_cells_are_read_once(tmp_path):
     table.cell(0, 2).text = "Ô cuối"
     buffer = io.BytesIO()
     document.save(buffer)
-    assert read_document("a.docx", buffer.getvalue()).splitlines() == ["Điều 1. Bảng", "Ô gộp", "Ô cuối"]
+    assert read_document("a.docx", buffer.getvalue()).splitlines() == ["Điều 1. Bảng", "| Ô gộp | Ô cuối |"]
 
 
 def test_docx_is_recognised_by_content_not_name(tmp_path):
