@@ -10,7 +10,7 @@ from consult import auth, comments, decisions, drafts
 from consult.data import demo_decree_text, demo_draft_text, load_demo_comments
 from consult.extensions import db
 from consult.navigation import DEMO_LOADERS
-from consult.models import Consultation, Contribution, Draft, Organisation, User, utcnow
+from consult.models import Consultation, Contribution, Draft, User, utcnow
 
 DEMO_SLUG = "luat-hop-tac-xa-sua-doi"
 #: The Ministry of Planning and Investment consulted on the draft in 2022: the demo keeps that

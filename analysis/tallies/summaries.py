@@ -120,7 +120,7 @@ def answer_groups(scope: AnswerScope, survey: SurveyInfo, group=None, leave_out=
     columns = [*extra_names, *KEY_COLUMNS, "count"]
     frames = []
     for question_ids, keys, names, conditions in plans:
-        def build(restrict, question_ids=question_ids, keys=[*extra, *keys], conditions=conditions):
+        def build(restrict, question_ids=question_ids, keys=[*extra, *keys], conditions=conditions):  # noqa: B006 (binds this loop turn's keys)
             query = (select(Answer.question_id, *keys, func.count().label("count")).select_from(Answer)
                      .where(Answer.question_id.in_(question_ids), *conditions))
             return restrict(query).group_by(Answer.question_id, *keys)

@@ -141,7 +141,7 @@ def make_reference_survey() -> Survey:
 
 def make_opinion(consultation, anchor: str | None, *, status: str = "published", respondent_type: str = "citizen",
                  province_code: str | None = "01", sent_at: datetime | None = None,
-                 body: str = "Đề nghị làm rõ quy định này.") -> "Comment":
+                 body: str = "Đề nghị làm rõ quy định này."):
     """One sent comment on the provision with ``anchor`` (None: on the draft as a whole)."""
     from consult.models import Comment, Contribution, Provision
 

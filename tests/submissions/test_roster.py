@@ -192,7 +192,7 @@ def test_demo_roster_and_letters(app):
 
 
 def test_cli_import_and_overdue(app, runner, tmp_path):
-    consultation = make_consultation()
+    make_consultation()
     make_organisation("BTC"), make_organisation("BCT")
     path = tmp_path / "ds.csv"
     path.write_text("code,deadline\nBTC,01/01/2020\nBCT,\nXYZ,\n", encoding="utf-8")

@@ -37,7 +37,7 @@ def in_a_month() -> date:
 
 def test_the_roster_links_each_body_to_its_edit_page(client, bodies):
     page = client.get("/co-quan/quan-tri/luat-htx")
-    assert f'href="/co-quan/quan-tri/luat-htx/co-quan/BTC/sua"' in page.text
+    assert 'href="/co-quan/quan-tri/luat-htx/co-quan/BTC/sua"' in page.text
     edit = client.get(f"{BASE}/BTC/sua")
     assert edit.status_code == 200 and "Change the deadline" in edit.text
     assert f'action="{BASE}/BTC/xoa"' in edit.text
