@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from consult.lazy import lazy_module
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
@@ -24,6 +24,8 @@ from analysis.tallies.summaries import QuestionSummary, answer_groups, responses
 from consult.data import province_names
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
+
+pd = lazy_module("pandas")
 
 #: Dimensions that come from the response's profile; ``question:<id>`` names another question.
 PROFILE_DIMENSIONS = ("respondent_type", "province", "organisation_kind")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from consult.lazy import lazy_module
 from analysis.tallies.sql import vn_day
 from consult.models import Comment, Contribution, DraftVersion, Draft, Provision
+
+pd = lazy_module("pandas")
 
 #: Comments still in a citizen's unsent list are not opinions yet.
 UNSENT = "draft"

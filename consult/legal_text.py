@@ -15,10 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from docx import Document
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-
 KINDS = ("part", "chapter", "section", "article", "clause", "point")
 CONTAINER_KINDS = ("part", "chapter", "section")
 #: Vietnamese point letters, in order: the alphabet has no f, j, w or z.
@@ -136,6 +132,8 @@ def _read_docx(data: bytes) -> str:
         raise UnreadableDocument("corrupt_docx", str(error)) from error
     if "word/document.xml" not in names:
         raise UnreadableDocument("unsupported_type", "ZIP package without a Word document")
+    from docx import Document  # python-docx and lxml load with the first upload, not with the app
+
     try:  # python-docx raises many kinds of errors on a damaged package; all mean the same here
         document = Document(io.BytesIO(data))
         return "\n".join(_docx_lines(document))
@@ -145,6 +143,9 @@ def _read_docx(data: bytes) -> str:
 
 def _docx_lines(container) -> Iterator[str]:
     """Paragraph texts in body order; each table cell once, even when merged."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     for block in container.iter_inner_content():
         if isinstance(block, Paragraph):
             yield block.text

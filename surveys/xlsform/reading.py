@@ -14,13 +14,13 @@ from __future__ import annotations
 import io
 import re
 from pathlib import PurePath
-
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import DefinitionData, get_xlsform
+from typing import TYPE_CHECKING
 
 from surveys import expressions
 from surveys.xlsform.report import ImportReport, XLSFormError
+
+if TYPE_CHECKING:
+    from pyxform.xls2json_backends import DefinitionData
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 MAX_BYTES = 5 * 1024 * 1024
@@ -47,6 +47,8 @@ def read_workbook(filename: str, data: bytes, report: ImportReport) -> Definitio
         _fail(report, "too_large", limit=MAX_BYTES // (1024 * 1024))
     if extension == ".csv":
         data = _csv_as_utf8(data, report)
+    from pyxform.xls2json_backends import get_xlsform  # pyxform loads with the first import
+
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=extension)
     except Exception:  # each reader raises its own errors on bytes that are not its format
@@ -137,6 +139,9 @@ def _check_choice_names(workbook: DefinitionData, report: ImportReport) -> None:
 
 def convert(workbook: DefinitionData, report: ImportReport, warnings: list[str]) -> dict:
     """pyxform's JSON form of the workbook; its refusal becomes a report error with the row."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+
     try:
         return workbook_to_json(workbook_dict=workbook, form_name=None,
                                 fallback_form_name="survey", default_language=None,
