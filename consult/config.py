@@ -48,7 +48,7 @@ TEXTS = (
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
-def defaults() -> dict:
+def defaults(app: Flask) -> dict:
     """What one machine needs with no configuration at all (the README's quick start)."""
     return {
         "COMMENT_MAX_LENGTH": COMMENT_MAX_LENGTH,
@@ -58,6 +58,7 @@ def defaults() -> dict:
         "REDIS_URL": None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(app.root_path).parent / "translations"),
         "LANGUAGES": ("vi", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -84,7 +85,7 @@ def defaults() -> dict:
 def configure(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` from defaults, the environment, then ``test_config``."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(defaults())
+    app.config.from_mapping(defaults(app))
     app.config.update(_environment(app))
     if test_config:
         app.config.update(test_config)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -35,6 +36,7 @@ def test_with_nothing_set_one_machine_works(environment, tmp_path):
     assert config["SESSION_COOKIE_SECURE"] is False and config["PROXY_COUNT"] == 0
     assert config["HSTS_SECONDS"] == 0 and config["REDIS_URL"] is None
     assert (config["HOST"], config["PORT"]) == ("127.0.0.1", 5000)
+    assert (Path(config["BABEL_TRANSLATION_DIRECTORIES"]) / "vi" / "LC_MESSAGES" / "messages.po").exists()
 
 
 def test_the_readme_names_without_prefix_still_work(environment, tmp_path):
