@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from consult.lazy import lazy_module
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.summaries import QuestionSummary, answer_groups, responses_with_rows, summarise_groups
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
 

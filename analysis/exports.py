@@ -25,13 +25,13 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.lazy import lazy_module
 from analysis.crosstab import CrossTab
 from analysis.overview import UNSENT, article_of_provisions
 from analysis.tallies.responses import ENGLISH_WORDS, Column, ResponseTable, english_words  # noqa: F401
 from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Comment, Contribution, Provision
 
 xlsxwriter = lazy_module("xlsxwriter")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from consult.lazy import lazy_module
 from analysis.tallies.sql import vn_day
+from consult.lazy import lazy_module
 from consult.models import Comment, Contribution, DraftVersion, Draft, Provision
 
 pd = lazy_module("pandas")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-from consult.lazy import lazy_module
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import rows_frame, year_month
+from consult.lazy import lazy_module
 from surveys.models import Answer
 
 np = lazy_module("numpy")

@@ -15,12 +15,12 @@ from typing import Callable, Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.lazy import lazy_module
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.sql import rows_frame
 from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
 

@@ -14,9 +14,9 @@ from typing import Callable
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from consult.lazy import lazy_module
 from analysis.tallies.filters import SUBMITTED, ResponseFilters, responses_where
 from analysis.tallies.sql import rows_frame
+from consult.lazy import lazy_module
 from surveys.models import Answer, Response
 
 pd = lazy_module("pandas")

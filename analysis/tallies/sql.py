@@ -12,8 +12,8 @@ from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from consult.lazy import lazy_module
 from consult.clock import VIETNAM_OFFSET
+from consult.lazy import lazy_module
 
 pd = lazy_module("pandas")
 

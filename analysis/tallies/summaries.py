@@ -25,13 +25,13 @@ from typing import Callable
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from consult.lazy import lazy_module
 from analysis.tallies import distributions
 from analysis.tallies.filters import ResponseFilters, responses_where
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import distribution_stats, share
 from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
+from consult.lazy import lazy_module
 from surveys.models import Answer, Response
 
 np = lazy_module("numpy")
