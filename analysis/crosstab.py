@@ -71,7 +71,7 @@ def _dimension(by: str, survey: SurveyInfo, question: QuestionInfo):
     if by == "respondent_type":
         return Response.respondent_type, lambda query: query, {}
     if by == "province":
-        return Response.province_code, lambda query: query, province_names()
+        return Response.province_code, lambda query: query, province_names(survey.province_map)
     if by == "organisation_kind":
         def join_organisation(query):
             return (query.outerjoin(Invitation, Invitation.id == Response.invitation_id)

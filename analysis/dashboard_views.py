@@ -28,7 +28,8 @@ from analysis.tallies.cache import TallyCache, data_version
 from analysis.tallies.responses import ResponseTable
 from consult.auth import role_required
 from consult.clock import vn_today
-from consult.domain import DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS, RESPONDENT_TYPES, province_names
+from consult.data import province_names, sorted_provinces
+from consult.domain import DRAFTER_ROLES, MODERATOR_ROLES, ORGANISATION_KINDS, RESPONDENT_TYPES
 from consult.extensions import db
 from consult.models import Consultation
 from consult.navigation import add_admin_link
@@ -80,23 +81,34 @@ def index():
 @role_required(*MODERATOR_ROLES)
 def overview(consultation_id: int):
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    data = consultation_overview(db.session, consultation.id)
-    provinces = province_names()
+    province_map = _province_map_asked(consultation)
+    data = consultation_overview(db.session, consultation.id, province_map=province_map)
+    provinces = province_names(province_map)
     chart = {
         "per_day": _timeline_chart(data.per_day),
         "types": Markup(charts.bar_chart(
-            [(group_label("respondent_type", {}, k), o + r) for k, o, r in
-             data.by_respondent_type[["key", "opinions", "responses"]].itertuples(index=False)],
-            title=_("Opinions and responses by respondent type"), number=number)),
+            [(group_label("respondent_type", {}, k), o) for k, o in
+             data.by_respondent_type[["key", "opinions"]].itertuples(index=False)],
+            title=_("Opinions (comments and letters) by respondent type"), number=number)),
         "provinces": Markup(charts.bar_chart(
-            [(provinces.get(k, k) if k else _("Not given"), o + r) for k, o, r in
-             data.by_province[["key", "opinions", "responses"]].head(15).itertuples(index=False)],
-            title=_("The 15 provinces with most opinions and responses"), number=number)),
+            [(provinces.get(k, k) if k else _("Not given"), o) for k, o in
+             data.by_province[["key", "opinions"]].head(15).itertuples(index=False)],
+            title=_("Opinions (comments and letters): the 15 provinces with most"),
+            number=number)),
     }
     return render_template("analysis/dashboards/overview.html", consultation=consultation, data=data,
                            chart=chart, provinces=provinces, number=number, group_label=group_label,
+                           province_map=province_map,
                            surveys=db.session.scalars(select(Survey).where(Survey.consultation_id == consultation.id)
                                                       .order_by(Survey.id)).all())
+
+
+def _province_map_asked(consultation: Consultation) -> str:
+    """``?ban-do=2025`` shows a consultation held on the 63-province map on today's 34 units
+    (the official mapping); anything else shows the consultation's own map."""
+    if request.args.get("ban-do") == "2025":
+        return "2025"
+    return consultation.province_map
 
 
 @bp.get("/khao-sat/<int:survey_id>")
@@ -111,7 +123,7 @@ def results(survey_id: int):
         "analysis/dashboards/results.html", survey=survey, info=info, summaries=summaries, filters=filters,
         invalid=invalid, charts={s.question.id: _question_chart(s) for s in summaries}, number=number,
         percent=percent, picker=picker, crosstab=table, group_label=group_label,
-        filter_choices=_filter_choices(), args=filters.to_args(),
+        filter_choices=_filter_choices(survey.province_map), args=filters.to_args(),
         respondents=summaries[0].respondents if summaries else _count(survey.id, filters))
 
 
@@ -132,9 +144,9 @@ def _count(survey_id: int, filters: ResponseFilters) -> int:
     return count_respondents(db.session, survey_id, filters)
 
 
-def _filter_choices() -> dict:
+def _filter_choices(province_map: str = "2008") -> dict:
     return {"audience": [(k, AUDIENCE_LABELS[k]) for k in AUDIENCES],
-            "province_code": sorted(province_names().items(), key=lambda item: item[1]),
+            "province_code": sorted_provinces(province_map),
             "respondent_type": list(RESPONDENT_TYPES.items()),
             "organisation_kind": list(ORGANISATION_KINDS.items())}
 

@@ -36,6 +36,7 @@ from analysis.tallies import ResponseFilters
 from analysis.tallies.responses import ResponseTable
 from consult.domain import COMMENT_STATUSES, ORGANISATION_KINDS, RESPONDENT_TYPES
 from consult.extensions import db
+from consult.logging_setup import job_meta
 from consult.models import User, utcnow
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,8 @@ def enqueue(export_id: int, queue_name: str | None = None) -> str:
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     queue = Queue(queue_name or queue_name_of(current_app.config), connection=connection)
     job = queue.enqueue("analysis.export_jobs.perform", export_id, job_timeout=JOB_TIMEOUT,
-                        result_ttl=86400, failure_ttl=7 * 86400)
+                        result_ttl=86400, failure_ttl=7 * 86400,
+                        meta=job_meta())
     return job.id
 
 

@@ -32,7 +32,7 @@ from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
 from consult.data import province_names
 from consult.lazy import lazy_module
-from consult.models import Comment, Contribution, Provision
+from consult.models import Comment, Consultation, Contribution, Provision
 
 xlsxwriter = lazy_module("xlsxwriter")
 
@@ -222,7 +222,7 @@ def comment_rows(session: Session, consultation_id: int, labels: dict | None = N
     outline = article_of_provisions(session, consultation_id).set_index("provision_id")
     articles = {pid: (row["number"], row["title"]) for pid, row in outline.iterrows()}
     anchors = _provision_anchors(session, list(articles))
-    provinces = province_names()
+    provinces = province_names(session.get(Consultation, consultation_id).province_map)
     types, status_labels = labels.get("respondent_type", {}), labels.get("status", {})
     query = (select(Comment.id, Contribution.receipt_code, Contribution.submitted_at, Comment.created_at,
                     Comment.status, Comment.provision_id, Contribution.respondent_type,

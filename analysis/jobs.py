@@ -24,6 +24,7 @@ from analysis.text.opinion import Opinion
 from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
 from consult.extensions import db
 from consult.lazy import lazy_module
+from consult.logging_setup import job_meta
 from consult.models import Comment, Consultation, Contribution, Provision
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ def enqueue(result_id: int, queue_name: str | None = None) -> str:
     queue = Queue(queue_name or current_app.config.get("ANALYSIS_QUEUE", DEFAULT_QUEUE),
                   connection=connection)
     job = queue.enqueue("analysis.jobs.perform", result_id, job_timeout=JOB_TIMEOUT,
-                        result_ttl=86400, failure_ttl=7 * 86400)
+                        result_ttl=86400, failure_ttl=7 * 86400,
+                        meta=job_meta())
     return job.id
 
 

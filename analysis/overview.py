@@ -13,8 +13,11 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.sql import vn_day
+from consult.data import province_successors
 from consult.lazy import lazy_module
-from consult.models import Comment, Contribution, DraftVersion, Draft, Provision
+from consult.models import (Comment, Consultation, Contribution, DraftVersion, Draft, Organisation,
+                            Provision)
+from consult.submissions.models import Submission, SubmissionOpinion
 
 pd = lazy_module("pandas")
 
@@ -29,7 +32,8 @@ class Overview:
     consultation_id: int
     #: day ('YYYY-MM-DD', Vietnam time), opinions, responses
     per_day: pd.DataFrame
-    #: respondent_type (None = not given), opinions, senders, responses
+    #: respondent_type (None = not given; a body's kind for letters), opinions (comments
+    #: and the opinions of letters in force), senders (citizens' lists and bodies), responses
     by_respondent_type: pd.DataFrame
     #: province_code (None = not given), opinions, senders, responses
     by_province: pd.DataFrame
@@ -72,6 +76,50 @@ def opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
         func.count(distinct(Comment.contribution_id)).label("senders"))
     rows = session.execute(query.group_by(key)).all()
     return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def letters_in_force(consultation_id: int):
+    """The FROM/WHERE of the letters in force of one consultation with their opinions (an
+    outer join: a letter agreeing without comment is a sender with no opinion)."""
+    return (
+        select()
+        .select_from(Submission)
+        .join(Organisation, Organisation.id == Submission.organisation_id)
+        .outerjoin(SubmissionOpinion, SubmissionOpinion.submission_id == Submission.id)
+        .where(Submission.consultation_id == consultation_id, Submission.status == "submitted")
+    )
+
+
+def letter_opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
+    """Letter opinions and distinct sending bodies per value of an organisation column; the
+    organisation's kind keys it like a respondent type (invited bodies' survey responses store
+    their kind there too)."""
+    key = column.label("key")
+    query = letters_in_force(consultation_id).add_columns(
+        key, func.count(SubmissionOpinion.id).label("opinions"),
+        func.count(distinct(Submission.organisation_id)).label("senders"))
+    rows = session.execute(query.group_by(key)).all()
+    return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def letter_opinions_per_day(session: Session, consultation_id: int) -> pd.DataFrame:
+    day = vn_day(Submission.submitted_at).label("day")
+    query = letters_in_force(consultation_id).add_columns(
+        day, func.count(SubmissionOpinion.id).label("opinions"))
+    rows = session.execute(query.group_by(day).order_by(day)).all()
+    return pd.DataFrame(rows, columns=["day", "opinions"])
+
+
+def _add_counts(first: pd.DataFrame, second: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Sum two count frames on ``key`` (None is a key of its own: "not given")."""
+    if second.empty:
+        return first
+    if first.empty:
+        return second.reset_index(drop=True)
+    both = pd.concat([first, second], ignore_index=True)
+    summed = both.groupby(key, dropna=False, sort=True).sum().reset_index()
+    summed[key] = summed[key].astype(object).where(summed[key].notna(), None)
+    return summed.astype({column: "int64" for column in summed.columns if column != key})
 
 
 def moderation_counts(session: Session, consultation_id: int) -> dict[str, int]:
@@ -141,20 +189,42 @@ def article_of_provisions(session: Session, consultation_id: int) -> pd.DataFram
     return outline[["provision_id", "anchor", "number", "title", "order"]]
 
 
-def consultation_overview(session: Session, consultation_id: int, survey_counts="default") -> Overview:
+def on_province_map(frame: pd.DataFrame, from_map: str, to_map: str) -> pd.DataFrame:
+    """Province counts read on another map: codes of the 63 units of 2008 are summed into the
+    34 units of 1 July 2025 by the official mapping. Only that direction exists (a unit of 2025
+    cannot be split back), so any other request returns the frame as it is."""
+    if from_map == to_map or (from_map, to_map) != ("2008", "2025") or frame.empty:
+        return frame
+    successors = province_successors()
+    keys = frame["key"].map(lambda code: successors.get(code, code) if code else None)
+    regrouped = frame.assign(key=keys).groupby("key", dropna=False, sort=False).sum().reset_index()
+    regrouped["key"] = regrouped["key"].astype(object).where(regrouped["key"].notna(), None)
+    return regrouped
+
+
+def consultation_overview(session: Session, consultation_id: int, survey_counts="default",
+                          province_map: str | None = None) -> Overview:
     """The whole overview. ``survey_counts`` adds survey responses: a callable
     ``(session, consultation_id) -> dict`` with ``per_day``, ``by_respondent_type`` and
     ``by_province`` DataFrames keyed like the opinion frames, column ``responses``;
-    by default ``survey_response_counts``; None leaves surveys out."""
+    by default ``survey_response_counts``; None leaves surveys out. ``province_map`` reads the
+    provinces on another map than the consultation's (see ``on_province_map``)."""
     if survey_counts == "default":
         survey_counts = survey_response_counts
-    per_day = opinions_per_day(session, consultation_id)
-    by_type = opinions_by(session, consultation_id, Contribution.respondent_type)
-    by_province = opinions_by(session, consultation_id, Contribution.province_code)
+    per_day = _add_counts(opinions_per_day(session, consultation_id),
+                          letter_opinions_per_day(session, consultation_id), "day")
+    by_type = _add_counts(opinions_by(session, consultation_id, Contribution.respondent_type),
+                          letter_opinions_by(session, consultation_id, Organisation.kind), "key")
+    letters_by_province = letter_opinions_by(session, consultation_id, Organisation.province_code)
+    by_province = _add_counts(  # a ministry's letter has no province: not "not given" either
+        opinions_by(session, consultation_id, Contribution.province_code),
+        letters_by_province[letters_by_province["key"].notna()], "key")
     responses = survey_counts(session, consultation_id) if survey_counts else {}
     per_day = _merge_counts(per_day, responses.get("per_day"), "day")
     by_type = _merge_counts(by_type, responses.get("by_respondent_type"), "key")
     by_province = _merge_counts(by_province, responses.get("by_province"), "key")
+    own_map = session.get(Consultation, consultation_id).province_map
+    by_province = on_province_map(by_province, own_map, province_map or own_map)
     moderation = moderation_counts(session, consultation_id)
     totals = {"opinions": int(per_day["opinions"].sum()), "responses": int(per_day["responses"].sum()),
               "senders": int(by_type["senders"].sum())}

@@ -208,7 +208,9 @@ def worker_command(queue_names, burst):
     Exports come first: they take seconds to minutes, an analysis may take much longer."""
     from flask import current_app
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
+
+    from consult.worker import PlatformWorker
 
     from analysis import export_jobs
 
@@ -218,4 +220,5 @@ def worker_command(queue_names, burst):
     connection = Redis.from_url(url)
     names = queue_names or (export_jobs.queue_name_of(current_app.config),
                             current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE))
-    SimpleWorker([Queue(name, connection=connection) for name in names], connection=connection).work(burst=burst)
+    PlatformWorker([Queue(name, connection=connection) for name in names],
+                   connection=connection).work(burst=burst)

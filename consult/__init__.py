@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, security, serving, templating
+from consult import config, errors, i18n, logging_setup, security, serving, templating
 from consult.extensions import init_extensions
 
 
@@ -14,11 +14,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.configure(app, test_config)
     serving.init_app(app)
     security.init_app(app)
+    logging_setup.init_app(app)
     init_extensions(app)
     i18n.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     _register_blueprints(app)
+    _init_operations(app)
     _register_cli(app)
     return app
 
@@ -32,6 +34,17 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
                       dashboard_views.bp, text_views.bp, decisions.bp):
         app.register_blueprint(blueprint)
+
+
+def _init_operations(app: Flask) -> None:
+    """Health checks, metrics, and the privacy hooks of surveys and analysis."""
+    from analysis import erasure  # noqa: F401  (connects to consult.privacy's signal)
+    from consult import health, metrics
+    from surveys import privacy as survey_privacy
+
+    app.register_blueprint(health.bp)
+    metrics.init_app(app)
+    survey_privacy.register()
 
 
 def _register_cli(app: Flask) -> None:

@@ -9,11 +9,12 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from consult import auth, demo, drafts
+from consult import auth, demo, drafts, ops_cli
 from consult.extensions import db
 from consult.legal_text import DraftParseError, UnreadableDocument, read_document, \
     parse_legal_text
 from consult.models import Consultation
+from consult.organisations import organisation_group
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(draft_group)
     app.cli.add_command(user_group)
+    app.cli.add_command(organisation_group)
+    ops_cli.init_app(app)
 
 
 def prepare_database() -> str | None:

@@ -5,7 +5,7 @@ import secrets
 
 from sqlalchemy import select, update
 
-from consult import audit, codes
+from consult import audit, codes, privacy
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
 from consult.textnorm import clean_control, normalize_text
@@ -170,4 +170,5 @@ def erase_personal_data(contribution: Contribution) -> bool:
     contribution.name = ""
     contribution.contact = ""
     audit.record(None, "contribution.erase_personal_data", contribution)
+    privacy.receipt_erased(contribution)
     return True

@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from consult import auth, comments, decisions, drafts
-from consult.data import demo_draft_text, load_demo_comments, load_organisations, load_provinces
+from consult.data import demo_decree_text, demo_draft_text, load_demo_comments
 from consult.extensions import db
 from consult.navigation import DEMO_LOADERS
 from consult.models import Consultation, Contribution, Draft, Organisation, User, utcnow
 
 DEMO_SLUG = "luat-hop-tac-xa-sua-doi"
+#: The Ministry of Planning and Investment consulted on the draft in 2022: the demo keeps that
+#: day's map (63 provinces, 22 ministries and agencies) whatever day it is loaded.
+DEMO_REFERENCE_DATE = date(2022, 9, 1)
+#: A second consultation, dated today: a draft decree of the Ministry of Finance (which took
+#: over the Ministry of Planning and Investment on 1 March 2025), on the map of 34 units.
+DECREE_SLUG = "nghi-dinh-ho-tro-kinh-te-tap-the"
 DEMO_ADMIN_EMAIL = "admin@gopy.example.vn"
 
 
@@ -28,6 +34,7 @@ def load_demo(admin_password: str | None = None) -> str | None:
     for loader in DEMO_LOADERS:
         loader(consultation)
     _demo_decisions(consultation)
+    _decree_consultation()
     password = admin_password or secrets.token_urlsafe(12)
     if db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL)) is None:
         auth.create_user(DEMO_ADMIN_EMAIL, password, "admin", name="Ban soạn thảo")
@@ -38,18 +45,12 @@ def load_demo(admin_password: str | None = None) -> str | None:
 
 
 def load_organisations_and_provinces() -> None:
-    """Ministries, agencies, associations and the 63 provinces' People's Committees."""
-    known = set(db.session.scalars(select(Organisation.code)))
-    for row in load_organisations():
-        if row["code"] not in known:
-            db.session.add(Organisation(code=row["code"], kind=row["kind"], name=row["name"],
-                                        short_name=row.get("short_name", "")))
-    for row in load_provinces():
-        code = f"UBND-{row['code']}"
-        if code not in known:
-            prefix = "Ủy ban nhân dân thành phố" if row["kind"] == "city" else "Ủy ban nhân dân tỉnh"
-            db.session.add(Organisation(code=code, kind="province", name=f"{prefix} {row['name']}",
-                                        short_name=row["name"], province_code=row["code"]))
+    """Ministries, agencies, associations and the provinces' People's Committees of both
+    reference maps (``consult.data``): the bodies of 2008–2025 and those of 2025, each with the
+    days it exists and, for the merged ones, the body that took over."""
+    from consult import organisations
+
+    organisations.load_reference_bodies()
 
 
 def _demo_consultation() -> Consultation:
@@ -59,7 +60,7 @@ def _demo_consultation() -> Consultation:
         summary=("Bộ Kế hoạch và Đầu tư lấy ý kiến rộng rãi của người dân, thành viên hợp tác xã, "
                  "doanh nghiệp, các bộ, ngành và địa phương về dự thảo Luật Hợp tác xã (sửa đổi)."),
         agency="Bộ Kế hoạch và Đầu tư", opens_at=now - timedelta(days=7),
-        closes_at=now + timedelta(days=60), published=True,
+        closes_at=now + timedelta(days=60), published=True, reference_date=DEMO_REFERENCE_DATE,
     )
     draft = Draft(consultation=consultation, title="Luật Hợp tác xã (sửa đổi)")
     db.session.add_all([consultation, draft])
@@ -117,3 +118,55 @@ def _demo_decisions(consultation: Consultation) -> None:
         matching = [o for o in opinions if needle.casefold() in o.body.casefold()]
         if matching:
             decisions.decide(matching, outcome, reason, None)
+
+
+#: Opinions on the draft decree: (article, respondent type, province code on the map of 34
+#: units, text). Written for this project.
+DECREE_COMMENTS = (
+    (4, "coop_member", "15", "Đề nghị hỗ trợ cả chi phí đi lại, ăn ở cho học viên ở vùng cao khi tham gia đào tạo."),
+    (4, "cooperative", "66", "Nên mở rộng hỗ trợ học phí cho thành viên học trung cấp nghề nông nghiệp."),
+    (5, "cooperative", "79", "Mức 100 triệu đồng trong 03 năm là thấp so với chi phí chuyển đổi số thực tế."),
+    (5, "enterprise", "48", "Đề nghị quy định rõ danh mục phần mềm được hỗ trợ để tránh trục lợi chính sách."),
+    (6, "cooperative", "92", "Đề nghị cho phép dùng quyền sử dụng đất thuê của hợp tác xã làm tài sản bảo đảm."),
+    (6, "coop_member", "37", "Thủ tục vay vốn tại Quỹ còn phức tạp, đề nghị rút ngắn thời gian thẩm định xuống 10 ngày."),
+    (8, "citizen", "25", "Địa phương nên công khai danh sách hợp tác xã được hỗ trợ hằng năm trên cổng thông tin."),
+    (3, "citizen", "86", "Tôi đồng ý với nguyên tắc ưu tiên hợp tác xã có nhiều thành viên là phụ nữ."),
+)
+
+
+def _decree_consultation() -> None:
+    """The 2026 consultation on the map of 34 units, with a few opinions and its roster."""
+    if db.session.scalar(select(Consultation.id).where(Consultation.slug == DECREE_SLUG)):
+        return
+    now = utcnow()
+    consultation = Consultation(
+        slug=DECREE_SLUG,
+        title="Dự thảo Nghị định quy định chi tiết một số điều của Luật Hợp tác xã về hỗ trợ tổ chức kinh tế tập thể",
+        summary=("Bộ Tài chính lấy ý kiến về dự thảo Nghị định hỗ trợ hợp tác xã, liên hiệp hợp tác xã "
+                 "và tổ hợp tác."),
+        agency="Bộ Tài chính", opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=45),
+        published=True)
+    draft = Draft(consultation=consultation, title="Nghị định hỗ trợ tổ chức kinh tế tập thể")
+    db.session.add_all([consultation, draft])
+    version = drafts.create_version(draft, demo_decree_text(), "demo_decree_2026.txt")
+    drafts.publish_version(version)
+    db.session.flush()
+    by_anchor = {p.anchor: p for p in version.provisions}
+    for index, (article, respondent_type, province, body) in enumerate(DECREE_COMMENTS):
+        contribution = Contribution(
+            consultation=consultation, token=comments.new_token(), status="submitted",
+            respondent_type=respondent_type, province_code=province,
+            receipt_code=comments.new_receipt_code(), submitted_at=now, consent_at=now)
+        comment, _ = comments.add_comment(contribution, by_anchor[f"dieu-{article}"], body,
+                                          f"demo-decree-{index}")
+        comment.status = "published"
+        db.session.add(contribution)
+    _decree_roster(consultation)
+
+
+def _decree_roster(consultation: Consultation) -> None:
+    from consult.submissions import roster
+
+    deadline = roster.end_of_vn_day(roster.vn_date(utcnow()) + timedelta(days=30))
+    for kind in ("ministry", "ministerial_agency", "province"):
+        roster.add_group(consultation, kind, deadline, exclude_codes=frozenset({"BTC"}))

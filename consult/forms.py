@@ -12,9 +12,8 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from consult.config import COMMENT_MAX_LENGTH
-from consult.data import province_names
+from consult.data import sorted_provinces
 from consult.domain import RESPONDENT_TYPES
-from consult.textnorm import strip_marks
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,9 +53,10 @@ class CommentForm(FlaskForm):
         ]
 
 
-def province_choices() -> list[tuple[str, str]]:
-    """Provinces in Vietnamese alphabetical order: Đà Nẵng among the D's, not after Yên Bái."""
-    return sorted(province_names().items(), key=lambda item: (strip_marks(item[1]).casefold(), item[1]))
+def province_choices(map_key: str = "2008") -> list[tuple[str, str]]:
+    """Provinces of one map in Vietnamese alphabetical order (Đà Nẵng after the D's, not
+    after Yên Bái)."""
+    return sorted_provinces(map_key)
 
 
 class ProfileForm(FlaskForm):
@@ -85,10 +85,10 @@ class ProfileForm(FlaskForm):
     )
     token = HiddenField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, province_map: str = "2008", **kwargs):
         super().__init__(*args, **kwargs)
         self.respondent_type.choices = [("", _l("— choose —"))] + list(RESPONDENT_TYPES.items())
-        provinces = province_choices()
+        provinces = province_choices(province_map)
         self.province.choices = [("", _l("— choose —"))] + provinces
         self.province.validators = list(self.province.validators) + [
             AnyOf([code for code, _ in provinces],

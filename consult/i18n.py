@@ -29,7 +29,11 @@ class counted(int):  # noqa: N801 - used like int()
 
 
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the session, the browser, then ``vi``."""
+    """``?lang=`` (remembered in the session), then the session, then ``vi``.
+
+    The browser's Accept-Language is not followed: this is a Vietnamese portal, and a phone set
+    to English (common in Vietnam) should not hide the Vietnamese interface. English is one
+    click away on every page."""
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
@@ -37,7 +41,7 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages) or "vi"
+    return "vi"
 
 
 def init_app(app: Flask) -> None:

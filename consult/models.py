@@ -1,10 +1,10 @@
 """The consultation's data: organisations, people, the draft and its provisions, comments."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,8 +23,31 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(255))
     short_name: Mapped[str] = mapped_column(String(64), default="")
-    #: For a province's People's Committee, the province code (``01`` … ``96``).
+    #: For a province's People's Committee, the province code (``01`` … ``96``) on the map in
+    #: force while the body exists (``consult.data``: 15 was Yên Bái, is Lào Cai since 2025).
     province_code: Mapped[str | None] = mapped_column(String(8))
+    #: The first and last day the body exists; None: no known limit. A consultation's roster
+    #: and pickers offer the bodies in force on its reference day.
+    in_force_from: Mapped[date | None]
+    in_force_until: Mapped[date | None]
+    #: The body that took over this one's work (a merger); its letters stay its own.
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    #: Earlier names, oldest first, kept when the body is renamed: [{"name", "until"}].
+    former_names: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+    successor: Mapped["Organisation | None"] = relationship(remote_side="Organisation.id")
+
+    def in_force_on(self, day: date | None) -> bool:
+        return day is None or ((self.in_force_from is None or self.in_force_from <= day)
+                               and (self.in_force_until is None or day <= self.in_force_until))
+
+    @classmethod
+    def in_force_clause(cls, day: date | None):
+        """SQL for "exists on ``day``" (every body when ``day`` is None)."""
+        if day is None:
+            return true()
+        return and_(or_(cls.in_force_from.is_(None), cls.in_force_from <= day),
+                    or_(cls.in_force_until.is_(None), cls.in_force_until >= day))
 
 
 class User(UserMixin, db.Model):
@@ -63,6 +86,9 @@ class Consultation(db.Model):
     #: Shown to the public only once published.
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The day whose administrative map and list of ministries the consultation uses; None:
+    #: the day it opens. A consultation keeps its map when it is reopened or extended.
+    reference_date: Mapped[date | None]
 
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation")
 
@@ -73,6 +99,17 @@ class Consultation(db.Model):
     @property
     def draft(self) -> "Draft | None":
         return self.drafts[0] if self.drafts else None
+
+    @property
+    def province_map(self) -> str:
+        """"2008" (63 provinces) or "2025" (34), by the consultation's reference day."""
+        from consult.data import province_map_on
+
+        return province_map_on(self.reference_day)
+
+    @property
+    def reference_day(self) -> date | None:
+        return self.reference_date or (self.opens_at.date() if self.opens_at else None)
 
 
 class Draft(db.Model):

@@ -44,6 +44,15 @@ def parse_warning(warning: dict) -> str:
     return message() if message else _("Line %(line)s: %(code)s", line=warning.get("line"), code=warning.get("code"))
 
 
+def province_name(code: str | None, consultation=None) -> str:
+    """A stored province code in words, read on the consultation's map (15 is Yên Bái on the
+    63-province map, Lào Cai on the 34-unit map of 1 July 2025); "" when unknown."""
+    if not code:
+        return ""
+    map_key = consultation.province_map if consultation is not None else "2008"
+    return province_names(map_key).get(code, "")
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(citation)
     app.add_template_filter(parse_warning)
@@ -51,5 +60,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         RESPONDENT_TYPES=RESPONDENT_TYPES, COMMENT_STATUSES=COMMENT_STATUSES,
         PROVISION_KINDS=PROVISION_KINDS, province_names=province_names(), ADMIN_LINKS=ADMIN_LINKS,
-        PUBLIC_LINKS=PUBLIC_LINKS,
+        PUBLIC_LINKS=PUBLIC_LINKS, province_name=province_name,
     )

@@ -11,7 +11,10 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# The platform configures logging itself (consult.logging_setup): alembic.ini's settings
+# would replace its JSON handler and silence every logger created before the migration.
+if not current_app.extensions.get("gopy_logging"):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 

@@ -29,7 +29,9 @@ AUDIENCE_LABELS = {
 }
 PROFILE_FIELDS = {"": _l("No"), "respondent_type": _l("Respondent type"),
                   "province_code": _l("Province")}
-CHOICE_SOURCE_LABELS = {"": _l("The options below"), "provinces": _l("The 63 provinces and cities")}
+CHOICE_SOURCE_LABELS = {"": _l("The options below"),
+                        "provinces_2025": _l("The 34 provinces and cities (from 1 July 2025)"),
+                        "provinces": _l("The 63 provinces and cities (until 30 June 2025)")}
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -130,6 +132,8 @@ class QuestionForm(AuthorForm):
     hint_vi = StringField(_l("Hint in Vietnamese (optional)"), filters=[_strip])
     hint_en = StringField(_l("Hint in English (optional)"), filters=[_strip])
     required = BooleanField(_l("An answer is required"))
+    personal = BooleanField(_l("The answer identifies the respondent (a name, a telephone number, a document): "
+                               "erased when the consultation's retention period ends"))
     relevant = TextAreaField(_l("Show only if (optional)"), filters=[_strip])
     constraint = TextAreaField(_l("Accept the answer only if (optional)"), filters=[_strip])
     constraint_message_vi = StringField(_l("Message when the answer is not accepted, in Vietnamese"), filters=[_strip])
@@ -187,6 +191,7 @@ class QuestionForm(AuthorForm):
             "choice_source": self.choice_source.data or None,
             "profile_field": self.profile_field.data or None,
             "rows": parse_rows(self.rows.data or "") if self.kind.data == "matrix" else None,
+            "personal": True if self.personal.data else None,
         }
         return QuestionFields(
             name=self.name.data or "", kind=self.kind.data, label=texts(self.label_vi.data, self.label_en.data),
@@ -216,6 +221,7 @@ class QuestionForm(AuthorForm):
             self[name].data = p.get(name)
         self.choice_source.data = p.get("choice_source") or ""
         self.profile_field.data = p.get("profile_field") or ""
+        self.personal.data = bool(p.get("personal"))
         self.rows.data = "\n".join(" | ".join([r.get("name", ""), lang(r.get("label"), "vi") or "",
                                                lang(r.get("label"), "en") or ""]).rstrip(" |")
                                    for r in p.get("rows") or [])

@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from consult import audit
 from consult.domain import ORGANISATION_KINDS
@@ -46,8 +46,9 @@ def organisations_to_invite(survey: Survey, kinds: Iterable[str] = (),
         ids |= set(roster_organisation_ids(survey) or [])
     kinds = [kind for kind in kinds if kind in ORGANISATION_KINDS]
     conditions = []
-    if kinds:
-        conditions.append(Organisation.kind.in_(kinds))
+    if kinds:  # a whole kind: the bodies that exist on the consultation's reference day
+        day = survey.consultation.reference_day if survey.consultation else None
+        conditions.append(and_(Organisation.kind.in_(kinds), Organisation.in_force_clause(day)))
     if ids:
         conditions.append(Organisation.id.in_(ids))
     if not conditions:

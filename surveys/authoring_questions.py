@@ -87,7 +87,7 @@ def _references(expression: str) -> set[str]:
 
 def _kind_parameters(fields: QuestionFields, previous: dict | None = None) -> dict:
     """Keep the parameters the kind uses (and the XLSForm appearance), drop empty ones."""
-    allowed = set(KINDS[fields.kind].parameters) | {"appearance"}
+    allowed = set(KINDS[fields.kind].parameters) | {"appearance", "personal"}
     kept = {k: v for k, v in (previous or {}).items() if k in allowed}
     for key, value in fields.parameters.items():
         if key in allowed:

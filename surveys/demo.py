@@ -83,11 +83,16 @@ def _add_question(survey, page, position, spec: dict, articles: dict) -> Questio
     return question
 
 
+def _reference_day(survey: Survey):
+    return survey.consultation.reference_day if survey.consultation else None
+
+
 def _invite_everyone(survey: Survey) -> None:
     secret = current_app.config["SECRET_KEY"]
     organisations = db.session.scalars(
         select(Organisation).where(Organisation.kind.in_(("ministry", "ministerial_agency",
-                                                          "government_agency", "province")))
+                                                          "government_agency", "province")),
+                                   Organisation.in_force_clause(_reference_day(survey)))
         .order_by(Organisation.id))
     for organisation in organisations:
         invitations.create_invitation(survey, organisation,

@@ -65,6 +65,17 @@ def visible_pages(survey: Survey, shown: Mapping[str, bool]) -> list[SurveyPage]
     return [page for page in survey.pages if any(shown.get(q.name) for q in page.questions)]
 
 
+def page_range(survey: Survey) -> tuple[int, int]:
+    """(fewest, most) pages a respondent can see, for the start page's promise.
+
+    A page is certain when it has no show-if of its own and holds a question without one;
+    any other page depends on the answers, so the fewest is a lower bound and the most is
+    every page."""
+    certain = sum(1 for page in survey.pages
+                  if not page.relevant and any(not q.relevant for q in page.questions))
+    return certain, len(survey.pages)
+
+
 def constraint_errors(question: Question, entry: Entry, values: Mapping[str, Any],
                       locale: str = "vi") -> list[str]:
     """The constraint message when an answered question's constraint is false."""

@@ -96,6 +96,16 @@ class Survey(db.Model):
     def setting(self, name: str):
         return (self.settings or {}).get(name, DEFAULT_SETTINGS.get(name))
 
+    @property
+    def province_map(self) -> str:
+        """The administrative map of the respondents' province (``consult.data``): the
+        consultation's, or the one in force when the survey opens."""
+        from consult.data import province_map_on
+
+        if self.consultation is not None:
+            return self.consultation.province_map
+        return province_map_on(self.opens_at.date() if self.opens_at else None)
+
     def is_open(self, now: datetime | None = None) -> bool:
         """Published, and now between the opening (if set) and closing (if set) times."""
         now = now or utcnow()

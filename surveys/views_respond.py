@@ -138,7 +138,8 @@ def start(slug: str):
         return redirect(_page_url(respondent, request.args.get("cau")))
     form.ensure_key()
     return render_template("surveys/respond/start.html", survey=survey, form=form,
-                           respondent=respondent, is_open=survey.is_open())
+                           respondent=respondent, is_open=survey.is_open(),
+                           page_range=logic.page_range)
 
 
 @blueprint.get("/<slug>/cau-hoi/<name>")

@@ -124,7 +124,7 @@ class ResponseTable:
                                        columns=["question_id", "subkey", "position"])
         self._option_labels = self._choice_label_frame()
         self._question_ids = [q.id for q in self.survey.questions] if self.survey else []
-        self._provinces = province_names()
+        self._provinces = province_names(self.survey.province_map if self.survey else "2008")
 
     def _choice_label_frame(self) -> pd.DataFrame:
         rows = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from consult.data import province_names
+from consult.data import PROVINCE_SOURCES, province_names
 from surveys.models import Question, Survey, SurveyPage, localized
 
 #: Question kind (``surveys.kinds`` keys) → family. ``note`` stores nothing and is left out.
@@ -78,6 +78,8 @@ class SurveyInfo:
     title: str
     consultation_id: int | None
     questions: list[QuestionInfo]
+    #: The map that names the respondents' province codes ("2008" or "2025").
+    province_map: str = "2008"
 
     def question(self, question_id: int) -> QuestionInfo | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -94,8 +96,8 @@ def nfc(text: str) -> str:
 
 def builtin_choices(source: str | None) -> dict[str, str] | None:
     """Options of a built-in list, code → name; only the provinces exist today."""
-    if source == "provinces":
-        return province_names()
+    if source in PROVINCE_SOURCES:
+        return province_names(PROVINCE_SOURCES[source])
     return None
 
 
@@ -127,7 +129,8 @@ def load_survey(session: Session, survey_id: int, locale: str = "vi") -> SurveyI
             rows={row["name"]: nfc(localized(row.get("label"), locale)) or row["name"]
                   for row in parameters.get("rows") or [] if row.get("name")},
         ))
-    return SurveyInfo(survey.id, nfc(survey.title_in(locale)), survey.consultation_id, infos)
+    return SurveyInfo(survey.id, nfc(survey.title_in(locale)), survey.consultation_id, infos,
+                      survey.province_map)
 
 
 def choice_labels(question: QuestionInfo) -> dict[int, str]:

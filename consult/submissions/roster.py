@@ -62,9 +62,12 @@ def add_to_roster(consultation: Consultation, organisation: Organisation,
 
 def add_group(consultation: Consultation, kind: str, deadline: datetime,
               exclude_codes: frozenset[str] = frozenset()) -> int:
-    """Put every organisation of one kind on the roster; returns how many were added."""
+    """Put every organisation of one kind that exists on the consultation's reference day on
+    the roster; returns how many were added."""
     organisations = db.session.scalars(
-        select(Organisation).where(Organisation.kind == kind).order_by(Organisation.code)
+        select(Organisation).where(Organisation.kind == kind,
+                                   Organisation.in_force_clause(consultation.reference_day))
+        .order_by(Organisation.code)
     ).all()
     added = 0
     for organisation in organisations:

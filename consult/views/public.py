@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -22,6 +23,15 @@ _SESSION_KEY = "contributions"
 def home():
     return render_template("public/home.html", consultations=drafts.open_consultations(),
                            lookup_form=ReceiptLookupForm(request.args))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every visit whatever the page links: answer it."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 def _consultation_or_404(slug: str) -> Consultation:
@@ -159,7 +169,7 @@ def _store_comment(consultation: Consultation, target: Provision | None, form: C
 @bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])
 def my_list(slug: str):
     consultation = _consultation_or_404(slug)
-    form = ProfileForm()
+    form = ProfileForm(province_map=consultation.province_map)
     token = form.token.data if request.method == "POST" else None
     contribution = comment_service.find_contribution(consultation, token or _session_token(consultation))
     if contribution is not None and contribution.status == "submitted":

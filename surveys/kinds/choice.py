@@ -1,7 +1,8 @@
 """Kinds that pick from options: single and multiple choice, dropdown, rating, matrix, ranking.
 
 Options are the question's ``Choice`` rows, or a built-in list named by
-``parameters["choice_source"]`` (``"provinces"``: the 63 provinces, stored by code).  Each
+``parameters["choice_source"]`` (``"provinces"``: the 63 provinces of 2008–2025,
+``"provinces_2025"``: the 34 units from 1 July 2025; stored by code).  Each
 chosen option is one ``Answer`` row with ``choice_id`` (NULL for built-in lists) and
 ``value_text`` = the option's name, so a tally groups by either.
 """
@@ -9,15 +10,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.domain import province_names
+from consult.data import PROVINCE_SOURCES, sorted_provinces
 from consult.textnorm import clean_control
 from surveys.kinds.base import Entry, Kind, int_param
 from surveys.models import Question, localized
 
 #: Built-in option lists: name -> function giving [(value, label)].
-CHOICE_SOURCES = {
-    "provinces": lambda: sorted(province_names().items(), key=lambda item: item[1]),
-}
+CHOICE_SOURCES = {name: (lambda key=key: sorted_provinces(key)) for name, key in PROVINCE_SOURCES.items()}
 OTHER_MAX_LENGTH = 255
 
 

@@ -28,7 +28,7 @@ PLATFORM_PARAMETERS = "platform_parameters"
 PLATFORM_SETTINGS = "platform_settings"
 #: Keys of ``Question.parameters`` that ``PLATFORM_PARAMETERS`` may set.
 PLATFORM_KEYS = ("min", "max", "min_picks", "max_picks", "min_label", "max_label",
-                 "choice_source", "max_length", "profile_field", "max_mb")
+                 "choice_source", "max_length", "profile_field", "max_mb", "personal")
 METADATA_TYPES = {"start", "end", "today", "deviceid", "phonenumber", "username", "email",
                   "audit", "simserial", "subscriberid", "start-geopoint", "background-audio"}
 DROPDOWN_APPEARANCES = {"minimal", "autocomplete", "search", "minimal autocomplete"}

@@ -49,9 +49,12 @@ def test_lang_parameter_switches_and_is_remembered(client):
     assert 'lang="vi"' in client.get("/?lang=vi").text
 
 
-def test_browser_language_is_used_when_nothing_chosen(client):
-    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert 'lang="en"' in page.text
+def test_an_english_browser_still_gets_vietnamese_until_the_person_chooses(client):
+    make_consultation()
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="vi"' in page.text and "Góp ý dự thảo" in page.text
+    chosen = client.get("/?lang=en", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="en"' in chosen.text
 
 
 def test_every_page_has_a_language_switch(client):

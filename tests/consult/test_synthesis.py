@@ -17,6 +17,7 @@ from consult import decisions, synthesis
 from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
 from consult.extensions import db
 from tests.consult.decision_factories import comment, drafter, letter, organisation
+from tests.consult.decision_factories import comments as make_comments
 from tests.factories import login, make_consultation
 
 CAMPAIGN = "Đề nghị bỏ mức trần 30% khi chia thu nhập theo vốn góp."
@@ -187,7 +188,7 @@ def test_counts_are_written_as_vietnamese_numbers_and_texts_composed(app):
     consultation = make_consultation()
     consultation.title = unicodedata.normalize("NFD", "Dự thảo Luật Hợp tác xã (sửa đổi)")
     body = unicodedata.normalize("NFD", "Đề nghị giữ nguyên khoản này.")
-    copies = [comment(consultation, "dieu-3", body) for _ in range(1200)]
+    copies = make_comments(consultation, "dieu-3", body, 1200)
     decisions.decide(copies, "accepted", "", drafter())
     db.session.commit()
     with force_locale("vi"):

@@ -1,0 +1,66 @@
+"""The RQ worker class of the platform: jobs run with their request's id and are timed.
+
+``PlatformWorker`` is RQ's ``SimpleWorker`` (jobs run inside the worker's process and so
+inside its Flask app context) with three additions:
+
+- a job enqueued during a request carries that request's id in ``Job.meta`` (see
+  ``consult.logging_setup.job_meta``); while the job runs, every log record carries it too;
+- each job's duration is observed in the ``gopy_job_duration_seconds`` histogram
+  (``consult.metrics``), by job function and outcome;
+- between jobs, RQ's periodic maintenance also runs the retention purge
+  (``consult.privacy.purge_expired``) when it is due, once an hour across all workers.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from rq import SimpleWorker
+
+from consult import logging_setup, metrics
+
+log = logging.getLogger(__name__)
+#: Redis key that lets one worker in the hour run the retention purge.
+PURGE_LOCK_KEY = "gopy:privacy:purge-lock"
+PURGE_EVERY_SECONDS = 3600
+
+
+class PlatformWorker(SimpleWorker):
+    """A ``SimpleWorker`` that binds the request id, times jobs and runs the retention purge."""
+
+    def perform_job(self, job, queue) -> bool:
+        request_id = (job.meta or {}).get("request_id")
+        started = time.perf_counter()
+        with logging_setup.bound_request_id(request_id):
+            log.info("job started", extra={"job_id": job.id, "job": job.func_name, "queue": queue.name})
+            succeeded = super().perform_job(job, queue)
+            duration = time.perf_counter() - started
+            metrics.observe_job(job.func_name, queue.name, succeeded, duration)
+            log.info("job finished", extra={"job_id": job.id, "job": job.func_name, "queue": queue.name,
+                                            "succeeded": succeeded, "duration_ms": round(duration * 1000, 1)})
+        return succeeded
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        run_retention_if_due(self.connection)
+
+
+def run_retention_if_due(connection) -> int | None:
+    """Run the retention purge if no worker ran it in the last hour; returns how many
+    consultations were purged, or None when another worker holds the turn."""
+    if not connection.set(PURGE_LOCK_KEY, "1", nx=True, ex=PURGE_EVERY_SECONDS):
+        return None
+    from consult import privacy
+    from consult.extensions import db
+
+    try:
+        reports = privacy.purge_expired()
+        db.session.commit()
+    except Exception:  # the worker must keep serving jobs; the next turn tries again
+        db.session.rollback()
+        log.exception("retention purge failed")
+        connection.delete(PURGE_LOCK_KEY)
+        return None
+    for report in reports:
+        log.info("retention purge", extra=report.as_log())
+    return len(reports)

@@ -1,0 +1,24 @@
+"""Operations tests: a worker started by a test takes its retention turn under a key of its own,
+so the tests never hold the real workers' hourly turn in the shared Redis."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_purge_lock(monkeypatch):
+    from consult import worker
+
+    key = f"test:gopy:purge-lock:{uuid.uuid4().hex}"
+    monkeypatch.setattr(worker, "PURGE_LOCK_KEY", key)
+    yield key
+    try:
+        from redis import Redis
+
+        from tests.analysis.redis_support import REDIS_URL
+
+        Redis.from_url(REDIS_URL, socket_connect_timeout=1).delete(key)
+    except Exception:  # no Redis in this run: nothing was locked
+        pass
