@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -22,8 +21,11 @@ from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, Q
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.summaries import QuestionSummary, answer_groups, responses_with_rows, summarise_groups
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
+
+pd = lazy_module("pandas")
 
 #: Dimensions that come from the response's profile; ``question:<id>`` names another question.
 PROFILE_DIMENSIONS = ("respondent_type", "province", "organisation_kind")

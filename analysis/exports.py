@@ -22,7 +22,6 @@ import tempfile
 from datetime import date, datetime
 from typing import Callable, Iterable, Iterator
 
-import xlsxwriter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,8 +31,11 @@ from analysis.tallies.responses import ENGLISH_WORDS, Column, ResponseTable, eng
 from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.summaries import QuestionSummary
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Comment, Consultation, Contribution, Provision
 from consult.spreadsheet import csv_text
+
+xlsxwriter = lazy_module("xlsxwriter")
 
 BOM = "\ufeff"
 CSV_BATCH = 500

@@ -12,18 +12,26 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis import results
-from analysis.text import AnalysisParams, Opinion, SegmentCache, analyse
 from analysis.text.normalise import prepare
+from analysis.text.opinion import Opinion
 from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
 from consult.extensions import db
+from consult.lazy import lazy_module
 from consult.logging_setup import job_meta
 from consult.models import Comment, Consultation, Contribution, Provision
+
+if TYPE_CHECKING:
+    from analysis.text.pipeline import AnalysisParams, SegmentCache
+
+#: scikit-learn, NLTK and datasketch load with the pipeline: on the first run, not in every web worker.
+pipeline = lazy_module("analysis.text.pipeline")
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +112,7 @@ def perform(result_id: int) -> int:
 def new_request(scope: str, scope_id: int, params: dict, requested_by_id: int | None):
     """A queued ``TextAnalysis`` row with the run's parameters; raises ScopeNotFound."""
     title, consultation_id = describe_scope(scope, scope_id)
-    stored = AnalysisParams.from_dict(params).to_dict()
+    stored = pipeline.AnalysisParams.from_dict(params).to_dict()
     stored["statuses"] = _statuses(params)
     return results.create_request(scope, scope_id, stored, title=title,
                                   consultation_id=consultation_id, requested_by_id=requested_by_id)
@@ -128,13 +136,18 @@ def _perform(result_id: int) -> int:
 
 
 def _compute(row) -> None:
-    params = AnalysisParams.from_dict(row.params)
+    params = pipeline.AnalysisParams.from_dict(row.params)
     opinions = load_opinions(row.scope, row.scope_id, row.params)
     cache = _load_cache(opinions)
     results.mark_done(row, compute_views(opinions, params, cache), len(opinions))
     if row.scope == "consultation":
         _store_article_runs(row, opinions, params, cache)
     _store_cache(cache)
+
+
+def analyse(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache):
+    """The text pipeline on ``opinions`` (``analysis.text.pipeline.analyse``)."""
+    return pipeline.analyse(opinions, params, cache)
 
 
 def compute_views(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache) -> dict:
@@ -176,7 +189,7 @@ def _load_cache(opinions: list[Opinion]) -> SegmentCache:
     segmenter = default_segmenter().name
     keys = sorted({key for key in (prepare(o.text).key for o in opinions) if key})
     stored = results.load_cache(keys, segmenter)
-    return SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
+    return pipeline.SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
 
 
 def _store_cache(cache: SegmentCache) -> None:

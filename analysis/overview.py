@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.sql import vn_day
 from consult.data import province_successors
+from consult.lazy import lazy_module
 from consult.models import Comment, Consultation, Contribution, Organisation
 from consult.submissions.models import Submission, SubmissionOpinion
+
+pd = lazy_module("pandas")
 
 #: Comments still in a citizen's unsent list are not opinions yet.
 UNSENT = "draft"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, logging_setup, ratelimit, templating
+from consult import config, errors, i18n, logging_setup, ratelimit, security, serving, templating
 from consult.extensions import init_extensions
 
 
@@ -12,6 +12,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     errors.register_converters(app)
     config.configure(app, test_config)
+    serving.init_app(app)
+    security.init_app(app)
     logging_setup.init_app(app)
     init_extensions(app)
     i18n.init_app(app)

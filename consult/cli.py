@@ -1,7 +1,6 @@
 """Command-line tools: start the platform, import drafts, manage users."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -31,16 +30,18 @@ def prepare_database() -> str | None:
     """Apply migrations; load the demo into an empty database. Returns a new admin password."""
     upgrade()
     if demo.is_empty():
-        return demo.load_demo(os.environ.get("ADMIN_PASSWORD"))
+        return demo.load_demo(current_app.config.get("ADMIN_PASSWORD"))
     return None
 
 
 @click.command()
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
-def start(host: str, port: int) -> None:
+@click.option("--host", help="Address to listen on (default: GOPY_HOST or HOST, else 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: GOPY_PORT or PORT, else 5000).")
+def start(host: str | None, port: int | None) -> None:
     """Migrate, load the demo on an empty database, and serve the platform."""
     from waitress import serve
+
+    host, port = host or current_app.config["HOST"], port or current_app.config["PORT"]
 
     password = prepare_database()
     if password:

@@ -15,10 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from docx import Document
-
-from consult.word_draft import read_word
-
 KINDS = ("part", "chapter", "section", "article", "clause", "point")
 CONTAINER_KINDS = ("part", "chapter", "section")
 #: Vietnamese point letters, in order: the alphabet has no f, j, w or z.
@@ -152,6 +148,10 @@ def _read_docx(data: bytes) -> DraftSource:
         raise UnreadableDocument("corrupt_docx", str(error)) from error
     if "word/document.xml" not in names:
         raise UnreadableDocument("unsupported_type", "ZIP package without a Word document")
+    from docx import Document  # python-docx and lxml load with the first upload, not with the app
+
+    from consult.word_draft import read_word
+
     try:  # python-docx raises many kinds of errors on a damaged package; all mean the same here
         reading = read_word(Document(io.BytesIO(data)))
     except Exception as error:  # noqa: BLE001

@@ -17,26 +17,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import xlsxwriter
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
 from flask_babel import force_locale, format_decimal, gettext as _, ngettext
 from sqlalchemy import select
 
 from consult import decisions
 from consult.clock import vn_today
 from consult.i18n import counted
+from consult.lazy import lazy_module
 from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES, RESPONDENT_TYPES
 from consult.extensions import db
 from consult.models import Consultation, Organisation, utcnow
 from consult.submissions.models import RosterEntry, Submission
 from consult.templating import citation
+
+#: The Word and Excel writers load with the first download, not in every web worker.
+xlsxwriter = lazy_module("xlsxwriter")
 
 #: The language of the official document, whatever the reader's interface language.
 REPORT_LOCALE = "vi"
@@ -238,9 +234,9 @@ def report_filename(consultation: Consultation, extension: str, now: datetime | 
 
 #: Vietnamese official documents (Nghị định 30/2020/NĐ-CP) use Times New Roman, 13 to 14 pt.
 FONT = "Times New Roman"
-FONT_SIZE = Pt(13)
-#: Column widths on landscape A4 (29.7 cm less 2 cm margins each side).
-COLUMN_WIDTHS = (Cm(1.2), Cm(2.8), Cm(5.2), Cm(9.0), Cm(7.5))
+FONT_POINTS = 13
+#: Column widths in centimetres on landscape A4 (29.7 cm less 2 cm margins each side).
+COLUMN_WIDTHS_CM = (1.2, 2.8, 5.2, 9.0, 7.5)
 
 
 def column_headings() -> list[str]:
@@ -277,10 +273,15 @@ def summary_lines(report: SynthesisReport) -> list[str]:
 
 def to_docx(report: SynthesisReport) -> bytes:
     """The report as Word: landscape A4, Times New Roman 13, the heading row on every page."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
     document = Document()
     _page_setup(document)
     _heading(document, report)
-    table = document.add_table(rows=1, cols=len(COLUMN_WIDTHS))
+    table = document.add_table(rows=1, cols=len(COLUMN_WIDTHS_CM))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -296,14 +297,18 @@ def to_docx(report: SynthesisReport) -> bytes:
         for line in row.reason.split("\n") if row.reason else []:
             cells[4].add_paragraph(line)
     for row in table.rows:
-        for cell, width in zip(row.cells, COLUMN_WIDTHS):
-            cell.width = width
+        for cell, width in zip(row.cells, COLUMN_WIDTHS_CM):
+            cell.width = Cm(width)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
 def _page_setup(document) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -311,7 +316,7 @@ def _page_setup(document) -> None:
         setattr(section, side, Mm(20))
     style = document.styles["Normal"]
     style.font.name = FONT
-    style.font.size = FONT_SIZE
+    style.font.size = Pt(FONT_POINTS)
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), FONT)
@@ -319,6 +324,8 @@ def _page_setup(document) -> None:
 
 
 def _heading(document, report: SynthesisReport) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     if report.agency:
         _paragraph(document, report.agency.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     _paragraph(document, report.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -358,6 +365,9 @@ def _fill(cell, text: str, bold: bool = False, align=None) -> None:
 
 def _repeat_as_header(row) -> None:
     """Mark the row as the table's heading, repeated at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import case, func, select
 
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import rows_frame, year_month
+from consult.lazy import lazy_module
 from surveys.models import Answer
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 #: More distinct numbers than this and a number question's distribution is shown in bins.
 MAX_DISTINCT_NUMBERS = 15

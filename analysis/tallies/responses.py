@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterator
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,8 +20,11 @@ from analysis.tallies.sql import rows_frame
 from consult.clock import VIETNAM_OFFSET
 from analysis.tallies.structure import CHOICE_FAMILIES, QuestionInfo, SurveyInfo, load_survey, nfc
 from consult.data import province_names
+from consult.lazy import lazy_module
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
+
+pd = lazy_module("pandas")
 
 CHUNK = 2000
 ANSWER_COLUMNS = ["response_id", "question_id", "choice_id", "row_name", "value_text", "value_number",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Callable
 
-import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from analysis.tallies.filters import SUBMITTED, ResponseFilters, responses_where
 from analysis.tallies.sql import rows_frame
+from consult.lazy import lazy_module
 from surveys.models import Answer, Response
+
+pd = lazy_module("pandas")
 
 
 class AnswerScope:

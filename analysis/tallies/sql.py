@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-import pandas as pd
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from consult.clock import VIETNAM_OFFSET
+from consult.lazy import lazy_module
 
+pd = lazy_module("pandas")
 
 
 def dialect_function(name: str, doc: str, **spellings: str) -> type[FunctionElement]:

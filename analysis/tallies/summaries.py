@@ -22,8 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +31,11 @@ from analysis.tallies.scope import AnswerScope
 from analysis.tallies.sql import distribution_stats, share
 from analysis.tallies.structure import (CHOICE_FAMILIES, MULTI_ROW_FAMILIES, QuestionInfo, SurveyInfo,
                                         load_survey, nfc)
+from consult.lazy import lazy_module
 from surveys.models import Answer, Response
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 KEY_COLUMNS = ["question_id", "choice_id", "row_name", "rank", "value_number", "value_date", "text_key"]
 ROW_COLUMNS = [*KEY_COLUMNS, "count"]
@@ -56,7 +58,7 @@ class QuestionSummary:
     not_shown: int
     #: What the chart and the accessible table show: ``label, count, share`` (+ per family:
     #: ``key, deleted, is_other`` for options, ``mean_rank`` for rankings).
-    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: Scales, numbers and dates: n, mean, median, min, max.
     stats: dict | None = None
     #: Matrix: one row per matrix row, one column per scale option, counts.

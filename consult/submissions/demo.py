@@ -1,7 +1,6 @@
 """The formal-submission part of the demo: the roster, three letters and an officer account."""
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 from flask import current_app
@@ -110,7 +109,7 @@ def _draft_in_preparation(consultation: Consultation) -> None:
 
 
 def _demo_officer() -> None:
-    password = os.environ.get("DEMO_OFFICER_PASSWORD")
+    password = current_app.config.get("DEMO_OFFICER_PASSWORD")
     if not password or auth.find_user(DEMO_OFFICER_EMAIL) is not None:
         return
     auth.create_user(DEMO_OFFICER_EMAIL, password, "officer", name="Cán bộ Bộ Tài chính",

@@ -1,12 +1,11 @@
 """Sending e-mail with the standard library: one message, one SMTP conversation.
 
-Configuration (app config, else environment): ``SMTP_HOST`` (default ``localhost``),
-``SMTP_PORT`` (25), ``MAIL_FROM``, and optionally ``SMTP_USERNAME``/``SMTP_PASSWORD``
-with ``SMTP_STARTTLS=1``. Pure module: the caller passes ``app.config``.
+Configuration (``consult.config`` reads it from the environment): ``SMTP_HOST`` (default
+``localhost``), ``SMTP_PORT`` (25), ``MAIL_FROM``, and optionally ``SMTP_USERNAME``/``SMTP_PASSWORD``
+with ``SMTP_STARTTLS``. Pure module: the caller passes ``app.config``.
 """
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -30,7 +29,7 @@ class MailSettings:
 
 def settings_from(config) -> MailSettings:
     def value(name: str, default: str = "") -> str:
-        return str(config.get(name) or os.environ.get(name) or default)
+        return str(config.get(name) or default)
 
     return MailSettings(
         host=value("SMTP_HOST", "localhost"),
@@ -38,7 +37,7 @@ def settings_from(config) -> MailSettings:
         sender=value("MAIL_FROM", "gopy@localhost"),
         username=value("SMTP_USERNAME"),
         password=value("SMTP_PASSWORD"),
-        starttls=value("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
+        starttls=str(config.get("SMTP_STARTTLS", False)).lower() in ("1", "true", "yes"),
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import io
 import json
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING
 
 from consult.spreadsheet import openpyxl_text
 from surveys.kinds import CHOICE_SOURCES, KINDS, xlsform_appearance
 from surveys.models import Question, Survey, SurveyPage
 from surveys.xlsform.mapping import PLATFORM_KEYS, PLATFORM_PARAMETERS, PLATFORM_SETTINGS
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 VI, EN = "Tiếng Việt (vi)", "English (en)"
 LANGUAGE_NAMES = {"vi": VI, "en": EN}
@@ -32,6 +33,8 @@ def export_xlsform(survey: Survey) -> bytes:
     """The survey as ``.xlsx`` bytes."""
     writer = _Writer(survey)
     writer.write_pages()
+    from openpyxl import Workbook  # loads with the first export, not in every web worker
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     _sheet(workbook, "survey", SURVEY_COLUMNS, writer.survey_rows)
@@ -43,6 +46,8 @@ def export_xlsform(survey: Survey) -> bytes:
 
 
 def _sheet(workbook: Workbook, title: str, columns: list[str], rows: list[dict]) -> None:
+    from openpyxl.styles import Font
+
     sheet = workbook.create_sheet(title)
     sheet.append(columns)
     for cell in sheet[1]:

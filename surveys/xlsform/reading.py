@@ -17,13 +17,13 @@ import io
 import re
 import zipfile
 from pathlib import PurePath
-
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import DefinitionData, get_xlsform
+from typing import TYPE_CHECKING
 
 from surveys.xlsform import headers
 from surveys.xlsform.report import ImportReport, XLSFormError
+
+if TYPE_CHECKING:
+    from pyxform.xls2json_backends import DefinitionData
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 MAX_BYTES = 5 * 1024 * 1024
@@ -55,6 +55,9 @@ def read_workbook(filename: str, data: bytes, report: ImportReport) -> Definitio
         data = _csv_as_utf8(data, report)
     if extension in (".xlsx", ".xlsm"):
         _check_zip(data, report)
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform  # pyxform loads with the first import
+
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=extension)
     except PyXFormError as error:
@@ -109,6 +112,9 @@ def row_numbers(rows: list[dict]) -> list[tuple[int, dict]]:
 
 def convert(workbook: DefinitionData, report: ImportReport, warnings: list[str]) -> dict:
     """pyxform's JSON form of the workbook; its refusal becomes a report error with the row."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+
     try:
         return workbook_to_json(workbook_dict=workbook, form_name=None,
                                 fallback_form_name="survey", default_language=None,

@@ -40,21 +40,31 @@ def browser(tmp_path_factory):
         browser.close()
 
 
+def is_csp_violation(text: str) -> bool:
+    """Chromium reports what the Content-Security-Policy blocked as a console error."""
+    return "Content Security Policy" in text
+
+
 @pytest.fixture()
 def page_at(browser):
-    """Open pages at a given width; close them after the test."""
+    """Open pages at a given width; close them after the test, which fails if the
+    Content-Security-Policy blocked anything (an inline script or style left in a template)."""
     contexts = []
+    violations: list[str] = []
 
     def open_page(width: int = 360, height: int = 780):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if is_csp_violation(message.text) else None)
         page.set_default_timeout(10_000)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 def screenshot(page, name: str) -> Path:

@@ -18,8 +18,11 @@ _HREF = re.compile(r'href="([^"]+)"')
 _SKIP = ("/dang-xuat", "/static/", "/khao-sat/static/", "/co-quan/static/")
 
 
-def crawl(client, start: list[str], limit: int) -> dict[str, int]:
-    """Breadth-first over same-site links; returns the status of every page visited."""
+def crawl(client, start: list[str], limit: int, on_page=None) -> dict[str, int]:
+    """Breadth-first over same-site links; returns the status of every page visited.
+
+    ``on_page(url, response)``, when given, sees every response (tests/consult/test_security.py).
+    """
     seen: dict[str, int] = {}
     queue = deque(start)
     while queue and len(seen) < limit:
@@ -28,6 +31,8 @@ def crawl(client, start: list[str], limit: int) -> dict[str, int]:
             continue
         response = client.get(url)
         seen[url] = response.status_code
+        if on_page is not None:
+            on_page(url, response)
         if response.status_code != 200 or not response.content_type.startswith("text/html"):
             continue
         for href in _HREF.findall(response.text):

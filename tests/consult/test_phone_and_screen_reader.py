@@ -49,7 +49,7 @@ def test_favicon_and_description_are_served(client):
     page = client.get("/").text
     assert '<meta name="description" content="' in page
     assert 'rel="icon"' in page
-    assert client.get(re.search(r'rel="icon" href="([^"]+\.svg)"', page).group(1)).status_code == 200
+    assert client.get(re.search(r'rel="icon" href="([^"]+\.svg(?:\?v=[0-9a-f]+)?)"', page).group(1)).status_code == 200
 
 
 def test_english_pages_mark_the_vietnamese_law_text_and_titles(client):
