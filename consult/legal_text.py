@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
+#: A table row of a Word draft, stored one row a line as ``| cell | cell |``.
+TABLE_ROW = re.compile(r"^\|.*\|$")
 KINDS = ("part", "chapter", "section", "article", "clause", "point")
 CONTAINER_KINDS = ("part", "chapter", "section")
 #: Vietnamese point letters, in order: the alphabet has no f, j, w or z.

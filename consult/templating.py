@@ -8,7 +8,7 @@ from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, 
 from consult.models import Provision
 from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
 from consult import versions
-from consult.word_draft import TABLE_ROW
+from consult.legal_text import TABLE_ROW
 
 
 def citation(provision: Provision) -> str:

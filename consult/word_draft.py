@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 
+from consult.legal_text import TABLE_ROW  # noqa: F401  (re-exported)
+
 #: Vietnamese letters in order, as for points (no f, j, w, z).
 _LETTERS = tuple("a b c d đ e g h i k l m n o p q r s t u v x y".split())
-TABLE_ROW = re.compile(r"^\|.*\|$")
 _SKIPPED = {qn("w:pPr"), qn("w:rPr"), qn("w:del"), qn("w:moveFrom"), qn("w:instrText"),
             qn("w:delText"), qn("w:fldData"), qn("w:drawing"), qn("w:pict"), qn("w:object"),
             qn("w:footnoteRef"), qn("w:commentReference")}

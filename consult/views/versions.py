@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from consult import drafts, versions
 from consult.auth import role_required
-from consult.comparison_docx import comparison_docx
 from consult.domain import DRAFTER_ROLES, MATCH_KINDS
 from consult.extensions import db
 from consult.forms import ConfirmMatchesForm, DraftUploadForm
@@ -98,6 +97,8 @@ def compare_docx(version_id: int):
               old=previous.number, new=version.number, title=version.draft.title)
     headings = (_("Version %(number)s", number=previous.number), _("Version %(number)s", number=version.number))
     filename = f"bang-so-sanh-v{previous.number}-v{version.number}.docx"
+    from consult.comparison_docx import comparison_docx  # python-docx loads on the first download
+
     return _docx_response(comparison_docx(title, headings, rows), filename)
 
 

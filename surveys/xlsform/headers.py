@@ -17,8 +17,11 @@ A rewrite that would make two headers the same is not done: pyxform then names t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from pyxform.xls2json_backends import DefinitionData
+if TYPE_CHECKING:  # pyxform loads with the first import, not with the app
+    from pyxform.xls2json_backends import DefinitionData
+
 
 #: Columns whose text is per language (``column::language``).
 TRANSLATABLE = {"label", "hint", "constraint_message", "required_message", "guidance_hint",

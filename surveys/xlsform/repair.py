@@ -14,13 +14,17 @@ What stays an error: names that are not XLSForm names and an option name over 64
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from pyxform.xls2json_backends import DefinitionData
 
 from surveys import expressions
 from surveys.xlsform.reading import CLOSING_TYPES, row_numbers
 from surveys.xlsform.report import ImportReport
+
+if TYPE_CHECKING:  # pyxform loads with the first import, not with the app
+    from pyxform.xls2json_backends import DefinitionData
 
 #: Columns holding expressions that we check (``choice_filter`` is reported, not checked).
 EXPRESSION_COLUMNS = ("relevant", "constraint")
