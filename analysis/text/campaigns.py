@@ -7,8 +7,8 @@
    dates, document numbers such as 59/2020/QH14, provinces, people's names).
 3. Distinct texts are taken most-copied first. A text joins the campaign of the most
    similar *representative* (the campaign's first text) when ``similarity`` reaches the
-   threshold **and** both have the same stance polarity (``stance.classify``); otherwise
-   it becomes the representative of a new group. Members are never chained through other
+   threshold **and** their stance polarities agree (``compatible``); otherwise it becomes
+   the representative of a new group. Members are never chained through other
    members, so a campaign cannot drift from praise to criticism, and "Tôi đồng ý…" never
    joins "Tôi không đồng ý…".
 4. Candidates come from MinHash LSH (datasketch) over the syllable sets of the
@@ -44,18 +44,23 @@ _DATE_RE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _SLOT_TOKENS = {"zzdoc": "<doc>", "zzdate": "<date>", "zznum": "<n>"}
 #: Common Vietnamese family names: one followed by syllables is a person's name even in
-#: lower case ("nguyễn văn an"), where capitals cannot tell.
-SURNAMES = frozenset(strip_marks(s) for s in (
-    "nguyễn", "trần", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "ngô",
-    "đinh", "trương", "trịnh",
-))  # not Lê, Hồ, Lý, Mai, Lương…: "hồ sơ", "lý do", "ngày mai", "tiền lương" are commoner
+#: lower case ("nguyễn văn an"), where capitals cannot tell. Not Lê, Hồ, Lý, Mai, Đỗ…:
+#: "hồ sơ", "lý do", "ngày mai", "đồ án" are commoner.
+SURNAMES = frozenset({"nguyễn", "trần", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng",
+                      "bùi", "ngô", "đinh", "trương", "trịnh"})
+#: Their unaccented spellings that are no other common word.
+PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "truong"})
+#: Texts shorter than this (in syllables) may differ by at most SHORT_EDITS insertions or
+#: deletions of syllables to be copies (a replaced syllable is one of each).
+SHORT_TEXT = 24
+SHORT_EDITS = 6
 _NAME_TITLES = frozenset({"ong", "ba", "anh", "chi", "em", "co", "chu", "bac", "thay", "la", "ten"})
 
 
 @dataclass(frozen=True)
 class CampaignParams:
     #: Similarity (see ``similarity``) at or above which a text copies a representative.
-    threshold: float = 0.7
+    threshold: float = 0.75
     #: Syllables per shingle for the Jaccard measure.
     shingle_size: int = 3
     num_perm: int = 128
@@ -121,6 +126,7 @@ def masked_syllables(text: str) -> MaskedText:
 def _mask_slots(words: list[str]) -> list[str]:
     """Plain lower-case syllables with slots: names, provinces, numbers."""
     plain = [strip_marks(w).casefold() for w in words]
+    folded = [w.casefold() for w in words]
     out: list[str] = []
     provinces, i = _provinces(), 0
     all_lower = not any(w[:1].isupper() for w in words)
@@ -130,7 +136,7 @@ def _mask_slots(words: list[str]) -> list[str]:
             out.append(_SLOT_TOKENS[token])
             i += 1
             continue
-        span = _province_at(plain, i, provinces) or _name_at(words, plain, i, all_lower)
+        span = _province_at(plain, i, provinces) or _name_at(words, folded, plain, i, all_lower)
         if span:
             out.append("<name>")
             i += span
@@ -147,10 +153,11 @@ def _province_at(plain: list[str], i: int, provinces: dict[tuple[str, ...], int]
     return 0
 
 
-def _name_at(words: list[str], plain: list[str], i: int, all_lower: bool) -> int:
+def _name_at(words: list[str], folded: list[str], plain: list[str], i: int, all_lower: bool) -> int:
     """Length of a person's name starting at ``i``: a run of capitalised syllables (not the
     first word of a clause alone), or a family name and up to two more syllables."""
-    if plain[i] in SURNAMES and (all_lower or words[i][:1].isupper()):
+    surname = folded[i] in SURNAMES or (folded[i] == plain[i] and plain[i] in PLAIN_SURNAMES)
+    if surname and (all_lower or words[i][:1].isupper()):
         run = 1
         while run < 4 and i + run < len(words) and (words[i + run][:1].isupper() or
                                                      (all_lower and run < 3)):
@@ -207,13 +214,25 @@ def _compared(text: str, shingle_size: int) -> _Compared:
 
 
 def similarity(first: _Compared, second: _Compared) -> float:
-    """The best of: syllable edit similarity, the same with clauses sorted, shingle Jaccard."""
+    """The best of: syllable edit similarity, the same with clauses sorted, shingle Jaccard.
+
+    Between short texts (under ``SHORT_TEXT`` syllables) more than ``SHORT_EDITS``
+    syllable insertions and deletions (three words replaced) is no copy whatever the
+    ratio: two students writing "giảng viên nhiệt tình, quan tâm sinh viên" in their own
+    words share most syllables without copying each other."""
     from rapidfuzz.distance import Indel
 
-    best = Indel.normalized_similarity(first.syllables, second.syllables)
-    if best < 1 and len(first.masked.clauses) > 1:
-        best = max(best, Indel.normalized_similarity(first.masked.sorted_clauses,
-                                                     second.masked.sorted_clauses))
+    pairs = [(first.syllables, second.syllables)]
+    if len(first.masked.clauses) > 1 or len(second.masked.clauses) > 1:
+        pairs.append((first.masked.sorted_clauses, second.masked.sorted_clauses))
+    short = max(len(first.syllables), len(second.syllables)) < SHORT_TEXT
+    best = 0.0
+    for one, other in pairs:
+        if short and Indel.distance(one, other, score_cutoff=SHORT_EDITS) > SHORT_EDITS:
+            continue
+        best = max(best, Indel.normalized_similarity(one, other))
+    if short:
+        return best
     return max(best, jaccard(first.shingles, second.shingles))
 
 
@@ -222,25 +241,33 @@ def text_similarity(first: str, second: str, shingle_size: int = 3) -> float:
     return similarity(_compared(first, shingle_size), _compared(second, shingle_size))
 
 
-def near_duplicate_groups(texts: list[str], eligible: list[bool], polarities: list[int] | None = None,
+def compatible(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Two texts may be one campaign only with the same polarity read on their unaccented
+    form (so a copy typed without marks reads like its original) and no opposite polarity
+    read as written ("chả hợp lý" and "hợp lý" are both "cha/hop ly" without marks)."""
+    return first[0] == second[0] and first[1] * second[1] != -1
+
+
+def near_duplicate_groups(texts: list[str], eligible: list[bool],
+                          polarities: list[tuple[int, int]] | None = None,
                           params: CampaignParams = CampaignParams(), order: list[int] | None = None,
                           stats: Counter | None = None) -> list[int]:
     """The index of the representative of each text's group (itself when alone).
 
     ``order``: the order in which texts are considered (default: as given); the first text
     of a group is its representative. ``polarities[i]``: the stance polarity of text i
-    (+1, -1, 0); texts of different polarity never share a group. ``stats`` counts the
+    (+1, -1, 0) read without marks and as written; only ``compatible`` texts share a group. ``stats`` counts the
     comparisons made (``verified``) and joins by masked key (``same_mask``).
     """
     from datasketch import MinHash, MinHashLSH
 
     stats = stats if stats is not None else Counter()
-    polarities = polarities or [0] * len(texts)
+    polarities = polarities or [(0, 0)] * len(texts)
     representative = list(range(len(texts)))
     lsh = MinHashLSH(threshold=params.candidate_threshold, num_perm=params.num_perm)
     template = MinHash(num_perm=params.num_perm, seed=7)
     compared: dict[int, _Compared] = {}
-    by_mask: dict[tuple[str, int], int] = {}
+    by_mask: dict[tuple[str, tuple[int, int]], int] = {}
     for index in order if order is not None else range(len(texts)):
         if not eligible[index]:
             continue
@@ -257,7 +284,7 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool], polarities: li
         sketch.update_batch([zlib.crc32(s.encode()) for s in set(item.syllables)])
         best, best_score = None, params.threshold
         for other in lsh.query(sketch):
-            if polarities[other] != polarities[index]:
+            if not compatible(polarities[other], polarities[index]):
                 stats["polarity_kept_apart"] += 1
                 continue
             stats["verified"] += 1

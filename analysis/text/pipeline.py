@@ -28,6 +28,7 @@ from analysis.text.stance import STANCES, StanceDecision, classify
 from analysis.text.stopwords import content_words, topic_words
 from analysis.text.summary import Sentence, central_sentences
 from analysis.text.topics import group_voices, representatives
+from consult.textnorm import strip_marks
 
 #: Characters of an opinion's text kept in the stored result for display.
 DISPLAY_CHARS = 700
@@ -40,7 +41,7 @@ class AnalysisParams:
     topics: int | None = None
     max_topics: int = 12
     max_chars: int = MAX_ANALYSIS_CHARS
-    campaign_threshold: float = 0.7
+    campaign_threshold: float = 0.75
     campaign_min_size: int = 2
     campaign_min_syllables: int = 10
     key_words: int = 25
@@ -96,6 +97,8 @@ class _Distinct:
     prepared: PreparedText
     opinions: list[Opinion]
     stance: StanceDecision = StanceDecision("unclear")
+    #: Stance polarity of the text without marks (see ``campaigns.compatible``).
+    plain_polarity: int = 0
 
 
 @dataclass
@@ -144,6 +147,7 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
     with timer("stance"):
         for item in distinct:
             item.stance = classify(item.prepared.text)
+            item.plain_polarity = classify(strip_marks(item.prepared.text)).polarity
     with timer("segment"):
         segmented = segment_distinct(distinct, cache, segmenter)
     with timer("campaigns"):
@@ -208,7 +212,8 @@ def collapse_campaigns(distinct: list[_Distinct], params: CampaignParams) -> lis
                    key=lambda i: (-len(distinct[i].opinions), distinct[i].opinions[0].id))
     roots = near_duplicate_groups([d.prepared.text for d in distinct],
                                   [d.prepared.syllables >= params.min_syllables for d in distinct],
-                                  [d.stance.polarity for d in distinct], params, order=order)
+                                  [(d.plain_polarity, d.stance.polarity) for d in distinct], params,
+                                  order=order)
     members: dict[int, list[_Distinct]] = defaultdict(list)
     for index in order:
         members[roots[index]].append(distinct[index])

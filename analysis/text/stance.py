@@ -15,8 +15,10 @@ How a text is read (``classify``):
    first evaluation or proposal cue that starts within ``NEGATION_SCOPE`` syllables after
    it in the same clause: "giáo trình chưa có hợp lý" disagrees, "không nên bỏ" disagrees,
    "không tệ" agrees.
-4. Cues after a contrast word (nhưng, tuy nhiên …) weigh double. In a sentence that asks
-   ("?"), praise is asked about, not given, so it does not count.
+4. An explicit stance verb (đồng ý, phản đối, ủng hộ, nhất trí …, negated or not) decides
+   approval when present; descriptive words then only give reasons. Otherwise cues after
+   a contrast word (nhưng, tuy nhiên …) weigh double. In a sentence that asks ("?"),
+   praise is asked about, not given, so it does not count.
 5. More disapproval than approval → disagree; otherwise approval with a proposal →
    proposes a change, approval alone → agree; no evaluation: a proposal → proposes a
    change, a question → question, nothing → unclear.
@@ -70,12 +72,12 @@ DISAGREE = (
     "bẩn", "dơ", "tồi", "dễ dãi", "mất thời gian", "áp đặt", "thiệt thòi", "bất lợi",
     "chưa rõ", "không rõ", "nóng", "nóng nực", "lag", "yếu", "khó chịu", "khó tính", "gắt",
     "lỗi", "nhảm", "vớ vẩn", "kém chất lượng", "quá nhiều", "quá ít", "hạn chế",
-    "tệ hại", "không hiểu", "chưa hiểu", "mệt", "căng thẳng", "áp lực", "lộn xộn", "xuống cấp", "chê",
+    "tệ hại", "không hiểu", "chưa hiểu", "không dễ", "chẳng dễ", "chưa dễ", "mệt", "căng thẳng", "áp lực", "lộn xộn", "xuống cấp", "chê",
 )
 PROPOSE = (
     "đề nghị", "đề xuất", "kiến nghị", "nên", "cần", "mong", "mong muốn", "hy vọng", "hi vọng",
     "muốn", "bổ sung", "sửa", "sửa đổi", "sửa lại", "thay", "thay thế", "thay bằng",
-    "điều chỉnh", "loại bỏ", "bỏ", "xóa bỏ", "tăng", "giảm", "thêm", "làm rõ", "quy định rõ",
+    "thay đổi", "điều chỉnh", "loại bỏ", "bỏ", "xóa bỏ", "tăng", "giảm", "thêm", "làm rõ", "quy định rõ",
     "xem xét", "xem xét lại", "cân nhắc", "rút ngắn", "kéo dài", "nâng", "hạ", "tách", "gộp",
     "cải thiện", "cải tiến", "khắc phục", "nâng cấp", "trang bị", "ước gì", "giá như", "hãy",
     "cần phải", "phải có", "yêu cầu", "đòi hỏi",
@@ -85,13 +87,19 @@ QUESTION = (
     "khi nào", "ở đâu", "là gì", "ra sao", "bao nhiêu", "được không", "có được không",
     "phải không", "sao lại",
 )
+#: Explicit stance: when a text has one, it decides approval over descriptive words
+#: ("Tôi không đồng ý vì giảng viên dạy dễ hiểu" disagrees).
+EXPLICIT = frozenset(tuple(phrase.split()) for phrase in (
+    "đồng ý", "nhất trí", "tán thành", "ủng hộ", "đồng tình", "hoan nghênh", "phản đối", "bác bỏ",
+    "tuyệt đối đồng ý", "hoàn toàn đồng ý", "ủng hộ hoàn toàn", "không có ý kiến",
+))
 CONTRASTS = ("nhưng", "tuy nhiên", "song", "nhưng mà", "có điều")
 #: Plain spellings of one-syllable cues that are more often another word ("toi" is tôi
 #: not tồi, "de" để not dễ, "thay" thấy not thay): never read as the cue in unaccented text,
 #: and in marked text only when written exactly so.
 _NEVER_PLAIN = frozenset({"toi", "chan", "de", "do", "hu", "ban", "nong", "kem", "te", "on",
                           "yeu", "cha", "dung", "nang", "ha", "bo", "thay", "gop", "cham", "tre",
-                          "muon", "hong", "khoi", "ton", "it", "hay"})
+                          "muon", "hong", "khoi", "ton", "it", "hay", "nham"})
 
 _TOKEN_RE = re.compile(r"\w+|[?!.;,:…]")
 _CLAUSE_MARKS = frozenset("?!.;,:…")
@@ -100,15 +108,14 @@ _SENTENCE_END = frozenset("?!.…")
 
 @dataclass(frozen=True)
 class StanceDecision:
-    """A stance and the cue phrases (as written) that made it."""
+    """A stance and the cue phrases (as written) that made it.
+
+    ``polarity``: +1 approves (agrees, or agrees and proposes), -1 disapproves, 0 neither;
+    texts of different polarity are never one campaign."""
 
     stance: str
     cues: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def polarity(self) -> int:
-        """+1 agrees, -1 disagrees, 0 otherwise: texts of different polarity are never one campaign."""
-        return {"agree": 1, "disagree": -1}.get(self.stance, 0)
+    polarity: int = 0
 
 
 @dataclass
@@ -117,6 +124,8 @@ class _Cue:
     start: int
     end: int
     negated_from: int | None = None
+    #: An explicit stance verb ("đồng ý", "phản đối"), which outweighs descriptive words.
+    explicit: bool = False
 
 
 def _marked(token: str) -> bool:
@@ -191,7 +200,7 @@ def _scan(tokens: list[str], unaccented: bool) -> tuple[list[_Cue], list[int]]:
             cues.append(_Cue("negator", i, end))
             pending_negator = len(cues) - 1
         elif kind in ("agree", "disagree", "propose"):
-            cue = _Cue(kind, i, end)
+            cue = _Cue(kind, i, end, explicit=syllables in EXPLICIT)
             if pending_negator is not None:
                 cue.negated_from = cues[pending_negator].start
                 cue.kind = {"agree": "disagree", "disagree": "agree", "propose": "disagree"}[kind]
@@ -220,6 +229,8 @@ def classify(text: str) -> StanceDecision:
     words = [t for t in tokens if t not in _CLAUSE_MARKS]
     unaccented = bool(words) and not any(_marked(t) for t in words)
     cues, contrasts = _scan(tokens, unaccented)
+    if any(c.explicit for c in cues):
+        cues = [c for c in cues if c.explicit or c.kind in ("propose", "question")]
     last_contrast = contrasts[-1] if contrasts else -1
     scores = {"agree": 0.0, "disagree": 0.0, "propose": 0.0}
     used: dict[str, list[_Cue]] = {"agree": [], "disagree": [], "propose": [], "question": []}
@@ -232,26 +243,26 @@ def classify(text: str) -> StanceDecision:
         scores[cue.kind] += 2.0 if cue.start > last_contrast >= 0 else 1.0
         used[cue.kind].append(cue)
     asks = "?" in tokens or bool(used["question"])
-    stance, chosen = _decide(scores, used, asks, cues)
-    return StanceDecision(stance, tuple(_surface(tokens, c) for c in chosen))
+    stance, chosen, polarity = _decide(scores, used, asks, cues)
+    return StanceDecision(stance, tuple(_surface(tokens, c) for c in chosen), polarity)
 
 
 def _decide(scores: dict[str, float], used: dict[str, list[_Cue]], asks: bool,
-            cues: list[_Cue]) -> tuple[str, list[_Cue]]:
+            cues: list[_Cue]) -> tuple[str, list[_Cue], int]:
     agree, disagree, propose = scores["agree"], scores["disagree"], scores["propose"]
     if agree and disagree and agree == disagree:
         last = [c for c in cues if c.kind in ("agree", "disagree")][-1]
         agree, disagree = (1, 0) if last.kind == "agree" else (0, 1)
     if disagree > agree:
-        return "disagree", used["disagree"]
+        return "disagree", used["disagree"], -1
     if agree:
-        return ("proposes_change", used["propose"] + used["agree"]) if propose \
-            else ("agree", used["agree"])
+        return ("proposes_change", used["propose"] + used["agree"], 1) if propose \
+            else ("agree", used["agree"], 1)
     if propose:
-        return "proposes_change", used["propose"]
+        return "proposes_change", used["propose"], 0
     if asks:
-        return "question", used["question"] or []
-    return "unclear", []
+        return "question", used["question"] or [], 0
+    return "unclear", [], 0
 
 
 def _surface(tokens: list[str], cue: _Cue) -> str:
