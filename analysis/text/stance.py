@@ -77,7 +77,7 @@ DISAGREE = (
 PROPOSE = (
     "đề nghị", "đề xuất", "kiến nghị", "nên", "cần", "mong", "mong muốn", "hy vọng", "hi vọng",
     "muốn", "bổ sung", "sửa", "sửa đổi", "sửa lại", "thay", "thay thế", "thay bằng",
-    "thay đổi", "điều chỉnh", "loại bỏ", "bỏ", "xóa bỏ", "tăng", "giảm", "thêm", "làm rõ", "quy định rõ",
+    "thay đổi", "điều chỉnh", "loại bỏ", "bỏ", "xóa bỏ", "tăng", "giảm", "thêm vào", "làm rõ", "quy định rõ",
     "xem xét", "xem xét lại", "cân nhắc", "rút ngắn", "kéo dài", "nâng", "hạ", "tách", "gộp",
     "cải thiện", "cải tiến", "khắc phục", "nâng cấp", "trang bị", "ước gì", "giá như", "hãy",
     "cần phải", "phải có", "yêu cầu", "đòi hỏi",
