@@ -34,7 +34,26 @@ FLAG_LABELS = {
     "no_diacritics": _l("Written without diacritics"), "teen_code": _l("Teen-code expanded"),
     "no_content": _l("Only stopwords"),
 }
+HINT_LABELS = {
+    "insult": _l("Possible insult"), "hate": _l("Possible hate speech"), "spam": _l("Possible spam"),
+    "personal_data": _l("Personal data in the text"), "off_topic": _l("Possibly off topic"),
+}
 add_admin_link("textanalysis.index", _l("Open-text analysis"), roles=ROLES)
+
+
+@bp.app_template_global("moderation_hints")
+def moderation_hints_of(comment) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, trigger words) of each hint for a comment on the moderation queue.
+
+    Computed when the page is drawn: a few regular expressions and a dictionary walk per
+    comment (well under a millisecond), so the lexicon can improve without a migration or
+    a re-run over stored comments, and nothing is stored that a moderator might take for
+    a decision."""
+    from analysis.text.moderation_hints import hints
+
+    provision = getattr(comment, "provision", None)
+    context = f"{provision.title} {provision.text}" if provision is not None else None
+    return [(HINT_LABELS[hint.kind], hint.words) for hint in hints(comment.body, context)]
 
 
 class RunAnalysisForm(FlaskForm):
