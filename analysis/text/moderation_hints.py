@@ -45,11 +45,13 @@ HATE = (
     "cộng sản", "việt cộng", "đu càng", "bò vàng", "dư luận viên", "dlv", "đảng cướp",
     "búa liềm", "khửa", "tàu khửa", "thổ phỉ", "chủ tịt",
 )
+#: Selling words: a spam hint needs two of them, or one with a link or a phone number
+#: (an opinion may well speak of loans or prices).
 SPAM = (
     "inbox", "ib", "zalo", "liên hệ ngay", "mua ngay", "giảm giá", "khuyến mãi", "kiếm tiền",
-    "việc nhẹ lương cao", "click", "đăng ký ngay", "link", "free", "miễn phí", "sale", "order",
-    "shop", "giá rẻ", "vay tiền", "cho vay", "nhận ngay", "quà tặng", "trúng thưởng", "tuyển dụng",
-    "cá độ", "nhà cái", "casino", "follow", "sub", "like và share", "kết bạn",
+    "việc nhẹ lương cao", "click", "đăng ký ngay", "link", "free", "sale", "order", "shop",
+    "giá rẻ", "vay tiền nhanh", "quà tặng", "trúng thưởng", "cá độ", "nhà cái", "casino",
+    "follow", "like và share", "kết bạn", "giải ngân",
 )
 #: Plain spellings that are mostly innocent words: "cho" (for), "may" (luck/sew), "dien"
 #: (electricity), "lu" (jar), "bon" (four), "han", "di" (go) …
@@ -66,6 +68,7 @@ _DOMAIN = frozenset(strip_marks(w) for w in (
     "đăng ký", "hội đồng", "quản trị", "giám đốc", "kiểm soát", "chính sách", "doanh nghiệp",
     "tài sản", "lợi nhuận", "cơ quan", "đề nghị", "sửa đổi", "bổ sung", "điều lệ", "pháp luật",
     "nghị định", "thủ tục", "hồ sơ", "người dân", "ban soạn", "soạn thảo", "góp ý", "ý kiến",
+    "đề xuất", "kiến nghị", "xã viên", "tín dụng", "đại hội", "luật", "vốn", "thuế", "htx",
 ))
 
 #: Words that are often mere intensifiers or familiar address ("vl", "vãi", "tao"): they
@@ -170,16 +173,18 @@ def _pairs(text: str) -> set[str]:
 
 def off_topic(text: str, context: str | None = None) -> list[str]:
     """A text of 8 or more syllables that shares no two-syllable word with the provision
-    (``context``) or with the usual words of a draft law, and neither takes an explicit
-    stance nor proposes anything: returns its first words, else []."""
+    (``context``) nor a word of a draft law's usual vocabulary, and neither disagrees, takes
+    an explicit stance nor proposes anything: returns its first words, else []."""
     from analysis.text.stance import EXPLICIT, classify
 
     words = _TOKEN_RE.findall(fold(text))
-    if len(words) < 8 or _pairs(text) & (_DOMAIN | _pairs(context or "")):
+    plain = {strip_marks(w) for w in words}
+    context_pairs = _pairs(context or "")
+    if len(words) < 8 or (_pairs(text) | plain) & (_DOMAIN | context_pairs):
         return []
     decision = classify(text)
     explicit = {strip_marks(" ".join(verb)) for verb in EXPLICIT}
-    if decision.stance == "proposes_change" or any(
+    if decision.stance in ("proposes_change", "disagree") or any(
             verb in strip_marks(cue) for cue in decision.cues for verb in explicit):
         return []
     return [" ".join(words[:6]) + " …"]
@@ -193,10 +198,11 @@ def hints(text: str, context: str | None = None) -> list[Hint]:
     weak_only = all(word in WEAK for word in offensive) and len(offensive) < 2
     found = [] if weak_only else [Hint(kind, tuple(hits[kind])) for kind in ("insult", "hate")
                                   if hits.get(kind)]
-    spam = hits.get("spam", []) + spam_signals(text)
-    if spam:
-        found.append(Hint("spam", tuple(spam)))
     private = personal_data(text)
+    signals = spam_signals(text)
+    selling = hits.get("spam", [])
+    if signals or len(selling) >= 2 or (selling and private):
+        found.append(Hint("spam", tuple(selling + signals)))
     if private:
         found.append(Hint("personal_data", tuple(private)))
     stray = off_topic(text, context)
