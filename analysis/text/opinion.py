@@ -75,6 +75,8 @@ class TopicGroup:
     representatives: list[Representative] = field(default_factory=list)
     #: Opinion ids in the group (capped by ``AnalysisParams.max_ids``).
     member_ids: list[int] = field(default_factory=list)
+    #: Label words mostly evaluation: shown as "general remarks", not as a topic.
+    general: bool = False
 
 
 @dataclass

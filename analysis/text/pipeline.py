@@ -264,6 +264,7 @@ def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> li
                                             v.canonical.stance.stance, list(v.canonical.stance.cues))
                              for v in chosen],
             member_ids=sorted(o.id for v in members for t in v.texts for o in t.opinions)[:max_ids],
+            general=bool(grouping.general and grouping.general[index]),
         ))
     groups.sort(key=lambda g: -g.size)
     return groups
