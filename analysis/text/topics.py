@@ -18,10 +18,11 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import adjusted_rand_score
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: web requests never load it
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Fewer voices than this are not grouped: the page lists them instead.
 MIN_VOICES_TO_GROUP = 8
@@ -46,12 +47,16 @@ def _identity(words):
 
 def make_vectorizer(n_documents: int) -> TfidfVectorizer:
     """TF-IDF over already segmented words; rare and ubiquitous words left out."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer=_identity, min_df=2 if n_documents >= 20 else 1,
                            max_df=0.5 if n_documents >= 20 else 1.0, sublinear_tf=True,
                            dtype=np.float32)
 
 
 def _nmf(count: int, max_iter: int = 300, tol: float = 1e-3) -> NMF:
+    from sklearn.decomposition import NMF
+
     return NMF(n_components=count, init="nndsvda", random_state=0, max_iter=max_iter, tol=tol)
 
 
@@ -60,6 +65,10 @@ def choose_topic_count(matrix, maximum: int = 12, sample: int = 800, starts: int
     adjusted Rand index), tried on a sample of at most ``sample`` voices, from 2 up to about
     the square root of the count: the largest number still at 90 % of the best stability
     (as many groups as come back the same)."""
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import adjusted_rand_score
+
     rows = matrix.shape[0]
     if rows > sample:
         picked = np.random.default_rng(0).choice(rows, size=sample, replace=False)
