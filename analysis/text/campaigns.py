@@ -65,7 +65,7 @@ class CampaignParams:
     shingle_size: int = 3
     num_perm: int = 128
     #: LSH proposes representatives from about this Jaccard similarity of syllable sets.
-    candidate_threshold: float = 0.4
+    candidate_threshold: float = 0.5
     #: Shorter texts are grouped only with their exact copies.
     min_syllables: int = 10
     #: Opinions (copies included) a group needs to be reported as a campaign.
@@ -129,6 +129,8 @@ def _mask_slots(words: list[str]) -> list[str]:
     folded = [w.casefold() for w in words]
     out: list[str] = []
     provinces, i = _provinces(), 0
+    if sum(1 for w in words if w.isupper() and len(w) > 1) * 2 > len(words):
+        words = folded  # a clause in capitals: capitals say nothing about names
     all_lower = not any(w[:1].isupper() for w in words)
     while i < len(words):
         token = plain[i]
@@ -200,40 +202,60 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
 
 @dataclass
 class _Compared:
-    """What the comparison of a text needs, computed once."""
+    """What the comparison of a text needs, computed once per text."""
 
-    masked: MaskedText
     syllables: list[str]
-    shingles: np.ndarray
+    #: The syllables with the clauses in sorted order (None for a single clause).
+    sorted_syllables: list[str] | None
+    shingles: frozenset[int]
+    mask_key: str
 
 
 def _compared(text: str, shingle_size: int) -> _Compared:
     masked = masked_syllables(text)
     syllables = masked.syllables
-    return _Compared(masked, syllables, _shingle_hashes(syllables, shingle_size))
+    return _Compared(syllables, masked.sorted_clauses if len(masked.clauses) > 1 else None,
+                     frozenset(_shingle_hashes(syllables, shingle_size).tolist()), masked.key)
 
 
-def similarity(first: _Compared, second: _Compared) -> float:
-    """The best of: syllable edit similarity, the same with clauses sorted, shingle Jaccard.
+@lru_cache(maxsize=1)
+def _indel():
+    """rapidfuzz's Indel distance, imported on first use (web requests never load it)."""
+    from rapidfuzz.distance import Indel
+
+    return Indel
+
+
+def similarity(first: _Compared, second: _Compared, cutoff: float = 0.0) -> float:
+    """The best of: syllable edit similarity, the same with clauses sorted, shingle Jaccard;
+    0 when it cannot reach ``cutoff`` (checked cheaply on the lengths first).
 
     Between short texts (under ``SHORT_TEXT`` syllables) more than ``SHORT_EDITS``
     syllable insertions and deletions (three words replaced) is no copy whatever the
     ratio: two students writing "giảng viên nhiệt tình, quan tâm sinh viên" in their own
     words share most syllables without copying each other."""
-    from rapidfuzz.distance import Indel
-
+    one, other = len(first.syllables), len(second.syllables)
+    short = max(one, other) < SHORT_TEXT
+    if short and abs(one - other) > SHORT_EDITS:
+        return 0.0
+    shingle_bound = min(len(first.shingles), len(second.shingles)) / \
+        max(1, len(first.shingles), len(second.shingles))
+    if 2 * min(one, other) / max(1, one + other) < cutoff and (short or shingle_bound < cutoff):
+        return 0.0
+    indel = _indel()
     pairs = [(first.syllables, second.syllables)]
-    if len(first.masked.clauses) > 1 or len(second.masked.clauses) > 1:
-        pairs.append((first.masked.sorted_clauses, second.masked.sorted_clauses))
-    short = max(len(first.syllables), len(second.syllables)) < SHORT_TEXT
+    if first.sorted_syllables is not None or second.sorted_syllables is not None:
+        pairs.append((first.sorted_syllables or first.syllables,
+                      second.sorted_syllables or second.syllables))
     best = 0.0
-    for one, other in pairs:
-        if short and Indel.distance(one, other, score_cutoff=SHORT_EDITS) > SHORT_EDITS:
+    for a, b in pairs:
+        if short and indel.distance(a, b, score_cutoff=SHORT_EDITS) > SHORT_EDITS:
             continue
-        best = max(best, Indel.normalized_similarity(one, other))
-    if short:
+        best = max(best, indel.normalized_similarity(a, b, score_cutoff=cutoff))
+    if short or best >= 1.0 or shingle_bound < max(cutoff, best):
         return best
-    return max(best, jaccard(first.shingles, second.shingles))
+    common = len(first.shingles & second.shingles)
+    return max(best, common / (len(first.shingles) + len(second.shingles) - common))
 
 
 def text_similarity(first: str, second: str, shingle_size: int = 3) -> float:
@@ -274,7 +296,7 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
         item = _compared(texts[index], params.shingle_size)
         if not item.syllables:
             continue
-        mask_key = (item.masked.key, polarities[index])
+        mask_key = (item.mask_key, polarities[index])
         if mask_key in by_mask:
             representative[index] = by_mask[mask_key]
             stats["same_mask"] += 1
@@ -288,7 +310,7 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
                 stats["polarity_kept_apart"] += 1
                 continue
             stats["verified"] += 1
-            score = similarity(item, compared[other])
+            score = similarity(item, compared[other], best_score)
             if score >= best_score:
                 best, best_score = other, score
         if best is None:

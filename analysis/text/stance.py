@@ -19,7 +19,7 @@ How a text is read (``classify``):
    approval when present; descriptive words then only give reasons. Otherwise cues after
    a contrast word (nhưng, tuy nhiên …) weigh double. In a sentence that asks ("?"),
    praise is asked about, not given, so it does not count.
-5. More disapproval than approval → disagree; otherwise approval with a proposal →
+5. As much disapproval as approval or more → disagree; otherwise approval with a proposal →
    proposes a change, approval alone → agree; no evaluation: a proposal → proposes a
    change, a question → question, nothing → unclear.
 """
@@ -243,17 +243,15 @@ def classify(text: str) -> StanceDecision:
         scores[cue.kind] += 2.0 if cue.start > last_contrast >= 0 else 1.0
         used[cue.kind].append(cue)
     asks = "?" in tokens or bool(used["question"])
-    stance, chosen, polarity = _decide(scores, used, asks, cues)
+    stance, chosen, polarity = _decide(scores, used, asks)
     return StanceDecision(stance, tuple(_surface(tokens, c) for c in chosen), polarity)
 
 
-def _decide(scores: dict[str, float], used: dict[str, list[_Cue]], asks: bool,
-            cues: list[_Cue]) -> tuple[str, list[_Cue], int]:
+def _decide(scores: dict[str, float], used: dict[str, list[_Cue]],
+            asks: bool) -> tuple[str, list[_Cue], int]:
+    """Order-free, so a copy with its sentences reordered keeps its stance."""
     agree, disagree, propose = scores["agree"], scores["disagree"], scores["propose"]
-    if agree and disagree and agree == disagree:
-        last = [c for c in cues if c.kind in ("agree", "disagree")][-1]
-        agree, disagree = (1, 0) if last.kind == "agree" else (0, 1)
-    if disagree > agree:
+    if disagree and disagree >= agree:  # a reservation weighs as much as the praise
         return "disagree", used["disagree"], -1
     if agree:
         return ("proposes_change", used["propose"] + used["agree"], 1) if propose \
