@@ -7,8 +7,9 @@
    dates, document numbers such as 59/2020/QH14, provinces, people's names).
 3. Distinct texts are taken most-copied first. A text joins the campaign of the most
    similar *representative* (the campaign's first text) when ``similarity`` reaches the
-   threshold **and** their stance polarities agree (``compatible``); otherwise it becomes
-   the representative of a new group. Members are never chained through other
+   threshold, its stance polarity is not opposite to the campaign's (``compatible``), and
+   it does not differ from the representative by a negator or stance verb that changes
+   its stance (``negation_flip``); otherwise it becomes the representative of a new group. Members are never chained through other
    members, so a campaign cannot drift from praise to criticism, and "Tôi đồng ý…" never
    joins "Tôi không đồng ý…".
 4. Candidates come from MinHash LSH (datasketch) over the syllable sets of the
@@ -264,10 +265,24 @@ def text_similarity(first: str, second: str, shingle_size: int = 3) -> float:
 
 
 def compatible(first: tuple[int, int], second: tuple[int, int]) -> bool:
-    """Two texts may be one campaign only with the same polarity read on their unaccented
-    form (so a copy typed without marks reads like its original) and no opposite polarity
-    read as written ("chả hợp lý" and "hợp lý" are both "cha/hop ly" without marks)."""
-    return first[0] == second[0] and first[1] * second[1] != -1
+    """No opposite polarity, read without marks (so a copy typed without marks reads like
+    its original) nor as written ("chả hợp lý" and "hợp lý" are both "cha hop ly"
+    without marks). A text with no stance (0) is compatible with either."""
+    return first[0] * second[0] != -1 and first[1] * second[1] != -1
+
+
+def negation_flip(first: str, second: str) -> bool:
+    """One text negates a cue the other affirms ("Nên giữ …" / "Không nên giữ …"), even
+    when one of them reads as no stance at all."""
+    from analysis.text.stance import classify
+
+    one, other = classify(first), classify(second)
+    return bool(one.negated & other.affirmed or other.negated & one.affirmed)
+
+
+def _joined(sign: tuple[int, int], member: tuple[int, int]) -> tuple[int, int]:
+    """A campaign's polarity once ``member`` joins: the first stance taken in each reading."""
+    return (sign[0] or member[0], sign[1] or member[1])
 
 
 def near_duplicate_groups(texts: list[str], eligible: list[bool],
@@ -278,7 +293,9 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
 
     ``order``: the order in which texts are considered (default: as given); the first text
     of a group is its representative. ``polarities[i]``: the stance polarity of text i
-    (+1, -1, 0) read without marks and as written; only ``compatible`` texts share a group. ``stats`` counts the
+    (+1, -1, 0) read without marks and as written; a text joins a group only when it is
+    ``compatible`` with the polarity the group has taken so far, so no group ever holds
+    both an agreeing and a disagreeing text. ``stats`` counts the
     comparisons made (``verified``) and joins by masked key (``same_mask``).
     """
     from datasketch import MinHash, MinHashLSH
@@ -290,6 +307,7 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
     template = MinHash(num_perm=params.num_perm, seed=7)
     compared: dict[int, _Compared] = {}
     by_mask: dict[tuple[str, tuple[int, int]], int] = {}
+    signs: dict[int, tuple[int, int]] = {}
     for index in order if order is not None else range(len(texts)):
         if not eligible[index]:
             continue
@@ -306,17 +324,21 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
         sketch.update_batch([zlib.crc32(s.encode()) for s in set(item.syllables)])
         best, best_score = None, params.threshold
         for other in lsh.query(sketch):
-            if not compatible(polarities[other], polarities[index]):
+            if not compatible(signs[other], polarities[index]):
                 stats["polarity_kept_apart"] += 1
                 continue
             stats["verified"] += 1
             score = similarity(item, compared[other], best_score)
-            if score >= best_score:
+            if score >= best_score and negation_flip(texts[index], texts[other]):
+                stats["polarity_kept_apart"] += 1
+            elif score >= best_score:
                 best, best_score = other, score
         if best is None:
             compared[index] = item
             by_mask[mask_key] = index
+            signs[index] = polarities[index]
             lsh.insert(index, sketch, check_duplication=False)
         else:
             representative[index] = best
+            signs[best] = _joined(signs[best], polarities[index])
     return representative

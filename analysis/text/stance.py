@@ -46,6 +46,7 @@ NEUTRAL = (
     "thế nên", "nên là", "không ít", "chưa kể", "không biết", "chả biết", "chẳng biết",
     "hay là", "phải chăng", "không lâu", "chưa lâu", "bỏ phiếu", "bỏ ra", "cần cù", "đúng giờ",
     "tăng ca", "chuyên cần", "cảm ơn", "cám ơn", "xin cảm ơn", "trân trọng",
+    "càng sớm càng tốt", "càng nhanh càng tốt", "một cách thỏa đáng", "không ít",
 )
 AGREE = (
     "đồng ý", "nhất trí", "tán thành", "ủng hộ", "đồng tình", "hoan nghênh", "hợp lý", "hợp lí",
@@ -116,6 +117,10 @@ class StanceDecision:
     stance: str
     cues: tuple[str, ...] = field(default_factory=tuple)
     polarity: int = 0
+    #: Cue phrases without marks, as found and as negated ("nen" in "không nên"): a text
+    #: that negates what another affirms says the opposite (``campaigns.negation_flip``).
+    affirmed: frozenset[str] = frozenset()
+    negated: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -244,7 +249,13 @@ def classify(text: str) -> StanceDecision:
         used[cue.kind].append(cue)
     asks = "?" in tokens or bool(used["question"])
     stance, chosen, polarity = _decide(scores, used, asks)
-    return StanceDecision(stance, tuple(_surface(tokens, c) for c in chosen), polarity)
+    return StanceDecision(stance, tuple(_surface(tokens, c) for c in chosen), polarity,
+                          frozenset(_plain(tokens, c) for c in cues if c.negated_from is None),
+                          frozenset(_plain(tokens, c) for c in cues if c.negated_from is not None))
+
+
+def _plain(tokens: list[str], cue: _Cue) -> str:
+    return strip_marks(" ".join(tokens[cue.start:cue.end]))
 
 
 def _decide(scores: dict[str, float], used: dict[str, list[_Cue]],

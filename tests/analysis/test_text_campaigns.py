@@ -104,10 +104,22 @@ def test_legacy_encodings_and_tone_style_made_for_the_benchmark_decode_back():
     assert old_tone_style(text) != text and normalize_text(old_tone_style(text)) == text
 
 
-def test_polarities_are_compatible_only_when_equal_without_marks_and_not_opposite_as_written():
+def test_polarities_are_compatible_unless_opposite_without_marks_or_as_written():
     assert compatible((0, 1), (0, 0))
+    assert compatible((1, 1), (0, 0))
     assert not compatible((1, 1), (-1, -1))
     assert not compatible((1, -1), (1, 1))  # "chả hợp lý" reads "cha hop ly" without marks
+
+
+def test_a_campaign_without_stance_takes_the_first_stance_that_joins_it():
+    neutral = f"Về Điều 12 {REASON}."
+    agree = f"Về Điều 12 tôi đồng ý {REASON}."
+    disagree = f"Về Điều 12 tôi không đồng ý {REASON}."
+    result = analyse(opinions_of([neutral] * 3 + [agree] * 2 + [disagree]), WIDE)
+    campaign = campaign_of(result, 1)
+    assert sorted(campaign.member_ids) == [1, 2, 3, 4, 5]
+    assert campaign_of(result, 6) is not campaign
+    assert "disagree" not in campaign.stance_counts
 
 
 def test_word_differences_compare_without_case_or_marks_and_keep_text_plain():
