@@ -277,7 +277,12 @@ def negation_flip(first: str, second: str) -> bool:
     from analysis.text.stance import classify
 
     one, other = classify(first), classify(second)
-    return bool(one.negated & other.affirmed or other.negated & one.affirmed)
+    return _within(one.negated, other.affirmed) or _within(other.negated, one.affirmed)
+
+
+def _within(negated: frozenset[str], affirmed: frozenset[str]) -> bool:
+    """A negated cue is an affirmed one or part of it ("dong y" in "hoan toan dong y")."""
+    return any(f" {cue} " in f" {phrase} " for cue in negated for phrase in affirmed)
 
 
 def _joined(sign: tuple[int, int], member: tuple[int, int]) -> tuple[int, int]:

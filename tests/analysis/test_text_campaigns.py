@@ -41,6 +41,7 @@ def test_negation_words_of_every_kind_keep_copies_apart():
              ("Quy định này hợp lý", "Quy định này chẳng hợp lý chút nào"),
              ("Nên giữ quy định này", "Không nên giữ quy định này"),
              ("Tôi tán thành", "Tôi không hề tán thành"), ("Em đồng ý", "Em ko đồng ý"),
+             ("Em hoàn toàn đồng ý với điều 14, vì sao lại thế?", "Em ko đồng ý với điều 14, vì sao lại thế?"),
              ("Toi dong y", "Toi khong dong y")]
     for positive, negative in pairs:
         first, second = f"{positive} {REASON}.", f"{negative} {REASON}."
