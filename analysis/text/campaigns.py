@@ -124,9 +124,14 @@ def masked_syllables(text: str) -> MaskedText:
     return MaskedText(clauses)
 
 
+@lru_cache(maxsize=100_000)
+def _plain_word(word: str) -> str:
+    return strip_marks(word).casefold()
+
+
 def _mask_slots(words: list[str]) -> list[str]:
     """Plain lower-case syllables with slots: names, provinces, numbers."""
-    plain = [strip_marks(w).casefold() for w in words]
+    plain = [_plain_word(w) for w in words]
     folded = [w.casefold() for w in words]
     out: list[str] = []
     provinces, i = _provinces(), 0

@@ -26,10 +26,11 @@ How a text is read (``classify``):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from consult.textnorm import fold, strip_marks
+from consult.textnorm import strip_marks as _strip_marks
 
 STANCES = ("agree", "disagree", "proposes_change", "question", "unclear")
 #: Syllables after a negator in which the cue it negates may start.
@@ -133,6 +134,12 @@ class _Cue:
     explicit: bool = False
 
 
+@lru_cache(maxsize=100_000)
+def strip_marks(word: str) -> str:
+    """``textnorm.strip_marks`` remembered per word: the same syllables come back all the time."""
+    return _strip_marks(word)
+
+
 def _marked(token: str) -> bool:
     return strip_marks(token) != token
 
@@ -229,8 +236,9 @@ def _sentence_ends_in_question(tokens: list[str], position: int) -> bool:
 
 
 def classify(text: str) -> StanceDecision:
-    """The stance of a (normalised) opinion text and the cue phrases behind it."""
-    tokens = _TOKEN_RE.findall(fold(text))
+    """The stance of a normalised opinion text (``normalise.prepare``) and the cue phrases
+    behind it. Only NFC and case are redone here: the full normaliser is not cheap."""
+    tokens = _TOKEN_RE.findall(unicodedata.normalize("NFC", text or "").casefold())
     words = [t for t in tokens if t not in _CLAUSE_MARKS]
     unaccented = bool(words) and not any(_marked(t) for t in words)
     cues, contrasts = _scan(tokens, unaccented)
