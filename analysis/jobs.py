@@ -18,7 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis import results
+from analysis import results, stance_labels
 from analysis.text.normalise import prepare
 from analysis.text.opinion import Opinion
 from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
@@ -139,7 +139,10 @@ def _compute(row) -> None:
     params = pipeline.AnalysisParams.from_dict(row.params)
     opinions = load_opinions(row.scope, row.scope_id, row.params)
     cache = _load_cache(opinions)
-    results.mark_done(row, compute_views(opinions, params, cache), len(opinions))
+    views = compute_views(opinions, params, cache)
+    if row.scope == "consultation":
+        views["stance_suggestions"] = stance_labels.suggestions_for(row.scope_id, opinions)
+    results.mark_done(row, views, len(opinions))
     if row.scope == "consultation":
         _store_article_runs(row, opinions, params, cache)
     _store_cache(cache)

@@ -7,14 +7,14 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired
 
-from analysis import jobs, results  # results: the models must be known when the app starts
+from analysis import jobs, results, stance_labels  # the models must be known when the app starts
 from consult import drafts
 from consult.auth import role_required
 from consult.extensions import db
-from consult.models import Consultation
+from consult.models import Comment, Consultation
 from consult.navigation import add_admin_link
 
 bp = Blueprint("textanalysis", __name__, url_prefix="/quan-tri/phan-tich", template_folder="templates",
@@ -34,13 +34,40 @@ FLAG_LABELS = {
     "no_diacritics": _l("Written without diacritics"), "teen_code": _l("Teen-code expanded"),
     "no_content": _l("Only stopwords"),
 }
+HINT_LABELS = {
+    "insult": _l("Possible insult"), "hate": _l("Possible hate speech"), "spam": _l("Possible spam"),
+    "personal_data": _l("Personal data in the text"), "off_topic": _l("Possibly off topic"),
+}
 add_admin_link("textanalysis.index", _l("Open-text analysis"), roles=ROLES)
+
+
+@bp.app_template_global("moderation_hints")
+def moderation_hints_of(comment) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, trigger words) of each hint for a comment on the moderation queue.
+
+    Computed when the page is drawn: a few regular expressions and a dictionary walk per
+    comment (well under a millisecond), so the lexicon can improve without a migration or
+    a re-run over stored comments, and nothing is stored that a moderator might take for
+    a decision."""
+    from analysis.text.moderation_hints import hints
+
+    provision = getattr(comment, "provision", None)
+    context = f"{provision.title} {provision.text}" if provision is not None else None
+    return [(HINT_LABELS[hint.kind], hint.words) for hint in hints(comment.body, context)]
 
 
 class RunAnalysisForm(FlaskForm):
     scope = HiddenField(validators=[AnyOf(list(SCOPE_SLUGS), message=_l("Unknown analysis scope."))])
     scope_id = HiddenField(validators=[InputRequired(message=_l("Nothing to analyse was chosen."))])
     include_pending = BooleanField(_l("Include comments awaiting moderation"))
+
+
+class StanceLabelForm(FlaskForm):
+    #: The page draws the options itself; one of ``STANCE_LABELS``' keys is accepted.
+    stance = StringField(_l("Stance"), validators=[
+        InputRequired(message=_l("Choose a stance.")),
+        AnyOf(list(STANCE_LABELS), message=_l("Choose one of the stances."))])
+    page = HiddenField()
 
 
 @bp.get("/")
@@ -136,6 +163,49 @@ def _source_links(scope: str, view: dict | None) -> dict[int, str]:
         return {i: url_for(".answer", answer_id=i) for i in ids}
     # ``comment=`` opens the moderation page that holds the comment, whatever its status and page.
     return {i: url_for("admin.moderation_queue", comment=i, _anchor=f"comment-{i}") for i in ids}
+
+
+@bp.get("/lap-truong/<int:consultation_id>")
+@role_required(*ROLES)
+def stances(consultation_id: int):
+    """Each published opinion with the rules' stance and cue words, the model's suggestion
+    (once the team has labelled enough) and the team's own label, which can be set here."""
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    comments, pages = stance_labels.opinions_page(consultation_id, request.args.get("page", 1, type=int))
+    run = results.latest("consultation", consultation_id)
+    suggestions = ((run.result or {}).get("stance_suggestions") or {}) if run else {}
+    return render_template(
+        "analysis/text/stances.html", consultation=consultation, comments=comments, pages=pages,
+        page=min(max(request.args.get("page", 1, type=int), 1), pages),
+        readings=stance_labels.rule_readings(comments),
+        labels=stance_labels.labels_of(consultation_id, [c.id for c in comments]),
+        label_count=stance_labels.label_count(consultation_id), minimum=stance_model_minimum(),
+        suggestions=suggestions.get("by_id", {}), stance_labels=STANCE_LABELS, form=StanceLabelForm(),
+    )
+
+
+def stance_model_minimum() -> int:
+    from analysis.text.stance_model import MIN_LABELS
+
+    return MIN_LABELS
+
+
+@bp.post("/lap-truong/<int:consultation_id>/<int:comment_id>")
+@role_required(*ROLES)
+def label_stance(consultation_id: int, comment_id: int):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != consultation_id:
+        abort(404)
+    form = StanceLabelForm()
+    page = form.page.data if (form.page.data or "").isdigit() else None
+    if form.validate():
+        stance_labels.set_label(comment, form.stance.data, current_user.id)
+        db.session.commit()
+        flash(_("The stance was saved."), "success")
+    else:
+        flash(_("The stance was not saved: choose one of the stances."), "error")
+    return redirect(url_for(".stances", consultation_id=consultation_id, page=page,
+                            _anchor=f"opinion-{comment_id}"))
 
 
 @bp.get("/tra-loi/<int:answer_id>")

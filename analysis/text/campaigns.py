@@ -1,54 +1,196 @@
-"""Stage: copies and near-copies (campaigns).
+"""Stage: copies and near-copies (campaigns), each member checked against its representative.
 
-1. Exact copies share the key of ``normalise.prepare`` (hash of the folded text), so
-   case, Unicode form (NFD/NFC), tone-mark style and teen-code never hide a copy.
-2. Near copies: each distinct text becomes a set of syllable shingles, taken on the
-   text without marks (a copy typed without diacritics still matches); MinHash LSH
-   (datasketch) proposes candidates; every candidate that would join two groups is
-   verified by the exact Jaccard similarity of the shingle sets; union-find makes groups.
+1. Exact copies share the key of ``normalise.prepare`` (hash of the folded text), so case,
+   Unicode form, tone-mark style and teen-code never hide a copy.
+2. Every other text is compared in a *masked* form (``masked_syllables``): syllables
+   without marks, lower case, with the parts a template varies replaced by a slot (numbers,
+   dates, document numbers such as 59/2020/QH14, provinces, people's names).
+3. Distinct texts are taken most-copied first. A text joins the campaign of the most
+   similar *representative* (the campaign's first text) when ``similarity`` reaches the
+   threshold, its stance polarity is not opposite to the campaign's (``compatible``), and
+   it does not differ from the representative by a negator or stance verb that changes
+   its stance (``negation_flip``); otherwise it becomes the representative of a new group. Members are never chained through other
+   members, so a campaign cannot drift from praise to criticism, and "Tôi đồng ý…" never
+   joins "Tôi không đồng ý…".
+4. Candidates come from MinHash LSH (datasketch) over the syllable sets of the
+   representatives only; the same masked text joins at once without a comparison.
 
-Texts shorter than ``min_syllables`` are never near-matched: "Tôi đồng ý" written by
-a hundred people is a hundred voices, not a campaign.
+``similarity`` is the best of: the edit similarity of the syllable sequences (rapidfuzz
+Indel, good for short texts with a few words changed), the same with clauses sorted
+(reordered clauses), and the Jaccard similarity of 3-syllable shingles (long texts).
+
+Texts shorter than ``min_syllables`` are never near-matched: "Tôi đồng ý" written by a
+hundred people is a hundred voices, not a campaign.
 """
 from __future__ import annotations
 
+import csv
 import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from consult.textnorm import strip_marks
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-#: A text this close to one already indexed finds the same candidates: not indexed again,
-#: which keeps the buckets of a campaign of thousands of copies small.
-_SAME_ENOUGH = 0.9
+PROVINCES_CSV = Path(__file__).resolve().parents[2] / "consult" / "data" / "provinces.csv"
+
+#: Slots a template varies, replaced before comparison (order matters: longest forms first).
+_DOCUMENT_RE = re.compile(r"\b\d+/(?:\d{2,4}/)?[A-ZĐa-zđ][\w-]*\d*\b")
+_DATE_RE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_SLOT_TOKENS = {"zzdoc": "<doc>", "zzdate": "<date>", "zznum": "<n>"}
+#: Common Vietnamese family names: one followed by syllables is a person's name even in
+#: lower case ("nguyễn văn an"), where capitals cannot tell. Not Lê, Hồ, Lý, Mai, Đỗ…:
+#: "hồ sơ", "lý do", "ngày mai", "đồ án" are commoner.
+SURNAMES = frozenset({"nguyễn", "trần", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng",
+                      "bùi", "ngô", "đinh", "trương", "trịnh"})
+#: Their unaccented spellings that are no other common word.
+PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "truong"})
+#: Texts shorter than this (in syllables) may differ by at most SHORT_EDITS insertions or
+#: deletions of syllables to be copies (a replaced syllable is one of each).
+SHORT_TEXT = 24
+SHORT_EDITS = 6
+_NAME_TITLES = frozenset({"ong", "ba", "anh", "chi", "em", "co", "chu", "bac", "thay", "la", "ten"})
 
 
 @dataclass(frozen=True)
 class CampaignParams:
-    #: Jaccard similarity of shingle sets at or above which two texts are near copies.
-    threshold: float = 0.5
-    #: Syllables per shingle.
+    #: Similarity (see ``similarity``) at or above which a text copies a representative.
+    threshold: float = 0.75
+    #: Syllables per shingle for the Jaccard measure.
     shingle_size: int = 3
-    num_perm: int = 64
-    #: LSH proposes pairs from about this similarity on; set below ``threshold`` for recall.
-    candidate_threshold: float = 0.4
+    num_perm: int = 128
+    #: LSH proposes representatives from about this Jaccard similarity of syllable sets.
+    candidate_threshold: float = 0.5
     #: Shorter texts are grouped only with their exact copies.
     min_syllables: int = 10
     #: Opinions (copies included) a group needs to be reported as a campaign.
     min_size: int = 2
 
 
-def shingles(text: str, size: int = 3) -> np.ndarray:
-    """Sorted distinct 32-bit hashes of the ``size``-syllable shingles of ``text``.
+@dataclass
+class MaskedText:
+    """A text ready for comparison: masked plain syllables, clause by clause."""
 
-    ``text`` is normalised already (``normalise.prepare``); case and marks are dropped here.
-    """
-    syllables = _WORD_RE.findall(strip_marks(text.casefold()))
+    clauses: list[list[str]]
+
+    @property
+    def syllables(self) -> list[str]:
+        return [s for clause in self.clauses for s in clause]
+
+    @property
+    def sorted_clauses(self) -> list[str]:
+        return [s for clause in sorted(self.clauses) for s in clause]
+
+    @property
+    def key(self) -> str:
+        return "|".join(" ".join(c) for c in self.clauses)
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> dict[tuple[str, ...], int]:
+    """Province names without marks, as syllable tuples -> length."""
+    names: set[str] = set()
+    try:
+        with PROVINCES_CSV.open(encoding="utf-8") as handle:
+            names = {row["name"] for row in csv.DictReader(handle)}
+    except OSError:  # pragma: no cover - shipped with the package
+        pass
+    names |= {"Sài Gòn", "Hồ Chí Minh", "Huế"}
+    found = {}
+    for name in names:
+        name = re.sub(r"^(Thành phố|TP\.?)\s+", "", name)
+        syllables = tuple(_WORD_RE.findall(strip_marks(name).casefold()))
+        if syllables:
+            found[syllables] = len(syllables)
+    return found
+
+
+def masked_syllables(text: str) -> MaskedText:
+    """``text`` (normalised) as masked plain syllables, split into clauses."""
+    text = _DOCUMENT_RE.sub(" zzdoc ", text)
+    text = _DATE_RE.sub(" zzdate ", text)
+    text = _NUMBER_RE.sub(" zznum ", text)
+    clauses = []
+    for clause in re.split(r"[.,;:!?…\n]+", text):
+        words = _WORD_RE.findall(clause)
+        if words:
+            clauses.append(_mask_slots(words))
+    return MaskedText(clauses)
+
+
+@lru_cache(maxsize=100_000)
+def _plain_word(word: str) -> str:
+    return strip_marks(word).casefold()
+
+
+def _mask_slots(words: list[str]) -> list[str]:
+    """Plain lower-case syllables with slots: names, provinces, numbers."""
+    plain = [_plain_word(w) for w in words]
+    folded = [w.casefold() for w in words]
+    out: list[str] = []
+    provinces, i = _provinces(), 0
+    if sum(1 for w in words if w.isupper() and len(w) > 1) * 2 > len(words):
+        words = folded  # a clause in capitals: capitals say nothing about names
+    all_lower = not any(w[:1].isupper() for w in words)
+    while i < len(words):
+        token = plain[i]
+        if token in _SLOT_TOKENS:
+            out.append(_SLOT_TOKENS[token])
+            i += 1
+            continue
+        span = _province_at(plain, i, provinces) or _name_at(words, folded, plain, i, all_lower)
+        if span:
+            out.append("<name>")
+            i += span
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _province_at(plain: list[str], i: int, provinces: dict[tuple[str, ...], int]) -> int:
+    for size in (3, 2, 1):
+        if tuple(plain[i:i + size]) in provinces:
+            return size
+    return 0
+
+
+def _name_at(words: list[str], folded: list[str], plain: list[str], i: int, all_lower: bool) -> int:
+    """Length of a person's name starting at ``i``: a run of capitalised syllables (not the
+    first word of a clause alone), or a family name and up to two more syllables."""
+    surname = folded[i] in SURNAMES or (folded[i] == plain[i] and plain[i] in PLAIN_SURNAMES)
+    if surname and (all_lower or words[i][:1].isupper()):
+        run = 1
+        while run < 4 and i + run < len(words) and (words[i + run][:1].isupper() or
+                                                     (all_lower and run < 3)):
+            run += 1
+        if run >= 2:
+            return run
+    if not words[i][:1].isupper() or all_lower:
+        return 0
+    run = 1
+    while i + run < len(words) and words[i + run][:1].isupper():
+        run += 1
+    if i == 0 and run == 1:
+        return 0
+    if i > 0 and plain[i - 1] not in _NAME_TITLES and run == 1:
+        return 0
+    return run
+
+
+def shingles(text: str, size: int = 3) -> np.ndarray:
+    """Sorted distinct 32-bit hashes of the ``size``-syllable shingles of a masked ``text``."""
+    syllables = masked_syllables(text).syllables
+    return _shingle_hashes(syllables, size)
+
+
+def _shingle_hashes(syllables: list[str], size: int) -> np.ndarray:
     if len(syllables) < size:
         grams = [" ".join(syllables)] if syllables else []
     else:
@@ -64,60 +206,149 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return common / (len(first) + len(second) - common)
 
 
-class UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+@dataclass
+class _Compared:
+    """What the comparison of a text needs, computed once per text."""
 
-    def find(self, item: int) -> int:
-        parent = self.parent
-        root = item
-        while parent[root] != root:
-            root = parent[root]
-        while parent[item] != root:
-            parent[item], item = root, parent[item]
-        return root
+    syllables: list[str]
+    #: The syllables with the clauses in sorted order (None for a single clause).
+    sorted_syllables: list[str] | None
+    shingles: frozenset[int]
+    mask_key: str
 
-    def union(self, first: int, second: int) -> None:
-        a, b = self.find(first), self.find(second)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
+
+def _compared(text: str, shingle_size: int) -> _Compared:
+    masked = masked_syllables(text)
+    syllables = masked.syllables
+    return _Compared(syllables, masked.sorted_clauses if len(masked.clauses) > 1 else None,
+                     frozenset(_shingle_hashes(syllables, shingle_size).tolist()), masked.key)
+
+
+@lru_cache(maxsize=1)
+def _indel():
+    """rapidfuzz's Indel distance, imported on first use (web requests never load it)."""
+    from rapidfuzz.distance import Indel
+
+    return Indel
+
+
+def similarity(first: _Compared, second: _Compared, cutoff: float = 0.0) -> float:
+    """The best of: syllable edit similarity, the same with clauses sorted, shingle Jaccard;
+    0 when it cannot reach ``cutoff`` (checked cheaply on the lengths first).
+
+    Between short texts (under ``SHORT_TEXT`` syllables) more than ``SHORT_EDITS``
+    syllable insertions and deletions (three words replaced) is no copy whatever the
+    ratio: two students writing "giảng viên nhiệt tình, quan tâm sinh viên" in their own
+    words share most syllables without copying each other."""
+    one, other = len(first.syllables), len(second.syllables)
+    short = max(one, other) < SHORT_TEXT
+    if short and abs(one - other) > SHORT_EDITS:
+        return 0.0
+    shingle_bound = min(len(first.shingles), len(second.shingles)) / \
+        max(1, len(first.shingles), len(second.shingles))
+    if 2 * min(one, other) / max(1, one + other) < cutoff and (short or shingle_bound < cutoff):
+        return 0.0
+    indel = _indel()
+    pairs = [(first.syllables, second.syllables)]
+    if first.sorted_syllables is not None or second.sorted_syllables is not None:
+        pairs.append((first.sorted_syllables or first.syllables,
+                      second.sorted_syllables or second.syllables))
+    best = 0.0
+    for a, b in pairs:
+        if short and indel.distance(a, b, score_cutoff=SHORT_EDITS) > SHORT_EDITS:
+            continue
+        best = max(best, indel.normalized_similarity(a, b, score_cutoff=cutoff))
+    if short or best >= 1.0 or shingle_bound < max(cutoff, best):
+        return best
+    common = len(first.shingles & second.shingles)
+    return max(best, common / (len(first.shingles) + len(second.shingles) - common))
+
+
+def text_similarity(first: str, second: str, shingle_size: int = 3) -> float:
+    """``similarity`` of two normalised texts (for tests and the benchmark)."""
+    return similarity(_compared(first, shingle_size), _compared(second, shingle_size))
+
+
+def compatible(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """No opposite polarity, read without marks (so a copy typed without marks reads like
+    its original) nor as written ("chả hợp lý" and "hợp lý" are both "cha hop ly"
+    without marks). A text with no stance (0) is compatible with either."""
+    return first[0] * second[0] != -1 and first[1] * second[1] != -1
+
+
+def negation_flip(first: str, second: str) -> bool:
+    """One text negates a cue the other affirms ("Nên giữ …" / "Không nên giữ …"), even
+    when one of them reads as no stance at all."""
+    from analysis.text.stance import classify
+
+    one, other = classify(first), classify(second)
+    return _within(one.negated, other.affirmed) or _within(other.negated, one.affirmed)
+
+
+def _within(negated: frozenset[str], affirmed: frozenset[str]) -> bool:
+    """A negated cue is an affirmed one or part of it ("dong y" in "hoan toan dong y")."""
+    return any(f" {cue} " in f" {phrase} " for cue in negated for phrase in affirmed)
+
+
+def _joined(sign: tuple[int, int], member: tuple[int, int]) -> tuple[int, int]:
+    """A campaign's polarity once ``member`` joins: the first stance taken in each reading."""
+    return (sign[0] or member[0], sign[1] or member[1])
 
 
 def near_duplicate_groups(texts: list[str], eligible: list[bool],
-                          params: CampaignParams = CampaignParams(),
+                          polarities: list[tuple[int, int]] | None = None,
+                          params: CampaignParams = CampaignParams(), order: list[int] | None = None,
                           stats: Counter | None = None) -> list[int]:
-    """The group root of each text; texts not ``eligible`` stay alone.
+    """The index of the representative of each text's group (itself when alone).
 
-    Returns a list ``root`` with ``root[i] == root[j]`` when texts i and j are linked by a
-    chain of verified near copies. ``stats["verified"]`` counts the exact checks made.
+    ``order``: the order in which texts are considered (default: as given); the first text
+    of a group is its representative. ``polarities[i]``: the stance polarity of text i
+    (+1, -1, 0) read without marks and as written; a text joins a group only when it is
+    ``compatible`` with the polarity the group has taken so far, so no group ever holds
+    both an agreeing and a disagreeing text. ``stats`` counts the
+    comparisons made (``verified``) and joins by masked key (``same_mask``).
     """
+    from datasketch import MinHash, MinHashLSH
+
     stats = stats if stats is not None else Counter()
-    groups = UnionFind(len(texts))
-    lsh = MinHashLSH(threshold=min(params.candidate_threshold, params.threshold),
-                     num_perm=params.num_perm)
+    polarities = polarities or [(0, 0)] * len(texts)
+    representative = list(range(len(texts)))
+    lsh = MinHashLSH(threshold=params.candidate_threshold, num_perm=params.num_perm)
     template = MinHash(num_perm=params.num_perm, seed=7)
-    sets: dict[int, np.ndarray] = {}
-    for index, text in enumerate(texts):
+    compared: dict[int, _Compared] = {}
+    by_mask: dict[tuple[str, tuple[int, int]], int] = {}
+    signs: dict[int, tuple[int, int]] = {}
+    for index in order if order is not None else range(len(texts)):
         if not eligible[index]:
             continue
-        shingle_set = shingles(text, params.shingle_size)
-        if not len(shingle_set):
+        item = _compared(texts[index], params.shingle_size)
+        if not item.syllables:
             continue
-        sets[index] = shingle_set
+        mask_key = (item.mask_key, polarities[index])
+        if mask_key in by_mask:
+            representative[index] = by_mask[mask_key]
+            stats["same_mask"] += 1
+            continue
         sketch = MinHash(params.num_perm, seed=7, permutations=template.permutations,
-                         scheme=template.scheme,
-                         hashfunc=int)
-        sketch.update_batch(shingle_set.tolist())
-        closest = 0.0
+                         scheme=template.scheme, hashfunc=int)
+        sketch.update_batch([zlib.crc32(s.encode()) for s in set(item.syllables)])
+        best, best_score = None, params.threshold
         for other in lsh.query(sketch):
-            if groups.find(other) != groups.find(index):
-                stats["verified"] += 1
-                similarity = jaccard(shingle_set, sets[other])
-                if similarity >= params.threshold:
-                    groups.union(other, index)
-                    closest = max(closest, similarity)
-        if closest < _SAME_ENOUGH:
+            if not compatible(signs[other], polarities[index]):
+                stats["polarity_kept_apart"] += 1
+                continue
+            stats["verified"] += 1
+            score = similarity(item, compared[other], best_score)
+            if score >= best_score and negation_flip(texts[index], texts[other]):
+                stats["polarity_kept_apart"] += 1
+            elif score >= best_score:
+                best, best_score = other, score
+        if best is None:
+            compared[index] = item
+            by_mask[mask_key] = index
+            signs[index] = polarities[index]
             lsh.insert(index, sketch, check_duplication=False)
         else:
-            stats["not_indexed"] += 1
-    return [groups.find(i) for i in range(len(texts))]
+            representative[index] = best
+            signs[best] = _joined(signs[best], polarities[index])
+    return representative

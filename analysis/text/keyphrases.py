@@ -5,9 +5,6 @@ per voice, so one long opinion cannot make its words "key".
 """
 from __future__ import annotations
 
-from nltk import FreqDist
-from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-
 from analysis.text.opinion import KeyPhrase
 
 #: Stance words are kept in the text but say little alone in a list of key words.
@@ -17,6 +14,8 @@ _WEAK_ALONE = frozenset({"không", "chưa", "chẳng", "cần", "phải", "nên"
 
 def key_words(documents: list[list[str]], top: int = 25) -> list[KeyPhrase]:
     """The words found in the most voices."""
+    from nltk import FreqDist  # NLTK is loaded by the job that needs it, not by web requests
+
     frequency = FreqDist(word for words in documents for word in set(words)
                          if word not in _WEAK_ALONE and len(word) > 1)
     return [KeyPhrase(_display(word), count) for word, count in frequency.most_common(top)]
@@ -25,6 +24,8 @@ def key_words(documents: list[list[str]], top: int = 25) -> list[KeyPhrase]:
 def key_collocations(documents: list[list[str]], top: int = 15, min_count: int = 2) -> list[KeyPhrase]:
     """Two-word phrases that occur together more than chance says (log-likelihood ratio),
     in at least ``min_count`` voices; bigrams never cross two voices."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
     finder = BigramCollocationFinder.from_documents(documents)
     finder.apply_freq_filter(min_count)
     finder.apply_ngram_filter(lambda first, second: first == second)

@@ -37,7 +37,7 @@ ABBREVIATIONS = {
 }
 _EXPANSIONS = {**ABBREVIATIONS, **TEEN_CODE}
 _EXPANSION_RE = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, _EXPANSIONS), key=len, reverse=True)) + r")(?!\w)",
+    r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _EXPANSIONS), key=len, reverse=True)) + r")(?![\w/-])",
     re.IGNORECASE)
 #: Words after which a teen-code key is a real letter: "điểm k khoản 2", "mục v".
 _LETTER_CONTEXT = frozenset({"điểm", "mục", "phần", "chương", "tiết"})

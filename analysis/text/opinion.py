@@ -21,14 +21,38 @@ class Opinion:
 
 
 @dataclass
+class Variant:
+    """One wording of a campaign other than its representative's, and how it differs.
+
+    ``diff`` is a list of ``[op, text]`` with op ``equal``, ``insert`` (words only in the
+    variant) or ``delete`` (words of the representative the variant lacks), compared on
+    words without case or marks, shown with the variant's own words.
+    """
+
+    opinion_id: int
+    text: str
+    copies: int
+    stance: str
+    diff: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
 class Campaign:
-    """Copies and near-copies of one text, counted as one voice of ``size`` opinions."""
+    """Copies and near-copies of one text, counted as one voice of ``size`` opinions.
+
+    Every member was compared with the representative (``canonical_*``) and has its stance
+    polarity; ``stance_counts`` counts the members (opinions) per stance.
+    """
 
     size: int
     canonical_text: str
     canonical_id: int
     member_ids: list[int]
     distinct_texts: int
+    stance_counts: dict[str, int] = field(default_factory=dict)
+    #: The cue words that gave the representative its stance.
+    canonical_cues: list[str] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +61,8 @@ class Representative:
     text: str
     #: Opinions this voice stands for (more than 1 for a campaign or identical texts).
     weight: int = 1
+    stance: str = "unclear"
+    cues: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +75,8 @@ class TopicGroup:
     representatives: list[Representative] = field(default_factory=list)
     #: Opinion ids in the group (capped by ``AnalysisParams.max_ids``).
     member_ids: list[int] = field(default_factory=list)
+    #: Label words mostly evaluation: shown as "general remarks", not as a topic.
+    general: bool = False
 
 
 @dataclass

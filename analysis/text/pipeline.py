@@ -18,15 +18,17 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 
 from analysis.text.campaigns import CampaignParams, near_duplicate_groups
+from analysis.text.diff import word_diff
 from analysis.text.keyphrases import key_collocations, key_words
 from analysis.text.normalise import MAX_ANALYSIS_CHARS, PreparedText, prepare
 from analysis.text.opinion import (AnalysisResult, Campaign, Opinion, Representative,
-                                   SummarySentence, TopicGroup)
+                                   SummarySentence, TopicGroup, Variant)
 from analysis.text.segment import Segmenter, default_segmenter, segment_text, split_sentences
-from analysis.text.stance import STANCES, stance_of
+from analysis.text.stance import STANCES, StanceDecision, classify
 from analysis.text.stopwords import content_words, topic_words
 from analysis.text.summary import Sentence, central_sentences
 from analysis.text.topics import group_voices, representatives
+from consult.textnorm import strip_marks
 
 #: Characters of an opinion's text kept in the stored result for display.
 DISPLAY_CHARS = 700
@@ -39,7 +41,7 @@ class AnalysisParams:
     topics: int | None = None
     max_topics: int = 12
     max_chars: int = MAX_ANALYSIS_CHARS
-    campaign_threshold: float = 0.5
+    campaign_threshold: float = 0.75
     campaign_min_size: int = 2
     campaign_min_syllables: int = 10
     key_words: int = 25
@@ -47,6 +49,8 @@ class AnalysisParams:
     summary_sentences: int = 5
     representatives: int = 3
     max_campaigns: int = 50
+    #: Wordings shown with their differences per campaign.
+    max_variants: int = 10
     #: Ids kept per campaign and per flag in the stored result.
     max_ids: int = 500
 
@@ -92,12 +96,16 @@ class _Distinct:
 
     prepared: PreparedText
     opinions: list[Opinion]
+    stance: StanceDecision = StanceDecision("unclear")
+    #: Stance polarity of the text without marks (see ``campaigns.compatible``).
+    plain_polarity: int = 0
 
 
 @dataclass
 class _Voice:
     """Distinct texts counted as one voice: one text, or a campaign of copies."""
 
+    #: The representative first (the text every other one was compared with).
     texts: list[_Distinct]
 
     @property
@@ -106,8 +114,8 @@ class _Voice:
 
     @property
     def canonical(self) -> _Distinct:
-        """The text most copied, the earliest on a tie."""
-        return max(self.texts, key=lambda t: (len(t.opinions), -t.opinions[0].id))
+        """The representative: the text most copied, the earliest on a tie."""
+        return self.texts[0]
 
 
 class _Timer:
@@ -136,6 +144,10 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
     with timer("normalise"):
         prepared = [prepare(o.text, params.max_chars) for o in opinions]
         distinct = distinct_texts(opinions, prepared)
+    with timer("stance"):
+        for item in distinct:
+            item.stance = classify(item.prepared.text)
+            item.plain_polarity = classify(strip_marks(item.prepared.text)).polarity
     with timer("segment"):
         segmented = segment_distinct(distinct, cache, segmenter)
     with timer("campaigns"):
@@ -151,8 +163,7 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
         groups = topic_groups(grouping, voices, params.representatives, params.max_ids)
     with timer("summary"):
         summary = summarise(voices, segmented, grouping.vectorizer, params.summary_sentences)
-    with timer("stance"):
-        stance_opinions, stance_voices = stance_counts(voices)
+    stance_opinions, stance_voices = stance_counts(voices)
     flags, flagged_ids = flag_counts(opinions, prepared, documents, voices, params.max_ids)
     return AnalysisResult(
         input_count=len(opinions), analysed_count=sum(len(d.opinions) for d in distinct),
@@ -193,13 +204,19 @@ def segment_distinct(distinct: list[_Distinct], cache: SegmentCache,
 
 
 def collapse_campaigns(distinct: list[_Distinct], params: CampaignParams) -> list[_Voice]:
-    """Join distinct texts that are near copies into one voice each."""
+    """Join distinct texts that are near copies of a representative into one voice each.
+
+    Texts are taken most copied first, so a representative is its campaign's most copied
+    wording; members keep that order after it."""
+    order = sorted(range(len(distinct)),
+                   key=lambda i: (-len(distinct[i].opinions), distinct[i].opinions[0].id))
     roots = near_duplicate_groups([d.prepared.text for d in distinct],
                                   [d.prepared.syllables >= params.min_syllables for d in distinct],
-                                  params)
+                                  [(d.plain_polarity, d.stance.polarity) for d in distinct], params,
+                                  order=order)
     members: dict[int, list[_Distinct]] = defaultdict(list)
-    for item, root in zip(distinct, roots):
-        members[root].append(item)
+    for index in order:
+        members[roots[index]].append(distinct[index])
     return [_Voice(texts) for texts in members.values()]
 
 
@@ -211,12 +228,26 @@ def campaign_list(voices: list[_Voice], params: AnalysisParams) -> list[Campaign
         if voice.weight < params.campaign_min_size or \
                 canonical.prepared.syllables < params.campaign_min_syllables:
             continue
-        ids = sorted(o.id for t in voice.texts for o in t.opinions)
-        found.append(Campaign(size=voice.weight, canonical_text=_display(canonical.opinions[0]),
-                              canonical_id=canonical.opinions[0].id,
-                              member_ids=ids[:params.max_ids], distinct_texts=len(voice.texts)))
+        found.append(_campaign(voice, params))
     found.sort(key=lambda c: (-c.size, c.canonical_id))
     return found[:params.max_campaigns]
+
+
+def _campaign(voice: _Voice, params: AnalysisParams) -> Campaign:
+    """A campaign with its members' stances and its wordings compared with the representative."""
+    canonical = voice.canonical
+    ids = sorted(o.id for t in voice.texts for o in t.opinions)
+    counts: Counter = Counter()
+    for item in voice.texts:
+        counts[item.stance.stance] += len(item.opinions)
+    shown = _display(canonical.opinions[0])
+    variants = [Variant(item.opinions[0].id, _display(item.opinions[0]), len(item.opinions),
+                        item.stance.stance, word_diff(shown, _display(item.opinions[0])))
+                for item in voice.texts[1:params.max_variants + 1]]
+    return Campaign(size=voice.weight, canonical_text=shown, canonical_id=canonical.opinions[0].id,
+                    member_ids=ids[:params.max_ids], distinct_texts=len(voice.texts),
+                    stance_counts=dict(counts), canonical_cues=list(canonical.stance.cues),
+                    variants=variants)
 
 
 def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> list[TopicGroup]:
@@ -229,9 +260,11 @@ def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> li
         groups.append(TopicGroup(
             label_terms=terms, size=sum(v.weight for v in members), voices=len(members),
             representatives=[Representative(v.canonical.opinions[0].id,
-                                            _display(v.canonical.opinions[0]), v.weight)
+                                            _display(v.canonical.opinions[0]), v.weight,
+                                            v.canonical.stance.stance, list(v.canonical.stance.cues))
                              for v in chosen],
             member_ids=sorted(o.id for v in members for t in v.texts for o in t.opinions)[:max_ids],
+            general=bool(grouping.general and grouping.general[index]),
         ))
     groups.sort(key=lambda g: -g.size)
     return groups
@@ -252,13 +285,14 @@ def summarise(voices: list[_Voice], segmented: dict, vectorizer, count: int) -> 
 
 
 def stance_counts(voices: list[_Voice]) -> tuple[dict[str, int], dict[str, int]]:
+    """Opinions per stance, each member read on its own text; voices per their
+    representative's stance."""
     by_opinions: Counter = Counter({stance: 0 for stance in STANCES})
     by_voices: Counter = Counter({stance: 0 for stance in STANCES})
     for voice in voices:
-        text = voice.canonical.prepared
-        stance = stance_of(text.text, without_marks="no_diacritics" in text.flags)
-        by_opinions[stance] += voice.weight
-        by_voices[stance] += 1
+        for item in voice.texts:
+            by_opinions[item.stance.stance] += len(item.opinions)
+        by_voices[voice.canonical.stance.stance] += 1
     return dict(by_opinions), dict(by_voices)
 
 

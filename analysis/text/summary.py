@@ -8,9 +8,12 @@ A sentence too close to one already chosen is skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: web requests never load it
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.text.topics import make_vectorizer
 

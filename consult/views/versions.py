@@ -175,4 +175,6 @@ def compare_reference_docx(draft_id: int):
     rows = versions.comparison(reference, version, versions.reference_matches(reference, version), _changed_only())
     title = _("Comparison table of %(title)s with the law in force", title=draft.title)
     headings = (_("Law in force"), _("Draft, version %(number)s", number=version.number))
+    from consult.comparison_docx import comparison_docx  # python-docx loads on the first download
+
     return _docx_response(comparison_docx(title, headings, rows), "bang-so-sanh-luat-hien-hanh.docx")

@@ -58,7 +58,7 @@ def test_the_run_button_computes_and_shows_the_article(consultation, client):
     assert b"The analysis is done." in response.data
     page = response.data.decode()
     assert "3 copies" in page
-    assert "Heuristic" in page
+    assert "Rules" in page
     first = consultation.first_campaign_comment
     anchor = f"/quan-tri/kiem-duyet?comment={first}#comment-{first}"
     assert anchor in page
@@ -130,3 +130,25 @@ def test_the_run_form_needs_csrf(consultation, database, tmp_path):
         response = client.post("/quan-tri/phan-tich/chay", data={"scope": "dieu", "scope_id": "1"})
         assert response.status_code == 400
         assert db.session.scalar(select(TextAnalysis.id)) is None
+
+
+def test_a_campaign_shows_its_representative_member_stances_and_escaped_word_differences(app, client):
+    consultation = make_consultation()
+    base = ("Tôi đồng ý với Điều 3 vì quy định này giúp hợp tác xã nhỏ ở vùng sâu vùng xa có "
+            "thời gian chuẩn bị hồ sơ")
+    for _ in range(3):
+        add_comment(consultation, "dieu-3", base + ".")
+    add_comment(consultation, "dieu-3", base + " <script>alert(1)</script>.")
+    for _ in range(2):
+        add_comment(consultation, "dieu-3", base.replace("đồng ý", "không đồng ý") + ".")
+    db.session.commit()
+    login(client, make_user("drafter"))
+    article = provision(consultation, "dieu-3")
+    client.post("/quan-tri/phan-tich/chay", data={"scope": "dieu", "scope_id": str(article.id)})
+    page = client.get(f"/quan-tri/phan-tich/dieu/{article.id}?lang=en").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;.</ins>" in page
+    assert "Representative text" in page
+    assert "Agrees: 4" in page and "Disagrees: 2" in page
+    assert "4 copies" in page and "2 copies" in page
+    assert "<mark>không đồng ý</mark>" in page
