@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from analysis.tallies.filters import ResponseFilters, responses_where
@@ -20,7 +20,7 @@ from analysis.tallies.structure import (GROUPING_FAMILIES, MULTI_ROW_FAMILIES, Q
                                         load_survey, nfc)
 from analysis.tallies.scope import AnswerScope
 from analysis.tallies.summaries import QuestionSummary, answer_groups, responses_with_rows, summarise_groups
-from consult.data import province_names
+from consult.data import province_names, province_successors
 from consult.lazy import lazy_module
 from consult.models import Organisation
 from surveys.models import Answer, Invitation, Response
@@ -28,7 +28,7 @@ from surveys.models import Answer, Invitation, Response
 pd = lazy_module("pandas")
 
 #: Dimensions that come from the response's profile; ``question:<id>`` names another question.
-PROFILE_DIMENSIONS = ("respondent_type", "province", "organisation_kind")
+PROFILE_DIMENSIONS = ("respondent_type", "province", "province_2025", "organisation_kind")
 
 
 class UnknownDimension(ValueError):
@@ -72,6 +72,12 @@ def _dimension(by: str, survey: SurveyInfo, question: QuestionInfo):
         return Response.respondent_type, lambda query: query, {}
     if by == "province":
         return Response.province_code, lambda query: query, province_names(survey.province_map)
+    if by == "province_2025":  # a survey on the 63-province map, read on today's 34 units
+        if survey.province_map == "2025":
+            return Response.province_code, lambda query: query, province_names("2025")
+        mapped = case(dict(province_successors()), value=Response.province_code,
+                      else_=Response.province_code)
+        return mapped, lambda query: query, province_names("2025")
     if by == "organisation_kind":
         def join_organisation(query):
             return (query.outerjoin(Invitation, Invitation.id == Response.invitation_id)

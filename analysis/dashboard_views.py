@@ -40,6 +40,7 @@ bp = Blueprint("dashboards", __name__, url_prefix="/quan-tri/so-lieu", template_
 add_admin_link("dashboards.index", _l("Figures and exports"))
 
 DIMENSION_LABELS = {"respondent_type": _l("Respondent type"), "province": _l("Province"),
+                    "province_2025": _l("Province, on the 34 units from 1 July 2025"),
                     "organisation_kind": _l("Kind of organisation")}
 #: Survey summaries per (survey, filters, language), recomputed when the data changes.
 SUMMARIES = TallyCache()

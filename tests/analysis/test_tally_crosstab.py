@@ -82,3 +82,26 @@ def test_groupings_offered_and_refused(survey):
         with pytest.raises(UnknownDimension):
             crosstab(db.session, survey.id, qid(survey, "q_view"), by)
     assert crosstab(db.session, survey.id, 999999, "province") is None
+
+
+def test_an_old_survey_breaks_down_on_todays_34_units(app):
+    """A survey of a 2022 consultation stores the 63 provinces' codes; read on the 34 units of
+    1 July 2025, Bình Dương (74) joins Hồ Chí Minh (79) and Yên Bái (15) is now Lào Cai (15)."""
+    from datetime import date
+
+    from tests.factories import make_consultation
+
+    consultation = make_consultation("cu")
+    consultation.reference_date = date(2022, 9, 1)
+    old = make_survey([{"name": "q_view", "kind": "single_choice", "label": "Đánh giá",
+                        "choices": [("tot", "Tốt"), ("chua_tot", "Chưa tốt")]}], consultation=consultation)
+    for province, view in (("74", "tot"), ("79", "chua_tot"), ("15", "tot"), ("10", "tot")):
+        respond(old, {"q_view": view}, province_code=province)
+    question = old.questions[0].id
+    as_given = crosstab(db.session, old.id, question, "province")
+    assert set(as_given.groups) == {"74", "79", "15", "10"} and as_given.group_labels["15"] == "Yên Bái"
+    today = crosstab(db.session, old.id, question, "province_2025")
+    assert set(today.groups) == {"79", "15"}
+    assert today.respondents.to_dict() == {"79": 2, "15": 2}
+    assert today.group_labels["15"] == "Lào Cai"
+    assert today.counts.loc["79"].to_dict() == {"Tốt": 1, "Chưa tốt": 1}
