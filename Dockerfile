@@ -43,9 +43,7 @@ FROM nginx:1.27 AS nginx
 
 # The static folders of the same build, so a ?v=<hash> URL and the file nginx serves always agree.
 COPY --from=app /app/consult/static /srv/gopy/consult/static
-COPY --from=app /app/consult/submissions/static /srv/gopy/consult/submissions/static
 COPY --from=app /app/surveys/static /srv/gopy/surveys/static
-COPY --from=app /app/analysis/static /srv/gopy/analysis/static
 COPY docs/deploy/nginx.conf /etc/gopy/nginx.conf.in
 COPY docs/deploy/nginx-entrypoint.sh /usr/local/bin/gopy-nginx
 EXPOSE 8080

@@ -35,8 +35,7 @@ from consult.models import Consultation
 from consult.navigation import add_admin_link
 from surveys.models import Response as SurveyResponse, Survey
 
-bp = Blueprint("dashboards", __name__, url_prefix="/quan-tri/so-lieu", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("dashboards", __name__, url_prefix="/quan-tri/so-lieu", template_folder="templates")
 add_admin_link("dashboards.index", _l("Figures and exports"))
 
 DIMENSION_LABELS = {"respondent_type": _l("Respondent type"), "province": _l("Province"),

@@ -2,8 +2,7 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("submissions", __name__, url_prefix="/co-quan", cli_group="roster",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("submissions", __name__, url_prefix="/co-quan", cli_group="roster")
 
 from consult.submissions import models  # noqa: E402,F401  (tables for db.create_all)
 from consult.submissions import cli, views_officer, views_team  # noqa: E402,F401

@@ -48,7 +48,7 @@ def test_with_one_proxy_only_the_last_forwarded_address_counts(database, tmp_pat
 def test_static_urls_carry_the_files_hash(app):
     with app.test_request_context():
         urls = [url_for("static", filename="app.css"), url_for("surveys.static", filename="surveys/respond.js"),
-                url_for("dashboards.static", filename="dashboards.css")]
+                url_for("surveys.static", filename="surveys/expressions.js")]
     for url in urls:
         assert re.search(r"\?v=[0-9a-f]{12}$", url), url
     with app.test_request_context():
