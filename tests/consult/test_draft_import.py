@@ -116,5 +116,5 @@ def test_a_table_inside_an_article_is_shown_as_a_table(client, drafter):
                              "Mức hưởng:\n| Loại | Mức |\n| Thành viên <b> | 20% |")
     make_consultation(text=text)
     page = client.get("/du-thao/luat-htx/dieu-4").text
-    assert '<table class="table provision-table"><tr><td>Loại</td><td>Mức</td></tr>' in page
+    assert '<table class="table provision-table" lang="vi"><tr><td>Loại</td><td>Mức</td></tr>' in page
     assert "<td>Thành viên &lt;b&gt;</td><td>20%</td>" in page

@@ -137,8 +137,8 @@ def nul_in_queries(client, urls: list[str]) -> dict:
 
 
 @pytest.fixture()
-def demo(app, monkeypatch):
-    monkeypatch.setenv("DEMO_OFFICER_PASSWORD", PASSWORD)
+def demo(app):
+    app.config["DEMO_OFFICER_PASSWORD"] = PASSWORD  # settings are read once, into the config
     load_demo(admin_password=PASSWORD)
 
 

@@ -32,11 +32,12 @@ def _provision_reads(statements: list[str]) -> int:
 
 def test_a_published_tree_is_read_once_and_holds_no_orm_objects(app, statements):
     version = make_consultation().draft.current_version
+    before = _provision_reads(statements)  # importing and publishing read provisions too
     first = provision_tree.tree_of(version)
-    reads = _provision_reads(statements)
+    reads = _provision_reads(statements) - before
     again = provision_tree.tree_of(version)
     assert again is first
-    assert _provision_reads(statements) == reads == 1
+    assert _provision_reads(statements) - before == reads == 1
     assert not any(isinstance(node, Provision) for node in first.nodes)
     article = first.article("dieu-3")
     assert [c.anchor for c in first.children[article.id]] == ["dieu-3-khoan-1", "dieu-3-khoan-2"]
@@ -50,9 +51,10 @@ def test_a_published_tree_is_read_once_and_holds_no_orm_objects(app, statements)
 def test_an_unpublished_version_is_read_fresh_each_time(app, statements):
     version = make_consultation().draft.current_version
     version.published_at = None
+    before = _provision_reads(statements)
     provision_tree.tree_of(version)
     provision_tree.tree_of(version)
-    assert _provision_reads(statements) == 2
+    assert _provision_reads(statements) - before == 2
 
 
 def test_a_republished_version_is_read_again(app):
