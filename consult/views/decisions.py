@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField, TextAreaField
 
-from consult import decisions, synthesis
+from consult import decisions, synthesis, synthesis_docx
 from consult.auth import role_required
 from consult.decisions import InvalidDecision
 from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, DRAFTER_ROLES
@@ -172,7 +172,7 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
 def report(slug: str, extension: str):
     found = _consultation_or_404(slug)
     writers = {
-        "docx": (synthesis.to_docx,
+        "docx": (synthesis_docx.to_docx,
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "xlsx": (synthesis.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     }
