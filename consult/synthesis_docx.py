@@ -22,8 +22,8 @@ MARGINS_MM = {"top_margin": 20, "bottom_margin": 20, "left_margin": 30, "right_m
 #: The width text may take on landscape A4 inside those margins.
 TEXT_WIDTH_CM = 29.7 - 3.0 - 1.5
 #: Item no. | article, clause | who | the opinion | the answer: the texts get the room, the
-#: number only what two digits need. They add up to ``TEXT_WIDTH_CM``.
-COLUMN_WIDTHS_CM = (1.2, 3.4, 4.6, 8.6, 7.4)
+#: number only what "STT" in bold needs. They add up to ``TEXT_WIDTH_CM``.
+COLUMN_WIDTHS_CM = (1.4, 3.3, 4.6, 8.6, 7.3)
 #: The letterhead: issuing body | national name and motto.
 LETTERHEAD_WIDTHS_CM = (10.0, TEXT_WIDTH_CM - 10.0)
 #: The short rule under the issuing body, about a third of the name's line.
@@ -134,7 +134,8 @@ def _letterhead(document, report: SynthesisReport) -> None:
     for cell in (body, nation):
         for paragraph in cell.paragraphs:
             paragraph.alignment = centre
-            paragraph.paragraph_format.space_after = 0
+            if paragraph.paragraph_format.space_after is None:
+                paragraph.paragraph_format.space_after = 0
 
 
 def _rule(paragraph, column_cm: float, length_cm: float) -> None:
@@ -145,7 +146,7 @@ def _rule(paragraph, column_cm: float, length_cm: float) -> None:
 
     indent = Cm((column_cm - length_cm) / 2 - 0.2)  # less the cell's own margins
     paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
-    paragraph.paragraph_format.space_after = 0
+    paragraph.paragraph_format.space_after = Pt(4)
     paragraph.paragraph_format.line_spacing = Pt(4)
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -199,7 +200,9 @@ def _opinions_table(document, report: SynthesisReport) -> None:
     for row in report.rows:
         # Cells from the row's own XML: ``_Row.cells`` walks the whole table, quadratic in rows.
         # New rows take their cells' widths from the table's grid.
-        cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
+        added = table.add_row()
+        _keep_together(added)
+        cells = [_Cell(tc, table) for tc in added._tr.tc_lst]
         _fill(cells[0], str(row.number), align=WD_ALIGN_PARAGRAPH.CENTER)
         for cell, text in zip(cells[1:4], (row.provisions, row.sources, row.content)):
             _fill(cell, text)
@@ -239,9 +242,18 @@ def _fill(cell, text: str, bold: bool = False, align=None) -> None:
     lines = text.split("\n") if text else [""]
     for index, line in enumerate(lines):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-        paragraph.add_run(line).bold = bold
+        run = paragraph.add_run(line)
+        if bold:  # only when needed: a run property costs a search of the run's XML
+            run.bold = True
         if align is not None:
             paragraph.alignment = align
+
+
+def _keep_together(row) -> None:
+    """A row is not split over two pages unless it is taller than a page."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_as_header(row) -> None:

@@ -86,6 +86,7 @@ def test_columns_are_sized_to_what_they_hold_in_every_row(consultation):
         assert [cell.width for cell in row.cells] == grid
     assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows[1:])
     assert len(table.rows) == 3 and "Đề nghị bỏ khoản 2." in table.rows[1].cells[3].text
 
 
