@@ -57,11 +57,12 @@ def test_page_two_shows_the_next_groups_with_the_whole_articles_counts(client, a
     page = client.get(url(consultation, "?trang=2")).text
     assert page_range(page) == ("101", "200", "251")
     assert counts(page) == (str(DISTINCT + COPIES), "0", str(DISTINCT + COPIES))
+    assert f'action="{url(consultation, "?trang=2")}" id="decide-form"' in page  # decided on this page
     assert distinct_text(100) in page and distinct_text(198) in page
     assert distinct_text(99) not in page and distinct_text(199) not in page
     # The campaign is one group holding all 30 copies, though most were sent after page 2's texts.
     assert page.count(CAMPAIGN) == 1 and "× 30" in page
-    assert f"?trang=3" in page and "?trang=1" in page and 'aria-current="page" aria-label="Page 2"' in page
+    assert "?trang=3" in page and "?trang=1" in page and 'aria-current="page" aria-label="Page 2"' in page
     last = client.get(url(consultation, "?trang=3")).text
     assert page_range(last) == ("201", "251", "251") and distinct_text(249) in last
 
