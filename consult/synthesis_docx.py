@@ -41,6 +41,7 @@ def to_docx(report: SynthesisReport) -> bytes:
     _letterhead(document, report)
     _title(document, report)
     _opinions_table(document, report)
+    _sign_off(document, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -182,6 +183,24 @@ def _title(document, report: SynthesisReport) -> None:
     for index, line in enumerate(lines):
         # The last line says whether opinions are still undecided: made to stand out when so.
         _write(document.add_paragraph(), line, bold=index == len(lines) - 1 and not report.complete)
+
+
+def _sign_off(document, report: SynthesisReport) -> None:
+    """*Nơi nhận* (12 pt bold italic, the list 11 pt) left; the authority signing for the
+    issuing body (bold capitals) right, with room for the signature and the signer's name."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document.add_paragraph()
+    table = _sized_table(document, 1, LETTERHEAD_WIDTHS_CM)
+    _no_borders(table)
+    recipients, signer = table.rows[0].cells
+    _write(recipients.paragraphs[0], _("Recipients:"), bold=True, italic=True, size=12)
+    _write(recipients.add_paragraph(), _("- Filed: Archives, %(issuer)s.", issuer=report.issuer), size=11)
+    _write(signer.paragraphs[0], _("ON BEHALF OF %(issuer)s", issuer=report.issuer.upper()), bold=True, size=13)
+    for _line in range(4):  # the signature, then the signer's name written by hand or typed in
+        signer.add_paragraph()
+    for paragraph in signer.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 # --- the table --------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_the_word_file_holds_the_same_table(decided):
     assert normal.font.name == "Times New Roman" and normal.font.size.pt == 13
     assert report.title in [p.text for p in document.paragraphs]
     assert any(p.text == report.subtitle for p in document.paragraphs)
-    table = document.tables[-1]  # after the letterhead
+    table = document.tables[1]  # between the letterhead and the sign-off
     header = table.rows[0]
     assert [cell.text for cell in header.cells] == headings
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
@@ -133,7 +133,7 @@ def test_downloads_are_in_vietnamese_with_ascii_names(client, decided):
     assert re.fullmatch(r"bao-cao-tong-hop-luat-htx-\d{8}\.docx", name)
     with force_locale("vi"):
         expected = synthesis.column_headings()
-    assert [c.text for c in Document(io.BytesIO(word.data)).tables[-1].rows[0].cells] == expected
+    assert [c.text for c in Document(io.BytesIO(word.data)).tables[1].rows[0].cells] == expected
     excel = client.get(f"/quan-tri/xu-ly/{slug}/bao-cao.xlsx")
     assert excel.status_code == 200 and excel.data[:2] == b"PK"
     assert client.get(f"/quan-tri/xu-ly/{slug}/bao-cao.pdf").status_code == 404

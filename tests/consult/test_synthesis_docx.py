@@ -76,7 +76,7 @@ def test_number_issuer_and_place_come_from_the_settings(app, consultation):
 
 
 def test_columns_are_sized_to_what_they_hold_in_every_row(consultation):
-    table = word(consultation).tables[-1]
+    table = word(consultation).tables[1]
     grid = [column.width for column in table.columns]
     number, provision, source, content, answer = grid
     assert number == min(grid) and {content, answer} == set(sorted(grid)[-2:])
@@ -99,6 +99,13 @@ def test_pages_are_numbered_in_the_header_from_page_two(consultation):
     assert round(section.left_margin.mm) == 30 and round(section.right_margin.mm) == 15
 
 
+def test_the_report_ends_with_recipients_beside_the_signing_authority(consultation):
+    recipients, signer = word(consultation).tables[-1].rows[0].cells
+    assert cell_lines(recipients) == ["Nơi nhận:", "- Lưu: VT, Ban soạn thảo."]
+    assert recipients.paragraphs[0].runs[0].font.size.pt == 12 and recipients.paragraphs[1].runs[0].font.size.pt == 11
+    assert cell_lines(signer) == ["TM. BAN SOẠN THẢO", "", "", "", ""] and signer.paragraphs[0].runs[0].bold
+
+
 def test_every_run_is_in_times_new_roman_13_to_14(consultation):
     document = word(consultation)
     normal = document.styles["Normal"]
@@ -106,7 +113,7 @@ def test_every_run_is_in_times_new_roman_13_to_14(consultation):
     assert {fonts.get(qn(f"w:{name}")) for name in ("ascii", "hAnsi", "cs", "eastAsia")} == {"Times New Roman"}
     assert normal.font.size.pt == 13
     runs = [run for paragraph in document.paragraphs for run in paragraph.runs]
-    runs += [run for table in document.tables for row in table.rows for cell in row.cells
-             for paragraph in cell.paragraphs for run in paragraph.runs]
+    runs += [run for table in document.tables[:-1] for row in table.rows for cell in row.cells
+             for paragraph in cell.paragraphs for run in paragraph.runs]  # the recipients block: 11-12
     assert runs and all(run.font.name in (None, "Times New Roman") for run in runs)
     assert {run.font.size.pt for run in runs if run.font.size is not None} <= {13, 14}
