@@ -43,7 +43,8 @@ SWITCHES = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", 
 TEXTS = (
     "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "EXPORT_DIR", "UPLOAD_FOLDER", "SMTP_HOST", "SMTP_USERNAME",
     "SMTP_PASSWORD", "MAIL_FROM", "ADMIN_PASSWORD", "DEMO_OFFICER_PASSWORD", "HOST", "ANALYSIS_QUEUE",
-    "EXPORT_QUEUE", "LOG_LEVEL", "METRICS_TOKEN", "METRICS_ALLOWED_NETWORKS",
+    "EXPORT_QUEUE", "LOG_LEVEL", "METRICS_TOKEN", "METRICS_ALLOWED_NETWORKS", "REPORT_ISSUER", "REPORT_NUMBER",
+    "REPORT_PLACE",
 )
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -79,6 +80,11 @@ def defaults(app: Flask) -> dict:
         "SMTP_STARTTLS": False,
         "HOST": "127.0.0.1",
         "PORT": 5000,
+        #: The synthesis report's letterhead (consult/synthesis_docx.py); empty: "Ban soạn thảo",
+        #: a number left to fill in, "Hà Nội".
+        "REPORT_ISSUER": "",
+        "REPORT_NUMBER": "",
+        "REPORT_PLACE": "",
     }
 
 

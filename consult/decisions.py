@@ -14,6 +14,7 @@ Pure module (no Flask): the pages, the demo, the report and tests share it.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -35,6 +36,9 @@ PUBLISHED = "published"
 IN_FORCE = "submitted"
 #: The key counting opinions without a decision, next to the outcomes.
 UNDECIDED = "undecided"
+#: Groups of identical opinions on one page of an article's decisions: 5,000 opinions on one
+#: page took 1.5 s and 2.3 MB to serve.
+GROUPS_PER_PAGE = 100
 
 
 class InvalidDecision(ValueError):
@@ -149,6 +153,54 @@ class ArticleOpinions:
     def groups(self, undecided_only: bool = False) -> list[OpinionGroup]:
         opinions = [o for o in self.opinions if o.decision is None] if undecided_only else self.opinions
         return group_identical(opinions)
+
+    def page(self, number: int, undecided_only: bool = False, per_page: int = GROUPS_PER_PAGE) -> GroupPage:
+        """Page ``number`` of the groups. Identical opinions are grouped over the whole article
+        first, so a group never straddles two pages; a number out of range gives the nearest page."""
+        groups = self.groups(undecided_only)
+        pages = max(1, math.ceil(len(groups) / per_page))
+        number = min(max(number, 1), pages)
+        start = (number - 1) * per_page
+        return GroupPage(groups[start:start + per_page], number, pages, len(groups), start)
+
+
+@dataclass
+class GroupPage:
+    """One page of an article's groups of opinions; the article's counts stay on ``ArticleOpinions``."""
+
+    groups: list[OpinionGroup]
+    #: 1-based, always between 1 and ``pages`` (no opinion: one empty page).
+    number: int
+    pages: int
+    #: Groups on all pages.
+    total: int
+    #: Groups before this page.
+    offset: int
+
+    @property
+    def opinions(self) -> list[Opinion]:
+        """The opinions shown on this page: the only ones a decision made on it may touch."""
+        return [opinion for group in self.groups for opinion in group.opinions]
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.groups else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.groups)
+
+    def nearby(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and ``around`` each side of this one;
+        None marks a gap."""
+        wanted = sorted(n for n in {1, self.pages, *range(self.number - around, self.number + around + 1)}
+                        if 1 <= n <= self.pages)
+        shown: list[int | None] = []
+        for number in wanted:
+            if shown and number - shown[-1] > 1:
+                shown.append(None)
+            shown.append(number)
+        return shown
 
 
 @dataclass
@@ -454,10 +506,11 @@ def well_formed(tokens: list[str]) -> bool:
     return all(OpinionRef.parse(part) is not None for value in tokens for part in (value or "").split())
 
 
-def find_opinions(scope: ArticleOpinions, tokens: list[str]) -> list[Opinion] | None:
-    """The opinions of ``scope`` named by ``tokens`` (a token may hold several, space-separated);
-    None when any token is malformed or names an opinion outside ``scope``."""
-    known = {opinion.ref: opinion for opinion in scope.opinions}
+def find_opinions(shown: list[Opinion], tokens: list[str]) -> list[Opinion] | None:
+    """The opinions among ``shown`` (the page the team decided on) named by ``tokens`` (a token
+    may hold several, space-separated); None when any token is malformed or names an opinion
+    not shown, so a decision never reaches an opinion its author did not see."""
+    known = {opinion.ref: opinion for opinion in shown}
     found: dict[OpinionRef, Opinion] = {}
     for token in (part for value in tokens for part in (value or "").split()):
         ref = OpinionRef.parse(token)

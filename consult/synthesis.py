@@ -6,7 +6,8 @@ draft order (general opinions first), who said what and how the drafting team an
 
 ``build_report`` turns the decisions into plain data in the current locale; the report is
 an official Vietnamese document, so callers build it under ``force_locale("vi")`` (see
-``report_in_vietnamese``). ``to_docx`` and ``to_xlsx`` write it as the files offices use.
+``report_in_vietnamese``). ``to_xlsx`` here and ``consult.synthesis_docx.to_docx`` write it as
+the files offices use.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import force_locale, format_decimal, gettext as _, ngettext
 from sqlalchemy import select
 
@@ -74,6 +76,12 @@ class SynthesisReport:
     #: "Body (CV số …)" of each letter in force that agreed without comment
     no_comment: list[str]
     undecided: int
+    #: The unit under the agency that issues the report ("Ban soạn thảo"), as the letterhead names it.
+    issuer: str = ""
+    #: The document number ("125/BC-BKHĐT"); empty: left to fill in at registration.
+    number: str = ""
+    #: Where it is issued, for the place-date line ("Hà Nội").
+    place: str = ""
     rows: list[ReportRow] = field(default_factory=list)
     #: bodies' audience → (bodies on the roster with a letter in force, bodies on the roster)
     roster: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -105,10 +113,18 @@ def build_report(consultation: Consultation) -> SynthesisReport:
         subtitle=_("on the draft %(title)s", title=_draft_name(draft.title if draft else consultation.title)),
         agency=consultation.agency, received=received_by_audience(opinions), letters=len(in_force),
         no_comment=[letter_source(letter) for letter in in_force if letter.no_comment],
-        undecided=sum(1 for opinion in opinions if opinion.decision is None))
+        undecided=sum(1 for opinion in opinions if opinion.decision is None), **_letterhead())
     report.rows = [_row(number, members) for number, members in enumerate(_row_members(opinions), start=1)]
     report.roster = roster_answers(consultation, {letter.organisation_id for letter in in_force})
     return report
+
+
+def _letterhead() -> dict[str, str]:
+    """Who issues the report, its number and place, from the settings (docs/operations.md)."""
+    config = current_app.config
+    return {"issuer": (config.get("REPORT_ISSUER") or "").strip() or _("Drafting committee"),
+            "number": (config.get("REPORT_NUMBER") or "").strip(),
+            "place": (config.get("REPORT_PLACE") or "").strip() or _("Hanoi")}
 
 
 def roster_answers(consultation: Consultation, answered_ids: set[int]) -> dict[str, tuple[int, int]]:
@@ -235,8 +251,6 @@ def report_filename(consultation: Consultation, extension: str, now: datetime | 
 #: Vietnamese official documents (Nghị định 30/2020/NĐ-CP) use Times New Roman, 13 to 14 pt.
 FONT = "Times New Roman"
 FONT_POINTS = 13
-#: Column widths in centimetres on landscape A4 (29.7 cm less 2 cm margins each side).
-COLUMN_WIDTHS_CM = (1.2, 2.8, 5.2, 9.0, 7.5)
 
 
 def column_headings() -> list[str]:
@@ -269,109 +283,6 @@ def summary_lines(report: SynthesisReport) -> list[str]:
         lines.append(_("Opinions not yet decided: %(num)s. This synthesis is not complete.",
                        num=format_decimal(report.undecided)))
     return lines
-
-
-def to_docx(report: SynthesisReport) -> bytes:
-    """The report as Word: landscape A4, Times New Roman 13, the heading row on every page."""
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    document = Document()
-    _page_setup(document)
-    _heading(document, report)
-    table = document.add_table(rows=1, cols=len(COLUMN_WIDTHS_CM))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for cell, text in zip(table.rows[0].cells, column_headings()):
-        _fill(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _repeat_as_header(table.rows[0])
-    for row in report.rows:
-        cells = table.add_row().cells
-        _fill(cells[0], str(row.number), align=WD_ALIGN_PARAGRAPH.CENTER)
-        for cell, text in zip(cells[1:4], (row.provisions, row.sources, row.content)):
-            _fill(cell, text)
-        _fill(cells[4], row.answer_label, bold=True)
-        for line in row.reason.split("\n") if row.reason else []:
-            cells[4].add_paragraph(line)
-    for row in table.rows:
-        for cell, width in zip(row.cells, COLUMN_WIDTHS_CM):
-            cell.width = Cm(width)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _page_setup(document) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(20))
-    style = document.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(FONT_POINTS)
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), FONT)
-    style.paragraph_format.space_after = Pt(3)
-
-
-def _heading(document, report: SynthesisReport) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    if report.agency:
-        _paragraph(document, report.agency.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _paragraph(document, report.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, report.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, made_on(report), italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    lines = summary_lines(report)
-    for index, line in enumerate(lines):
-        # The last line says whether opinions are still undecided: made to stand out when so.
-        _paragraph(document, line, bold=index == len(lines) - 1 and not report.complete)
-
-
-def made_on(report: SynthesisReport) -> str:
-    """The date line as official documents write it: "ngày 29 tháng 11 năm 2026"."""
-    day = vn_today(report.made_at)
-    return _("Made on day %(day)s, month %(month)s, year %(year)s", day=f"{day.day:02d}",
-             month=f"{day.month:02d}", year=day.year)
-
-
-def _paragraph(document, text: str, bold: bool = False, italic: bool = False, align=None):
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run(text)
-    run.bold, run.italic = bold, italic
-    if align is not None:
-        paragraph.alignment = align
-    return paragraph
-
-
-def _fill(cell, text: str, bold: bool = False, align=None) -> None:
-    """Write ``text`` into an empty cell, one paragraph per line."""
-    lines = text.split("\n") if text else [""]
-    for index, line in enumerate(lines):
-        paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-        paragraph.add_run(line).bold = bold
-        if align is not None:
-            paragraph.alignment = align
-
-
-def _repeat_as_header(row) -> None:
-    """Mark the row as the table's heading, repeated at the top of every page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
 
 
 #: Excel holds at most 32,767 characters in a cell; about this many fit a line of the merged rows.

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField, TextAreaField
 
-from consult import decisions, synthesis
+from consult import decisions, synthesis, synthesis_docx
 from consult.auth import role_required
 from consult.decisions import InvalidDecision
 from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, DRAFTER_ROLES
@@ -42,6 +42,9 @@ _MESSAGES = {
     "reason_too_long": ("reason", lambda: _("The reason may be at most %(max)s characters long.",
                                             max=format_decimal(DECISION_REASON_MAX))),
     "not_decidable": ("opinion", lambda: _("One of the selected opinions can no longer be decided.")),
+    "not_on_page": ("opinion", lambda: _("The list has changed since you opened it: a selected opinion is no "
+                                         "longer on this page. Nothing was recorded; check the selection "
+                                         "and try again.")),
 }
 
 
@@ -82,6 +85,20 @@ def _undecided_only() -> bool:
     return request.args.get("undecided") == "1"
 
 
+def _page_number() -> int:
+    """``?trang=``: anything but a page number gives the first page, the service clamps the rest."""
+    return request.args.get("trang", 1, type=int)
+
+
+def _page(scope: decisions.ArticleOpinions) -> decisions.GroupPage:
+    return scope.page(_page_number(), _undecided_only())
+
+
+def _unselectable(scope: decisions.ArticleOpinions, tokens: list[str]) -> str:
+    """Why ``tokens`` name no opinion of the page: on another page of the article, or gone."""
+    return "not_on_page" if decisions.find_opinions(scope.opinions, tokens) is not None else "not_decidable"
+
+
 @bp.get("/<slug>/<anchor>")
 @role_required(*DRAFTER_ROLES)
 def article(slug: str, anchor: str):
@@ -99,12 +116,13 @@ def decide(slug: str, anchor: str):
         flash(_("The form has expired; please select the opinions and try again."), "error")
         return _render_article(found, scope, anchor, form, status=400)
     tokens = form.opinion.data or []
-    selected = decisions.find_opinions(scope, tokens)
+    selected = decisions.find_opinions(_page(scope).opinions, tokens)
     if selected is None:
         if not decisions.well_formed(tokens):
             abort(404)
-        # Opinions hidden, rejected or withdrawn since the page was loaded: say so, keep the form.
-        form.opinion.errors = [_MESSAGES["not_decidable"][1]()]
+        # Opinions hidden, rejected or withdrawn since the page was loaded, or moved to another
+        # page of the list: say so, record nothing, keep the form.
+        form.opinion.errors = [_MESSAGES[_unselectable(scope, tokens)][1]()]
         return _render_article(found, scope, anchor, form, status=422)
     try:
         message = _apply(selected, form)
@@ -115,8 +133,13 @@ def decide(slug: str, anchor: str):
         return _render_article(found, scope, anchor, form, status=422)
     db.session.commit()
     flash(*message)
-    return redirect(url_for("decisions.article", slug=slug, anchor=anchor,
-                            undecided="1" if _undecided_only() else None))
+    return redirect(url_for("decisions.article", slug=slug, anchor=anchor, **_list_args()))
+
+
+def _list_args() -> dict:
+    """The list's filter and page, to come back to after deciding."""
+    number = _page_number()
+    return {"undecided": "1" if _undecided_only() else None, "trang": number if number > 1 else None}
 
 
 def _apply(selected: list, form: DecisionForm) -> tuple[str, str]:
@@ -136,9 +159,10 @@ def _apply(selected: list, form: DecisionForm) -> tuple[str, str]:
 
 def _render_article(consultation: Consultation, scope, anchor: str, form: DecisionForm, status: int = 200):
     undecided_only = _undecided_only()
+    page = _page(scope)
     return render_template(
         "decisions/article.html", consultation=consultation, scope=scope, anchor=anchor, form=form,
-        groups=scope.groups(undecided_only), undecided_only=undecided_only,
+        page=page, groups=page.groups, undecided_only=undecided_only,
         selected=set(" ".join(form.opinion.data or []).split()), sources=synthesis.sources_text,
         reason_max=DECISION_REASON_MAX), status
 
@@ -148,7 +172,7 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
 def report(slug: str, extension: str):
     found = _consultation_or_404(slug)
     writers = {
-        "docx": (synthesis.to_docx,
+        "docx": (synthesis_docx.to_docx,
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "xlsx": (synthesis.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     }

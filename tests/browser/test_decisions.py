@@ -68,7 +68,7 @@ def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page
         desk.locator("#report-docx").click()
     download = waiting.value
     assert download.suggested_filename.startswith("bao-cao-tong-hop-luat-htx-")
-    table = Document(io.BytesIO(open(download.path(), "rb").read())).tables[0]
+    table = Document(io.BytesIO(open(download.path(), "rb").read())).tables[1]  # between the letterhead and the sign-off
     answered = [row for row in table.rows if REASON in row.cells[4].text]
     assert len(answered) == 1 and CAMPAIGN in answered[0].cells[3].text and "(× 5)" in answered[0].cells[3].text
 
