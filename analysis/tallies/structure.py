@@ -15,20 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from consult.data import PROVINCE_SOURCES, province_names
+from surveys.kinds import KINDS
 from surveys.models import Question, Survey, SurveyPage, localized
 
-#: Question kind (``surveys.kinds`` keys) → family. ``note`` stores nothing and is left out.
-KIND_FAMILIES = {
-    "single_choice": "single", "dropdown": "single",
-    "multiple_choice": "multiple",
-    "matrix": "matrix",
-    "ranking": "ranking",
-    "rating": "scale",
-    "integer": "number", "decimal": "number",
-    "date": "date",
-    "short_text": "text", "long_text": "text",
-    "file": "file",
-}
+#: Question kind (``surveys.kinds`` keys) → family, as each kind declares it
+#: (``Kind.tally_family``). ``note`` stores nothing and is left out.
+KIND_FAMILIES = {key: kind.tally_family for key, kind in KINDS.items() if kind.tally_family}
 #: Families whose one answer is several rows, so "answered" is a count of distinct responses.
 #: (A ranking is one too, but every answered ranking has exactly one row at rank 1.)
 MULTI_ROW_FAMILIES = frozenset({"multiple", "matrix"})

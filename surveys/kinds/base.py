@@ -60,6 +60,11 @@ class Kind:
     #: The parameters the authoring UI may set, for documentation and forms.
     parameters: tuple = ()
 
+    #: How ``analysis.tallies`` counts the answers: "single", "multiple", "matrix", "ranking",
+    #: "scale", "number", "date", "text" or "file" ("" for a kind that stores nothing). A new
+    #: kind that stores its answers like an existing family needs nothing else in analysis.
+    tally_family = ""
+
     # --- XLSForm (``surveys.xlsform`` reads and writes these; one kind, one place) --------
     #: The XLSForm type the kind is written as and read from ("" for a matrix: a group).
     xlsform_type = ""

@@ -63,6 +63,7 @@ def _other_errors(chosen: list[Option], other: str) -> list[str]:
 
 
 class SingleChoice(Kind):
+    tally_family = "single"
     key = "single_choice"
     xlsform_type = "select_one"
     xlsform_list = True
@@ -121,6 +122,7 @@ class Dropdown(SingleChoice):
 
 
 class MultipleChoice(SingleChoice):
+    tally_family = "multiple"
     key = "multiple_choice"
     xlsform_type = "select_multiple"
     label = _l("Multiple choice")
@@ -169,6 +171,7 @@ class MultipleChoice(SingleChoice):
 
 class Rating(Kind):
     """A scale of whole numbers (1 to 5 by default) with a label at each end (Likert)."""
+    tally_family = "scale"
 
     key = "rating"
     xlsform_type = "select_one"
@@ -216,6 +219,7 @@ class Rating(Kind):
 
 class Matrix(Kind):
     """Several rows (``parameters["rows"]``) answered on one shared scale (the choices)."""
+    tally_family = "matrix"
 
     key = "matrix"
     label = _l("Matrix (rows on one scale)")
@@ -269,6 +273,7 @@ class Matrix(Kind):
 
 class Ranking(Kind):
     """Put options in order: each gets a rank (1 = first); no two share one."""
+    tally_family = "ranking"
 
     key = "ranking"
     xlsform_type = "rank"

@@ -15,6 +15,7 @@ from surveys.models import Question
 
 
 class ShortText(Kind):
+    tally_family = "text"
     key = "short_text"
     xlsform_type = "text"
     label = _l("Short text")
@@ -62,6 +63,7 @@ class LongText(ShortText):
 
 
 class Integer(Kind):
+    tally_family = "number"
     key = "integer"
     xlsform_type = "integer"
     label = _l("Whole number")
@@ -127,6 +129,7 @@ def parse_date(text: str) -> date | None:
 
 
 class Date(Kind):
+    tally_family = "date"
     key = "date"
     xlsform_type = "date"
     label = _l("Date")

@@ -121,6 +121,7 @@ def _size_text(size: int) -> str:
 
 
 class FileUpload(Kind):
+    tally_family = "file"
     key = "file"
     xlsform_type = "file"
     label = _l("File upload (PDF)")

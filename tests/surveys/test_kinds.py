@@ -279,3 +279,16 @@ def test_parameters_given_as_text_by_an_import_still_apply(app):
     _survey2, r = one_question({"name": "r", "kind": "rating", "parameters": {"min": "x", "max": "7"}},
                                slug="thang-do")
     assert kind_of(r).scale(r) == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_every_kind_that_stores_answers_says_how_it_is_tallied():
+    """One kind, one place: the tallies read a kind's family from the kind itself."""
+    from analysis.tallies.structure import KIND_FAMILIES, family_of
+    from surveys.kinds import KINDS
+    from surveys.models import Question
+
+    families = {"single", "multiple", "matrix", "ranking", "scale", "number", "date", "text", "file"}
+    for key, kind in KINDS.items():
+        assert (kind.tally_family in families) == kind.takes_answer, key
+        assert KIND_FAMILIES.get(key, "") == kind.tally_family
+        assert family_of(Question(kind=key, parameters={})) == (kind.tally_family or None)
