@@ -36,8 +36,9 @@ def _decide(opinions, outcome, reason):
 
 @pytest.fixture()
 def app_config():
-    """Background retries without the production pauses, so no thread outlives its test."""
-    return {"ANSWERS_MAIL_RETRY_WAITS": (0,)}
+    """Background retries without the production pauses, so no thread outlives its test; no
+    Redis unless a test asks for it (a queued job would wait for a worker that is not there)."""
+    return {"ANSWERS_MAIL_RETRY_WAITS": (0,), "REDIS_URL": None}
 
 
 @pytest.fixture()
