@@ -60,6 +60,7 @@ def test_the_answers_page_is_hidden_until_published_then_linked(client, consulta
     slug = consultation.slug
     assert client.get(f"/du-thao/{slug}/tiep-thu-giai-trinh").status_code == 404
     assert "tiep-thu-giai-trinh" not in client.get(f"/du-thao/{slug}").text
+    assert "tiep-thu-giai-trinh" not in client.get(f"/du-thao/{slug}/dieu-12").text
     login(client, drafter())
     response = client.post(f"/quan-tri/xu-ly/{slug}/cong-bo")
     assert response.status_code == 302
@@ -70,6 +71,7 @@ def test_the_answers_page_is_hidden_until_published_then_linked(client, consulta
     assert client.post(f"/quan-tri/xu-ly/{slug}/cong-bo").status_code == 302  # a second time: no change
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers.publish")).all()) == 1
     assert f"/du-thao/{slug}/tiep-thu-giai-trinh" in client.get(f"/du-thao/{slug}").text
+    assert f"/du-thao/{slug}/tiep-thu-giai-trinh#tl-dieu-12" in client.get(f"/du-thao/{slug}/dieu-12").text
 
 
 def test_only_the_drafting_team_publishes(client, consultation):
