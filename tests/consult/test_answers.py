@@ -214,3 +214,34 @@ def test_with_redis_the_message_goes_through_an_rq_worker(app, consultation):
         controller.stop()
         Queue(name, connection=connection).delete(delete_jobs=True)
     assert len(inbox.messages) == 1
+
+
+def test_two_processes_sending_at_once_send_one_message(app, consultation):
+    """Two workers (here threads, each with its own session) run the same round together."""
+    import threading
+
+    for number in range(5):
+        _named(comment(consultation, "dieu-12", f"Ý kiến số {number}."), f"Người {number}", f"nguoi{number}@example.vn")
+    answers.publish(consultation, None)
+    db.session.commit()
+    controller, inbox = _smtp(app)
+    start = threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            start.wait()
+            try:
+                answer_mail.notify(consultation.id, BASE)
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+    finally:
+        controller.stop()
+    recipients = sorted(address for addresses, _ in inbox.messages for address in addresses)
+    assert recipients == sorted([EMAIL] + [f"nguoi{n}@example.vn" for n in range(5)])
