@@ -245,3 +245,15 @@ def test_two_processes_sending_at_once_send_one_message(app, consultation):
         controller.stop()
     recipients = sorted(address for addresses, _ in inbox.messages for address in addresses)
     assert recipients == sorted([EMAIL] + [f"nguoi{n}@example.vn" for n in range(5)])
+
+
+def test_the_team_page_offers_publishing_then_links_the_public_page(client, consultation):
+    login(client, drafter())
+    page = client.get(f"/quan-tri/xu-ly/{consultation.slug}").text
+    assert 'id="publish-answers"' in page
+    answers.publish(consultation, None)
+    db.session.commit()
+    page = client.get(f"/quan-tri/xu-ly/{consultation.slug}").text
+    assert 'id="publish-answers"' not in page and "/tiep-thu-giai-trinh" in page
+    english = client.get(f"/du-thao/{consultation.slug}/tiep-thu-giai-trinh?lang=en").text
+    assert "How the opinions were taken in" in english and "Not accepted" in english
