@@ -270,7 +270,8 @@ def _echo_run(row) -> None:
 
 @bp.cli.command("worker")
 @click.option("--queue", "queue_names", multiple=True,
-              help="Queue name, repeatable (default: EXPORT_QUEUE or 'exports', then ANALYSIS_QUEUE or 'analysis').")
+              help="Queue name, repeatable (default: MAIL_QUEUE or 'mail', EXPORT_QUEUE or 'exports', "
+                   "then ANALYSIS_QUEUE or 'analysis').")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker_command(queue_names, burst):
     """Run an RQ worker for export and analysis jobs inside this app (needs REDIS_URL).
@@ -280,6 +281,7 @@ def worker_command(queue_names, burst):
     from redis import Redis
     from rq import Queue
 
+    from consult import answer_mail
     from consult.worker import PlatformWorker
 
     from analysis import export_jobs
@@ -288,7 +290,8 @@ def worker_command(queue_names, burst):
     if not url:
         raise click.ClickException("REDIS_URL is not set.")
     connection = Redis.from_url(url)
-    names = queue_names or (export_jobs.queue_name_of(current_app.config),
+    names = queue_names or (answer_mail.queue_name_of(current_app.config),
+                            export_jobs.queue_name_of(current_app.config),
                             current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE))
     PlatformWorker([Queue(name, connection=connection) for name in names],
                    connection=connection).work(burst=burst)

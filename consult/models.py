@@ -101,6 +101,9 @@ class Consultation(db.Model):
     #: The day whose administrative map and list of ministries the consultation uses; None:
     #: the day it opens. A consultation keeps its map when it is reopened or extended.
     reference_date: Mapped[date | None]
+    #: When the drafting team published its answers (tiếp thu, giải trình) to the public; None:
+    #: not yet, and the answers page and the outcomes on receipts stay hidden.
+    answers_published_at: Mapped[datetime | None]
 
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")
 
@@ -251,6 +254,9 @@ class Contribution(db.Model):
     receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    #: When the message "the answers are published" was handed to the mail server for this
+    #: sending's e-mail contact; set before sending (claimed), cleared again if sending failed.
+    answers_mailed_at: Mapped[datetime | None]
 
     consultation: Mapped[Consultation] = relationship()
     comments: Mapped[list["Comment"]] = relationship(

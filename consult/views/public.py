@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import carry, drafts, provision_tree, races
+from consult import answers, carry, drafts, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Draft, Provision
@@ -241,7 +241,8 @@ def receipt(code: str):
     contribution = comment_service.contribution_by_receipt(code)
     if contribution is None:
         abort(404)
-    return render_template("public/receipt.html", contribution=contribution)
+    return render_template("public/receipt.html", contribution=contribution,
+                           answers=answers.own_answers(contribution))
 
 
 @bp.get("/bien-nhan/<code>/du-lieu.json")

@@ -1,0 +1,138 @@
+"""Answering the public: the drafting team publishes how it handled the opinions.
+
+The law asks the drafting agency to make public how it took in the opinions it received. Once
+the team publishes its answers (``publish``), anyone can read, article by article in draft
+order, how many opinions came, how many were accepted, partly accepted, explained or not
+accepted, and why; identical opinions are shown once with "× N". Organisations are named with
+their letter; citizens are only counted by respondent type, never named (no name, contact or
+receipt code leaves this module). Whoever holds a receipt code sees the answer to each of their
+own opinions, on the article it landed on in the version in force.
+
+Pure module (no Flask request): the pages, the CLI and tests share it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from consult import audit, decisions, synthesis
+from consult.decisions import Opinion
+from consult.domain import DECISION_OUTCOMES
+from consult.models import Consultation, Contribution, Decision, Provision, User, utcnow
+from consult.outline import outline
+
+
+def is_published(consultation: Consultation) -> bool:
+    return consultation.answers_published_at is not None
+
+
+def publish(consultation: Consultation, actor: User | None) -> bool:
+    """Publish the consultation's answers; False (and nothing recorded) when already published."""
+    if is_published(consultation):
+        return False
+    consultation.answers_published_at = utcnow()
+    progress = decisions.progress(consultation)
+    audit.record(actor, "answers.publish", consultation, decided=progress.decided,
+                 undecided=progress.undecided)
+    return True
+
+
+# --- the public page ---------------------------------------------------------------------------
+
+@dataclass
+class AnswerText:
+    """One distinct opinion text, as first written, and how many sent it."""
+
+    body: str
+    copies: int
+
+
+@dataclass
+class AnswerRow:
+    """Opinions answered by one decision (or identical ones still undecided)."""
+
+    #: An outcome of ``DECISION_OUTCOMES``; None while undecided.
+    outcome: str | None
+    reason: str
+    texts: list[AnswerText]
+    #: Who sent them: organisations by name and letter, citizens counted by respondent type.
+    sources: str
+    opinions: int
+
+
+@dataclass
+class ArticleAnswers:
+    """The answers on one article (or on the draft as a whole when ``article`` is None)."""
+
+    anchor: str | None
+    article: Provision | None
+    removed_in: int | None
+    opinions: int
+    #: outcome → opinions, in ``DECISION_OUTCOMES`` order, then ``decisions.UNDECIDED``
+    counts: dict[str, int]
+    rows: list[AnswerRow] = field(default_factory=list)
+
+
+def public_answers(consultation: Consultation) -> list[ArticleAnswers]:
+    """Every article holding an opinion, general opinions first, then in draft order."""
+    return [_article_answers(group) for group in decisions.opinions_by_article(consultation)]
+
+
+def _article_answers(group: decisions.ArticleOpinions) -> ArticleAnswers:
+    counts = dict.fromkeys([*DECISION_OUTCOMES, decisions.UNDECIDED], 0)
+    for opinion in group.opinions:
+        counts[opinion.decision.outcome if opinion.decision else decisions.UNDECIDED] += 1
+    return ArticleAnswers(anchor=group.anchor, article=group.article, removed_in=group.removed_in,
+                          opinions=len(group.opinions), counts=counts,
+                          rows=[_row(members) for members in _row_members(group.opinions)])
+
+
+def _row_members(opinions: list[Opinion]) -> list[list[Opinion]]:
+    """One row per decision, where its first opinion stands; undecided identical texts together."""
+    rows: dict[tuple, list[Opinion]] = {}
+    for opinion in opinions:
+        key = ("decided", opinion.decision.id) if opinion.decision else ("open", opinion.body_normalized)
+        rows.setdefault(key, []).append(opinion)
+    return list(rows.values())
+
+
+def _row(opinions: list[Opinion]) -> AnswerRow:
+    decision = opinions[0].decision
+    return AnswerRow(outcome=decision.outcome if decision else None,
+                     reason=decision.reason if decision else "", texts=distinct_texts(opinions),
+                     sources=synthesis.sources_text(opinions), opinions=len(opinions))
+
+
+def distinct_texts(opinions: list[Opinion]) -> list[AnswerText]:
+    """Each distinct text once (by its normalised form), with how many sent it."""
+    texts: dict[str, AnswerText] = {}
+    for opinion in opinions:
+        body = unicodedata.normalize("NFC", opinion.body)
+        texts.setdefault(opinion.body_normalized, AnswerText(body, 0)).copies += 1
+    return list(texts.values())
+
+
+# --- one citizen's receipt --------------------------------------------------------------------
+
+@dataclass
+class OwnAnswer:
+    """What became of one of the citizen's opinions."""
+
+    comment_id: int
+    #: The provision it stands on in the version in force (None: the whole draft, or removed).
+    provision: Provision | None
+    #: How it came there ("moved", "merged", "removed" …); None when unchanged.
+    carried: str | None
+    decision: Decision | None
+
+
+def own_answers(contribution: Contribution) -> dict[int, OwnAnswer]:
+    """comment id → its answer, for the published comments of ``contribution``; empty until the
+    answers of its consultation are published."""
+    consultation = contribution.consultation
+    if not is_published(consultation):
+        return {}
+    shape = outline(consultation)
+    return {comment.id: OwnAnswer(comment.id, shape.shown(comment.provision_id),
+                                  shape.carried(comment.provision_id), comment.decision)
+            for comment in contribution.comments if comment.status == decisions.PUBLISHED}
