@@ -98,12 +98,18 @@ def enqueue(result_id: int, queue_name: str | None = None) -> str:
 
 def perform(result_id: int) -> int:
     """Compute a requested run (the RQ job). Uses the current app, or creates one."""
+    return in_app(_perform, result_id)
+
+
+def in_app(function, *args):
+    """``function(*args)`` inside the current app context, or a new app's (an RQ worker
+    started outside Flask)."""
     if has_app_context():
-        return _perform(result_id)
+        return function(*args)
     from consult import create_app
 
     with create_app().app_context():
-        return _perform(result_id)
+        return function(*args)
 
 
 # --- the work ---------------------------------------------------------------------------
@@ -124,8 +130,22 @@ def _perform(result_id: int) -> int:
         return result_id
     results.mark_running(row)
     db.session.commit()
+    return guarded(result_id, _start)
+
+
+def _start(row) -> None:
+    """Split a big run over the queue's workers (``analysis.chunked``), else compute it now."""
+    from analysis import chunked
+
+    if not chunked.split_run(row):
+        compute(row)
+
+
+def guarded(result_id: int, work) -> int:
+    """``work(row)`` on a running run; any error marks the run failed with its message."""
+    row = db.session.get(results.TextAnalysis, result_id)
     try:
-        _compute(row)
+        work(row)
     except Exception as error:  # a run must end failed, never stuck "running"
         db.session.rollback()
         log.exception("text analysis %s failed", result_id)
@@ -135,10 +155,11 @@ def _perform(result_id: int) -> int:
     return result_id
 
 
-def _compute(row) -> None:
+def compute(row) -> None:
+    """The whole pipeline on a run's opinions, segmentations from the cache when stored."""
     params = pipeline.AnalysisParams.from_dict(row.params)
     opinions = load_opinions(row.scope, row.scope_id, row.params)
-    cache = _load_cache(opinions)
+    cache = _load_cache(opinions, params.max_chars)
     views = compute_views(opinions, params, cache)
     if row.scope == "consultation":
         views["stance_suggestions"] = stance_labels.suggestions_for(row.scope_id, opinions)
@@ -188,9 +209,9 @@ def _store_article_runs(row, opinions: list[Opinion], params: AnalysisParams,
         results.mark_done(run, compute_views(subset, params, cache), len(subset))
 
 
-def _load_cache(opinions: list[Opinion]) -> SegmentCache:
+def _load_cache(opinions: list[Opinion], max_chars: int) -> SegmentCache:
     segmenter = default_segmenter().name
-    keys = sorted({key for key in (prepare(o.text).key for o in opinions) if key})
+    keys = sorted({key for key in (prepare(o.text, max_chars).key for o in opinions) if key})
     stored = results.load_cache(keys, segmenter)
     return pipeline.SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
 
