@@ -1,21 +1,28 @@
-"""One analysis split over many RQ workers: segmentation in chunks, the rest in a final job.
+"""One analysis split over many RQ workers: segmentation in chunks, then its views in parallel.
 
-Word segmentation is ~85 % of a run and is done once per distinct text, each text on its
-own, so it is what workers share.  When a run on the queue has more distinct texts missing
-from the segmentation cache (``TextSegmentCache``) than one chunk holds
-(``ANALYSIS_CHUNK_SIZE``, default 5,000), ``split_run``:
+Word segmentation is ~85 % of a cold run and is done once per distinct text, each text on
+its own; the views of a run (all opinions, each respondent type, each article of a
+consultation) are independent analyses of subsets.  When a run on the queue has more
+opinions than one chunk holds (``ANALYSIS_CHUNK_SIZE``, default 5,000), ``split_run``
+enqueues, on the run's queue:
 
-1. enqueues one ``segment_chunk(result_id, source, ids, max_chars)`` job per chunk: the ids
-   of one opinion per missing text; the job reads their texts, segments them and upserts
-   the segmentations into the cache (race-safe, see ``results.store_cache``);
-2. enqueues ``finish(result_id)``, which RQ starts when every chunk job has ended
-   (``Dependency(allow_failure=True)``, so it also runs after a failure and sees the run
-   failed): it runs the whole pipeline (``jobs.compute``), now reading every segmentation
-   from the cache, so the result is the one a single process computes.
+1. one ``segment_chunk(result_id, source, ids, max_chars)`` job per chunk of the distinct
+   texts missing from the segmentation cache (``TextSegmentCache``): the ids of one
+   opinion per text; the job segments them and upserts them into the cache (race-safe, see
+   ``results.store_cache``);
+2. one ``analyse_part(result_id, kind, name)`` job per view (``all``, ``type``/respondent
+   type, ``article``/anchor), started by RQ when every chunk job has ended: the pipeline on
+   that subset, every segmentation read from the cache; the view is the job's return value
+   (kept in Redis by RQ);
+3. ``finish(result_id, parts)``, started when every part has ended: gathers the views and
+   stores the run as a single process would (``jobs.complete``).
 
-Any number of ``flask analysis worker`` processes on the queue, on one machine or many,
-share the chunks.  Jobs take ids, never ORM objects.  Without Redis, or for a run small
-enough for one chunk, ``jobs.compute`` runs in one process as before.
+Dependencies use ``allow_failure=True``, so the next step also starts after a failure and
+sees the run failed: a failing job marks the run failed with its message (the first
+failure's is kept).  Any number of ``flask analysis worker`` processes on the queue, on one
+machine or many, share the jobs.  Jobs take ids, never ORM objects.  Without Redis, or for
+a run of one chunk, ``jobs.compute`` runs in one process as before; both give the same
+stored result.
 """
 from __future__ import annotations
 
@@ -23,10 +30,14 @@ import logging
 import traceback
 
 from flask import current_app
+from redis import Redis
+from rq import Queue, get_current_job
+from rq.job import Dependency, Job
 from sqlalchemy import select
 
 from analysis import jobs, results
 from analysis.text.normalise import prepare
+from analysis.text.opinion import Opinion
 from analysis.text.segment import default_segmenter, encode_segmentation, segment_text
 from consult.extensions import db
 from consult.logging_setup import job_meta
@@ -39,54 +50,73 @@ CHUNK_SIZE = 5000
 
 
 def split_run(row) -> bool:
-    """Enqueue the chunk jobs and the final job of a running run; False when not worth it
-    (not in an RQ job, or every missing text fits in one chunk)."""
-    from rq import get_current_job
-
+    """Enqueue the jobs of a running run (see above); False when not worth it (not in an
+    RQ job, or the run has no more opinions than one chunk)."""
     job = get_current_job()
     if job is None or not current_app.config.get("REDIS_URL"):
         return False
-    params = jobs.pipeline.AnalysisParams.from_dict(row.params)
-    source, ids = missing_texts(row, params.max_chars)
     size = max(1, int(current_app.config.get("ANALYSIS_CHUNK_SIZE") or CHUNK_SIZE))
-    if len(ids) <= size:
+    params = jobs.pipeline.AnalysisParams.from_dict(row.params)
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    if len(opinions) <= size:
         return False
+    ids = missing_texts(opinions, params.max_chars)
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
-    enqueue_chunks(row.id, source, chunks, params.max_chars, job.origin, job.connection)
-    log.info("text analysis %s split into %d chunks of up to %d texts", row.id, len(chunks), size)
+    queue = Queue(job.origin, connection=job.connection)
+    chunk_jobs = enqueue_chunks(queue, row.id, opinions[0].source, chunks, params.max_chars)
+    part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions), chunk_jobs)
+    queue.enqueue("analysis.chunked.finish", row.id,
+                  [[kind, name, part.id] for (kind, name), part in part_jobs],
+                  depends_on=Dependency(jobs=[part for _, part in part_jobs], allow_failure=True),
+                  description=f"text analysis {row.id}: final", **_options())
+    log.info("text analysis %s split into %d chunk jobs of up to %d texts and %d views",
+             row.id, len(chunks), size, len(part_jobs))
     return True
 
 
-def missing_texts(row, max_chars: int) -> tuple[str, list[int]]:
-    """(source, ids): one opinion id per distinct text whose segmentation is not cached."""
-    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+def missing_texts(opinions: list[Opinion], max_chars: int) -> list[int]:
+    """One opinion id per distinct text whose segmentation is not cached."""
     first: dict[str, int] = {}
     for opinion in opinions:
         key = prepare(opinion.text, max_chars).key
         if key and key not in first:
             first[key] = opinion.id
     known = results.known_keys(sorted(first), default_segmenter().name)
-    source = opinions[0].source if opinions else "comment"
-    return source, [opinion_id for key, opinion_id in first.items() if key not in known]
+    return [opinion_id for key, opinion_id in first.items() if key not in known]
 
 
-def enqueue_chunks(result_id: int, source: str, chunks: list[list[int]], max_chars: int,
-                   queue_name: str, connection) -> list[str]:
-    """The chunk jobs then the final job on ``queue_name``; returns the chunk jobs' ids."""
-    from rq import Queue
-    from rq.job import Dependency
+def view_parts(row, opinions: list[Opinion]) -> list[tuple[str, str]]:
+    """The views a run stores, as (kind, name): ``jobs.compute_views`` and one per article."""
+    parts = [("all", "")]
+    types = jobs.by_respondent_type(opinions)
+    if len(types) > 1:
+        parts += [("type", respondent_type) for respondent_type in sorted(types)]
+    if row.scope == "consultation":
+        articles = jobs.current_articles(row.scope_id)
+        parts += [("article", anchor) for anchor in jobs.by_article(opinions, articles)]
+    return parts
 
-    queue = Queue(queue_name, connection=connection)
-    options = {"job_timeout": jobs.JOB_TIMEOUT, "result_ttl": 86400, "failure_ttl": 7 * 86400,
-               "meta": job_meta()}
-    chunk_jobs = [queue.enqueue("analysis.chunked.segment_chunk", result_id, source, ids, max_chars,
-                                description=f"text analysis {result_id}: chunk {number}/{len(chunks)}",
-                                **options)
-                  for number, ids in enumerate(chunks, 1)]
-    queue.enqueue("analysis.chunked.finish", result_id,
-                  depends_on=Dependency(jobs=chunk_jobs, allow_failure=True),
-                  description=f"text analysis {result_id}: final", **options)
-    return [job.id for job in chunk_jobs]
+
+def enqueue_chunks(queue, result_id: int, source: str, chunks: list[list[int]],
+                   max_chars: int) -> list:
+    return [queue.enqueue("analysis.chunked.segment_chunk", result_id, source, ids, max_chars,
+                          description=f"text analysis {result_id}: chunk {number}/{len(chunks)}",
+                          **_options())
+            for number, ids in enumerate(chunks, 1)]
+
+
+def enqueue_parts(queue, result_id: int, parts: list[tuple[str, str]], chunk_jobs: list) -> list:
+    """One job per view, each waiting for every chunk job; [((kind, name), job)]."""
+    waits = {"depends_on": Dependency(jobs=chunk_jobs, allow_failure=True)} if chunk_jobs else {}
+    return [((kind, name), queue.enqueue("analysis.chunked.analyse_part", result_id, kind, name,
+                                         description=f"text analysis {result_id}: {kind} {name}",
+                                         **waits, **_options()))
+            for kind, name in parts]
+
+
+def _options() -> dict:
+    return {"job_timeout": jobs.JOB_TIMEOUT, "result_ttl": 86400, "failure_ttl": 7 * 86400,
+            "meta": job_meta()}
 
 
 def segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
@@ -98,14 +128,22 @@ def segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -
 
 
 def _segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
+    return _failing_the_run(result_id, lambda: store_segmentations(texts_of(source, ids), max_chars),
+                            default=0)
+
+
+def _failing_the_run(result_id: int, work, default=None):
+    """``work()`` for a running run (else ``default``: a job after a failure does nothing).
+    An error marks the run failed with its message, if no other job did first, and is
+    raised again so that RQ keeps the job among the failed ones."""
     row = db.session.get(results.TextAnalysis, result_id)
     if row is None or row.status != "running":
-        return 0  # the run was removed or failed already: nothing to do
+        return default
     try:
-        return store_segmentations(texts_of(source, ids), max_chars)
+        return work()
     except Exception as error:
         db.session.rollback()
-        log.exception("text analysis %s: a chunk failed", result_id)
+        log.exception("text analysis %s: a job failed", result_id)
         row = db.session.get(results.TextAnalysis, result_id)
         if row is not None and row.status == "running":
             results.mark_failed(row, f"{type(error).__name__}: {error}\n"
@@ -141,13 +179,47 @@ def store_segmentations(texts: list[str], max_chars: int) -> int:
     return len(entries)
 
 
-def finish(result_id: int) -> int:
-    """The RQ final job: the whole pipeline from the cache, unless a chunk failed the run."""
-    return jobs.in_app(_finish, result_id)
+def analyse_part(result_id: int, kind: str, name: str) -> dict | None:
+    """The RQ job of one view: ``all``, ``type`` (a respondent type) or ``article`` (an
+    article's views, as ``jobs.compute_views``); returns it for ``finish``."""
+    return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
 
 
-def _finish(result_id: int) -> int:
+def _analyse_part(result_id: int, kind: str, name: str) -> dict:
+    row = db.session.get(results.TextAnalysis, result_id)
+    params = jobs.pipeline.AnalysisParams.from_dict(row.params)
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    if kind == "type":
+        opinions = jobs.by_respondent_type(opinions).get(name, [])
+    elif kind == "article":
+        opinions = [o for o in opinions if o.group_key == name]
+    cache = jobs.load_cache(opinions, params.max_chars)
+    if kind == "article":
+        return jobs.compute_views(opinions, params, cache)
+    return jobs.analyse(opinions, params, cache).to_dict()
+
+
+def finish(result_id: int, parts: list[list]) -> int:
+    """The RQ final job: store the views of ``parts`` ([kind, name, job id]) as the run's
+    result, unless a job failed the run."""
+    return jobs.in_app(_finish, result_id, parts)
+
+
+def _finish(result_id: int, parts: list[list]) -> int:
     row = db.session.get(results.TextAnalysis, result_id)
     if row is None or row.status != "running":
         return result_id
-    return jobs.guarded(result_id, jobs.compute)
+    return jobs.guarded(result_id, lambda run: _assemble(run, parts))
+
+
+def _assemble(row, parts: list[list]) -> None:
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    views = {(kind, name): Job.fetch(job_id, connection=connection).return_value()
+             for kind, name, job_id in parts}
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    everyone = views[("all", "")]
+    type_views = {name: view for (kind, name), view in views.items() if kind == "type"}
+    if not type_views:
+        type_views = dict.fromkeys(jobs.by_respondent_type(opinions), everyone)
+    article_views = {name: view for (kind, name), view in views.items() if kind == "article"}
+    jobs.complete(row, opinions, jobs.combine_views(everyone, type_views), article_views)

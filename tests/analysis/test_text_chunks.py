@@ -63,11 +63,16 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
 
     work(redis_queue, max_jobs=1)  # the run's job: splits, computes nothing itself
     db.session.expire_all()
-    distinct = len(chunked.missing_texts(db.session.get(TextAnalysis, result_id), 5000)[1])
+    row = db.session.get(TextAnalysis, result_id)
+    opinions = jobs.load_opinions("consultation", consultation.id, row.params)
+    distinct = len(chunked.missing_texts(opinions, 5000))
+    parts = chunked.view_parts(row, opinions)
     assert distinct > 2 * CHUNK
+    assert ("all", "") in parts and ("article", "dieu-3") in parts and ("article", "dieu-4") in parts
+    assert len([kind for kind, _ in parts if kind == "type"]) > 1
     assert redis_queue.count == -(-distinct // CHUNK)  # one job per chunk
-    assert redis_queue.deferred_job_registry.count == 1  # the final job waits for them
-    assert db.session.get(TextAnalysis, result_id).status == "running"
+    assert redis_queue.deferred_job_registry.count == len(parts) + 1  # views, then the final job
+    assert row.status == "running"
 
     work(redis_queue, max_jobs=2)  # a first worker takes two chunks
     assert cached_count() == 2 * CHUNK
@@ -83,6 +88,11 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
     assert single.status == "done" and cached_count() == distinct
     assert split_run.input_count == single.input_count == 40
     assert split_run.view()["campaigns"], "the planted campaigns are found"
+    article_runs = db.session.scalars(select(TextAnalysis).where(TextAnalysis.scope == "article")
+                                      .order_by(TextAnalysis.id)).all()
+    assert len(article_runs) == 4  # dieu-3 and dieu-4, by each run
+    assert [without_timings(r.result) for r in article_runs[:2]] == \
+        [without_timings(r.result) for r in article_runs[2:]]
     assert without_timings(split_run.result) == without_timings(single.result)
 
 
@@ -120,6 +130,23 @@ def test_a_failing_chunk_fails_the_run_with_its_message(redis_queue, monkeypatch
     assert row.result in ({}, None)
 
 
+def test_a_failing_view_fails_the_run_with_its_message(redis_queue, monkeypatch):
+    consultation = generated_consultation()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("phân tích hỏng")
+
+    monkeypatch.setattr(jobs, "analyse", broken)
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue)
+
+    db.session.expire_all()
+    row = db.session.get(TextAnalysis, result_id)
+    assert row.status == "failed" and "RuntimeError: phân tích hỏng" in row.error
+    assert redis_queue.failed_job_registry.count == 1, "views after the failure do no work"
+    assert cached_count() > 0  # the chunks had run
+
+
 def test_storing_a_segmentation_twice_replaces_it(app):
     results.store_cache({"k" * 32: "một hai"}, "seg-a")
     db.session.commit()
@@ -128,3 +155,17 @@ def test_storing_a_segmentation_twice_replaces_it(app):
     assert results.load_cache(["k" * 32, "m" * 32], "seg-b") == {"k" * 32: "ba\nbốn", "m" * 32: "năm"}
     assert results.known_keys(["k" * 32, "x" * 32], "seg-b") == {"k" * 32}
     assert results.known_keys(["k" * 32], "seg-a") == set()
+
+
+def test_key_words_rank_ties_alike_in_every_process():
+    """Workers differ in their hash seed; a tie between words must not depend on it."""
+    import subprocess
+    import sys
+
+    program = ("from analysis.text.keyphrases import key_words; "
+               "docs = [['vốn', 'góp', 'xã', 'viên', 'lãi', 'chia', 'quỹ', 'đất', 'thuế', 'nợ']] * 2; "
+               "print([p.phrase for p in key_words(docs, 10)])")
+    printed = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout
+               for seed in (1, 2, 3, 4)}
+    assert printed == {"['vốn', 'góp', 'xã', 'viên', 'lãi', 'chia', 'quỹ', 'đất', 'thuế', 'nợ']\n"}
