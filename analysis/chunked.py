@@ -65,10 +65,7 @@ def split_run(row) -> bool:
     queue = Queue(job.origin, connection=job.connection)
     chunk_jobs = enqueue_chunks(queue, row.id, opinions[0].source, chunks, params.max_chars)
     part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions), chunk_jobs)
-    queue.enqueue("analysis.chunked.finish", row.id,
-                  [[kind, name, part.id] for (kind, name), part in part_jobs],
-                  depends_on=Dependency(jobs=[part for _, part in part_jobs], allow_failure=True),
-                  description=f"text analysis {row.id}: final", **_options())
+    enqueue_finish(queue, row.id, part_jobs)
     log.info("text analysis %s split into %d chunk jobs of up to %d texts and %d views",
              row.id, len(chunks), size, len(part_jobs))
     return True
@@ -112,6 +109,14 @@ def enqueue_parts(queue, result_id: int, parts: list[tuple[str, str]], chunk_job
                                          description=f"text analysis {result_id}: {kind} {name}",
                                          **waits, **_options()))
             for kind, name in parts]
+
+
+def enqueue_finish(queue, result_id: int, part_jobs: list) -> None:
+    """The final job, waiting for every view's job; it gets their ids, not their views."""
+    queue.enqueue("analysis.chunked.finish", result_id,
+                  [[kind, name, part.id] for (kind, name), part in part_jobs],
+                  depends_on=Dependency(jobs=[part for _, part in part_jobs], allow_failure=True),
+                  description=f"text analysis {result_id}: final", **_options())
 
 
 def _options() -> dict:

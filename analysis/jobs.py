@@ -5,7 +5,8 @@ now and returns the stored result's id (CLI, tests); ``request_analysis`` is wha
 page's button calls: it enqueues on Redis, or, without Redis, runs in the request only
 when the scope is small (``ANALYSIS_INPROCESS_LIMIT`` opinions), so no request stays busy
 for minutes.  ``perform(result_id)`` is the RQ entry point; it never leaves a run
-"running": any error marks it failed with the message.
+"running": any error marks it failed with the message.  On the queue, a run bigger than one
+chunk is split into jobs that any number of workers share (``analysis.chunked``).
 """
 from __future__ import annotations
 
