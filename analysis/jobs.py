@@ -5,7 +5,8 @@ now and returns the stored result's id (CLI, tests); ``request_analysis`` is wha
 page's button calls: it enqueues on Redis, or, without Redis, runs in the request only
 when the scope is small (``ANALYSIS_INPROCESS_LIMIT`` opinions), so no request stays busy
 for minutes.  ``perform(result_id)`` is the RQ entry point; it never leaves a run
-"running": any error marks it failed with the message.
+"running": any error marks it failed with the message.  On the queue, a run bigger than one
+chunk is split into jobs that any number of workers share (``analysis.chunked``).
 """
 from __future__ import annotations
 
@@ -98,12 +99,18 @@ def enqueue(result_id: int, queue_name: str | None = None) -> str:
 
 def perform(result_id: int) -> int:
     """Compute a requested run (the RQ job). Uses the current app, or creates one."""
+    return in_app(_perform, result_id)
+
+
+def in_app(function, *args):
+    """``function(*args)`` inside the current app context, or a new app's (an RQ worker
+    started outside Flask)."""
     if has_app_context():
-        return _perform(result_id)
+        return function(*args)
     from consult import create_app
 
     with create_app().app_context():
-        return _perform(result_id)
+        return function(*args)
 
 
 # --- the work ---------------------------------------------------------------------------
@@ -124,8 +131,22 @@ def _perform(result_id: int) -> int:
         return result_id
     results.mark_running(row)
     db.session.commit()
+    return guarded(result_id, _start)
+
+
+def _start(row) -> None:
+    """Split a big run over the queue's workers (``analysis.chunked``), else compute it now."""
+    from analysis import chunked
+
+    if not chunked.split_run(row):
+        compute(row)
+
+
+def guarded(result_id: int, work) -> int:
+    """``work(row)`` on a running run; any error marks the run failed with its message."""
+    row = db.session.get(results.TextAnalysis, result_id)
     try:
-        _compute(row)
+        work(row)
     except Exception as error:  # a run must end failed, never stuck "running"
         db.session.rollback()
         log.exception("text analysis %s failed", result_id)
@@ -135,17 +156,34 @@ def _perform(result_id: int) -> int:
     return result_id
 
 
-def _compute(row) -> None:
+def compute(row) -> None:
+    """The whole pipeline on a run's opinions, segmentations from the cache when stored."""
     params = pipeline.AnalysisParams.from_dict(row.params)
     opinions = load_opinions(row.scope, row.scope_id, row.params)
-    cache = _load_cache(opinions)
+    cache = load_cache(opinions, params.max_chars)
     views = compute_views(opinions, params, cache)
+    article_views = {}
+    if row.scope == "consultation":
+        articles = current_articles(row.scope_id)
+        article_views = {anchor: compute_views(subset, params, cache)
+                         for anchor, subset in by_article(opinions, articles).items()}
+    complete(row, opinions, views, article_views)
+    _store_cache(cache)
+
+
+def complete(row, opinions: list[Opinion], views: dict, article_views: dict[str, dict]) -> None:
+    """Store a run's views as done, with the stance suggestions of a consultation and one
+    run per article (``article_views``: article anchor -> its views)."""
     if row.scope == "consultation":
         views["stance_suggestions"] = stance_labels.suggestions_for(row.scope_id, opinions)
     results.mark_done(row, views, len(opinions))
-    if row.scope == "consultation":
-        _store_article_runs(row, opinions, params, cache)
-    _store_cache(cache)
+    articles = current_articles(row.scope_id) if article_views else {}
+    for anchor, article_view in article_views.items():
+        article = articles[anchor]
+        run = results.create_request("article", article.id, row.params, title=_article_title(article),
+                                     consultation_id=row.scope_id,
+                                     requested_by_id=row.requested_by_id, status="running")
+        results.mark_done(run, article_view, article_view["all"]["input_count"])
 
 
 def analyse(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache):
@@ -155,42 +193,48 @@ def analyse(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache
 
 def compute_views(opinions: list[Opinion], params: AnalysisParams, cache: SegmentCache) -> dict:
     """The analysis of all opinions and of each respondent type's opinions."""
+    by_type = by_respondent_type(opinions)
+    everyone = analyse(opinions, params, cache).to_dict()
+    if len(by_type) <= 1:
+        return combine_views(everyone, dict.fromkeys(by_type, everyone))
+    return combine_views(everyone, {respondent_type: analyse(subset, params, cache).to_dict()
+                                    for respondent_type, subset in sorted(by_type.items())})
+
+
+def combine_views(everyone: dict, type_views: dict[str, dict]) -> dict:
+    """The stored shape: the view of all opinions and one per respondent type."""
+    return {"all": everyone, "by_respondent_type": type_views}
+
+
+def by_respondent_type(opinions: list[Opinion]) -> dict[str, list[Opinion]]:
     by_type: dict[str, list[Opinion]] = {}
     for opinion in opinions:
         by_type.setdefault(opinion.respondent_type or "unknown", []).append(opinion)
-    views = {"all": analyse(opinions, params, cache).to_dict(), "by_respondent_type": {}}
-    if len(by_type) > 1:
-        for respondent_type, subset in sorted(by_type.items()):
-            views["by_respondent_type"][respondent_type] = analyse(subset, params, cache).to_dict()
-    else:
-        for respondent_type in by_type:
-            views["by_respondent_type"][respondent_type] = views["all"]
-    return views
+    return by_type
 
 
-def _store_article_runs(row, opinions: list[Opinion], params: AnalysisParams,
-                        cache: SegmentCache) -> None:
-    """A consultation run also stores one run per article of the current version."""
-    consultation = db.session.get(Consultation, row.scope_id)
+def current_articles(consultation_id: int) -> dict[str, Provision]:
+    """The articles of a consultation's current draft version, by anchor."""
+    consultation = db.session.get(Consultation, consultation_id)
     version = consultation.draft.current_version if consultation and consultation.draft else None
     if version is None:
-        return
-    articles = {p.anchor: p for p in version.provisions if p.kind == "article"}
-    by_article: dict[str, list[Opinion]] = {}
+        return {}
+    return {p.anchor: p for p in version.provisions if p.kind == "article"}
+
+
+def by_article(opinions: list[Opinion], articles: dict[str, Provision]) -> dict[str, list[Opinion]]:
+    """The opinions on each of ``articles`` (its clauses and points included), in order."""
+    found: dict[str, list[Opinion]] = {}
     for opinion in opinions:
         if opinion.group_key in articles:
-            by_article.setdefault(opinion.group_key, []).append(opinion)
-    for anchor, subset in by_article.items():
-        article = articles[anchor]
-        run = results.create_request("article", article.id, row.params, title=_article_title(article),
-                                     consultation_id=row.scope_id,
-                                     requested_by_id=row.requested_by_id, status="running")
-        results.mark_done(run, compute_views(subset, params, cache), len(subset))
+            found.setdefault(opinion.group_key, []).append(opinion)
+    return found
 
 
-def _load_cache(opinions: list[Opinion]) -> SegmentCache:
+def load_cache(opinions: list[Opinion], max_chars: int) -> SegmentCache:
+    """The stored segmentations of the opinions' distinct texts."""
     segmenter = default_segmenter().name
-    keys = sorted({key for key in (prepare(o.text).key for o in opinions) if key})
+    keys = sorted({key for key in (prepare(o.text, max_chars).key for o in opinions) if key})
     stored = results.load_cache(keys, segmenter)
     return pipeline.SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
 

@@ -146,15 +146,42 @@ def load_cache(keys: list[str], segmenter: str, chunk: int = 500) -> dict[str, s
     return found
 
 
-def store_cache(entries: dict[str, str], segmenter: str) -> int:
-    """Add new segmentations (an existing key is replaced: the segmenter may have changed)."""
+def known_keys(keys: list[str], segmenter: str, chunk: int = 500) -> set[str]:
+    """Those of ``keys`` whose segmentation by ``segmenter`` is stored (without reading it)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        found.update(db.session.scalars(
+            select(TextSegmentCache.key)
+            .where(TextSegmentCache.key.in_(keys[start:start + chunk]),
+                   TextSegmentCache.segmenter == segmenter)
+        ))
+    return found
+
+
+def store_cache(entries: dict[str, str], segmenter: str, chunk: int = 500) -> int:
+    """Add new segmentations, replacing an existing key (the segmenter may have changed).
+
+    One ``INSERT ... ON CONFLICT DO UPDATE`` per chunk (PostgreSQL and SQLite), so workers
+    storing the same text at the same time never fail on the primary key."""
     if not entries:
         return 0
-    keys = list(entries)
-    for start in range(0, len(keys), 500):
-        part = keys[start:start + 500]
-        db.session.query(TextSegmentCache).filter(TextSegmentCache.key.in_(part)) \
-            .delete(synchronize_session=False)
-    db.session.add_all(TextSegmentCache(key=key, segmenter=segmenter, words=words)
-                       for key, words in entries.items())
-    return len(entries)
+    insert = _dialect_insert()
+    now = utcnow()
+    rows = [{"key": key, "segmenter": segmenter, "words": words, "created_at": now}
+            for key, words in entries.items()]
+    for start in range(0, len(rows), chunk):
+        statement = insert(TextSegmentCache).values(rows[start:start + chunk])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[TextSegmentCache.key],
+            set_={"segmenter": statement.excluded.segmenter, "words": statement.excluded.words,
+                  "created_at": statement.excluded.created_at}))
+    return len(rows)
+
+
+def _dialect_insert():
+    """The ``insert`` with ``on_conflict_do_update`` of the session's database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

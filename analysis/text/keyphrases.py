@@ -13,10 +13,11 @@ _WEAK_ALONE = frozenset({"không", "chưa", "chẳng", "cần", "phải", "nên"
 
 
 def key_words(documents: list[list[str]], top: int = 25) -> list[KeyPhrase]:
-    """The words found in the most voices."""
+    """The words found in the most voices; a tie keeps the order of first appearance, so
+    every process ranks alike (a ``set``'s order changes with each process's hash seed)."""
     from nltk import FreqDist  # NLTK is loaded by the job that needs it, not by web requests
 
-    frequency = FreqDist(word for words in documents for word in set(words)
+    frequency = FreqDist(word for words in documents for word in dict.fromkeys(words)
                          if word not in _WEAK_ALONE and len(word) > 1)
     return [KeyPhrase(_display(word), count) for word, count in frequency.most_common(top)]
 

@@ -20,12 +20,13 @@ def live_redis():
     return connection
 
 
-def work(queue) -> None:
-    """Run every job waiting on ``queue`` in this process, then forget the worker."""
+def work(queue, max_jobs: int | None = None) -> None:
+    """Run every job waiting on ``queue`` (or the first ``max_jobs``) in this process, as
+    one new worker, then forget the worker."""
     from rq import SimpleWorker
 
     worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=True)
+    worker.work(burst=True, max_jobs=max_jobs)
     queue.connection.delete(worker.key)
 
 

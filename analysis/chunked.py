@@ -1,0 +1,230 @@
+"""One analysis split over many RQ workers: segmentation in chunks, then its views in parallel.
+
+Word segmentation is ~85 % of a cold run and is done once per distinct text, each text on
+its own; the views of a run (all opinions, each respondent type, each article of a
+consultation) are independent analyses of subsets.  When a run on the queue has more
+opinions than one chunk holds (``ANALYSIS_CHUNK_SIZE``, default 5,000), ``split_run``
+enqueues, on the run's queue:
+
+1. one ``segment_chunk(result_id, source, ids, max_chars)`` job per chunk of the distinct
+   texts missing from the segmentation cache (``TextSegmentCache``): the ids of one
+   opinion per text; the job segments them and upserts them into the cache (race-safe, see
+   ``results.store_cache``);
+2. one ``analyse_part(result_id, kind, name)`` job per view (``all``, ``type``/respondent
+   type, ``article``/anchor), started by RQ when every chunk job has ended: the pipeline on
+   that subset, every segmentation read from the cache; the view is the job's return value
+   (kept in Redis by RQ);
+3. ``finish(result_id, parts)``, started when every part has ended: gathers the views and
+   stores the run as a single process would (``jobs.complete``).
+
+Dependencies use ``allow_failure=True``, so the next step also starts after a failure and
+sees the run failed: a failing job marks the run failed with its message (the first
+failure's is kept).  Any number of ``flask analysis worker`` processes on the queue, on one
+machine or many, share the jobs.  Jobs take ids, never ORM objects.  Without Redis, or for
+a run of one chunk, ``jobs.compute`` runs in one process as before; both give the same
+stored result.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, get_current_job
+from rq.job import Dependency, Job
+from sqlalchemy import select
+
+from analysis import jobs, results
+from analysis.text.normalise import prepare
+from analysis.text.opinion import Opinion
+from analysis.text.segment import default_segmenter, encode_segmentation, segment_text
+from consult.extensions import db
+from consult.logging_setup import job_meta
+from consult.models import Comment
+
+log = logging.getLogger(__name__)
+
+#: Distinct texts segmented by one chunk job (a few minutes of one core).
+CHUNK_SIZE = 5000
+
+
+def split_run(row) -> bool:
+    """Enqueue the jobs of a running run (see above); False when not worth it (not in an
+    RQ job, or the run has no more opinions than one chunk)."""
+    job = get_current_job()
+    if job is None or not current_app.config.get("REDIS_URL"):
+        return False
+    size = max(1, int(current_app.config.get("ANALYSIS_CHUNK_SIZE") or CHUNK_SIZE))
+    params = jobs.pipeline.AnalysisParams.from_dict(row.params)
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    if len(opinions) <= size:
+        return False
+    ids = missing_texts(opinions, params.max_chars)
+    chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
+    queue = Queue(job.origin, connection=job.connection)
+    chunk_jobs = enqueue_chunks(queue, row.id, opinions[0].source, chunks, params.max_chars)
+    part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions), chunk_jobs)
+    enqueue_finish(queue, row.id, part_jobs)
+    log.info("text analysis %s split into %d chunk jobs of up to %d texts and %d views",
+             row.id, len(chunks), size, len(part_jobs))
+    return True
+
+
+def missing_texts(opinions: list[Opinion], max_chars: int) -> list[int]:
+    """One opinion id per distinct text whose segmentation is not cached."""
+    first: dict[str, int] = {}
+    for opinion in opinions:
+        key = prepare(opinion.text, max_chars).key
+        if key and key not in first:
+            first[key] = opinion.id
+    known = results.known_keys(sorted(first), default_segmenter().name)
+    return [opinion_id for key, opinion_id in first.items() if key not in known]
+
+
+def view_parts(row, opinions: list[Opinion]) -> list[tuple[str, str]]:
+    """The views a run stores, as (kind, name): ``jobs.compute_views`` and one per article."""
+    parts = [("all", "")]
+    types = jobs.by_respondent_type(opinions)
+    if len(types) > 1:
+        parts += [("type", respondent_type) for respondent_type in sorted(types)]
+    if row.scope == "consultation":
+        articles = jobs.current_articles(row.scope_id)
+        parts += [("article", anchor) for anchor in jobs.by_article(opinions, articles)]
+    return parts
+
+
+def enqueue_chunks(queue, result_id: int, source: str, chunks: list[list[int]],
+                   max_chars: int) -> list:
+    return [queue.enqueue("analysis.chunked.segment_chunk", result_id, source, ids, max_chars,
+                          description=f"text analysis {result_id}: chunk {number}/{len(chunks)}",
+                          **_options())
+            for number, ids in enumerate(chunks, 1)]
+
+
+def enqueue_parts(queue, result_id: int, parts: list[tuple[str, str]], chunk_jobs: list) -> list:
+    """One job per view, each waiting for every chunk job; [((kind, name), job)]."""
+    waits = {"depends_on": Dependency(jobs=chunk_jobs, allow_failure=True)} if chunk_jobs else {}
+    return [((kind, name), queue.enqueue("analysis.chunked.analyse_part", result_id, kind, name,
+                                         description=f"text analysis {result_id}: {kind} {name}",
+                                         **waits, **_options()))
+            for kind, name in parts]
+
+
+def enqueue_finish(queue, result_id: int, part_jobs: list) -> None:
+    """The final job, waiting for every view's job; it gets their ids, not their views."""
+    queue.enqueue("analysis.chunked.finish", result_id,
+                  [[kind, name, part.id] for (kind, name), part in part_jobs],
+                  depends_on=Dependency(jobs=[part for _, part in part_jobs], allow_failure=True),
+                  description=f"text analysis {result_id}: final", **_options())
+
+
+def _options() -> dict:
+    return {"job_timeout": jobs.JOB_TIMEOUT, "result_ttl": 86400, "failure_ttl": 7 * 86400,
+            "meta": job_meta()}
+
+
+def segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
+    """The RQ chunk job: segment the texts of ``ids`` into the cache; returns how many.
+
+    A failure marks the run failed with its message (the first failure's is kept) and is
+    raised again, so RQ keeps the job among the failed ones."""
+    return jobs.in_app(_segment_chunk, result_id, source, ids, max_chars)
+
+
+def _segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
+    return _failing_the_run(result_id, lambda: store_segmentations(texts_of(source, ids), max_chars),
+                            default=0)
+
+
+def _failing_the_run(result_id: int, work, default=None):
+    """``work()`` for a running run (else ``default``: a job after a failure does nothing).
+    An error marks the run failed with its message, if no other job did first, and is
+    raised again so that RQ keeps the job among the failed ones."""
+    row = db.session.get(results.TextAnalysis, result_id)
+    if row is None or row.status != "running":
+        return default
+    try:
+        return work()
+    except Exception as error:
+        db.session.rollback()
+        log.exception("text analysis %s: a job failed", result_id)
+        row = db.session.get(results.TextAnalysis, result_id)
+        if row is not None and row.status == "running":
+            results.mark_failed(row, f"{type(error).__name__}: {error}\n"
+                                     f"{traceback.format_exc(limit=3)}")
+            db.session.commit()
+        raise
+
+
+def texts_of(source: str, ids: list[int]) -> list[str]:
+    """The texts as written of comments (or survey answers) ``ids``."""
+    if source == "answer":
+        from surveys.models import Answer
+
+        column, key = Answer.value_text, Answer.id
+    else:
+        column, key = Comment.body, Comment.id
+    found: list[str] = []
+    for start in range(0, len(ids), 500):
+        found.extend(db.session.scalars(select(column).where(key.in_(ids[start:start + 500]))))
+    return [text or "" for text in found]
+
+
+def store_segmentations(texts: list[str], max_chars: int) -> int:
+    """Segment each distinct text as the pipeline does and upsert it into the cache."""
+    segmenter = default_segmenter()
+    entries: dict[str, str] = {}
+    for text in texts:
+        prepared = prepare(text, max_chars)
+        if prepared.key and prepared.key not in entries:
+            entries[prepared.key] = encode_segmentation(segment_text(prepared.text, segmenter))
+    results.store_cache(entries, segmenter.name)
+    db.session.commit()
+    return len(entries)
+
+
+def analyse_part(result_id: int, kind: str, name: str) -> dict | None:
+    """The RQ job of one view: ``all``, ``type`` (a respondent type) or ``article`` (an
+    article's views, as ``jobs.compute_views``); returns it for ``finish``."""
+    return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
+
+
+def _analyse_part(result_id: int, kind: str, name: str) -> dict:
+    row = db.session.get(results.TextAnalysis, result_id)
+    params = jobs.pipeline.AnalysisParams.from_dict(row.params)
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    if kind == "type":
+        opinions = jobs.by_respondent_type(opinions).get(name, [])
+    elif kind == "article":
+        opinions = [o for o in opinions if o.group_key == name]
+    cache = jobs.load_cache(opinions, params.max_chars)
+    if kind == "article":
+        return jobs.compute_views(opinions, params, cache)
+    return jobs.analyse(opinions, params, cache).to_dict()
+
+
+def finish(result_id: int, parts: list[list]) -> int:
+    """The RQ final job: store the views of ``parts`` ([kind, name, job id]) as the run's
+    result, unless a job failed the run."""
+    return jobs.in_app(_finish, result_id, parts)
+
+
+def _finish(result_id: int, parts: list[list]) -> int:
+    row = db.session.get(results.TextAnalysis, result_id)
+    if row is None or row.status != "running":
+        return result_id
+    return jobs.guarded(result_id, lambda run: _assemble(run, parts))
+
+
+def _assemble(row, parts: list[list]) -> None:
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    views = {(kind, name): Job.fetch(job_id, connection=connection).return_value()
+             for kind, name, job_id in parts}
+    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    everyone = views[("all", "")]
+    type_views = {name: view for (kind, name), view in views.items() if kind == "type"}
+    if not type_views:
+        type_views = dict.fromkeys(jobs.by_respondent_type(opinions), everyone)
+    article_views = {name: view for (kind, name), view in views.items() if kind == "article"}
+    jobs.complete(row, opinions, jobs.combine_views(everyone, type_views), article_views)

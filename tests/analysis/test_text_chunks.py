@@ -1,0 +1,171 @@
+"""One analysis split over several RQ workers (issue 12, item 5), on the real Redis.
+
+A consultation's opinions come from the synthetic generator (campaigns planted); the chunk
+size is set small so a few dozen distinct texts make several chunk jobs. Skipped only when
+no Redis answers.
+"""
+import uuid
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from analysis import chunked, jobs, results
+from analysis.results import TextAnalysis, TextSegmentCache
+from analysis.text.synthetic import generate
+from consult.extensions import db
+from tests.analysis.redis_support import REDIS_URL, drop_queue, live_redis, work
+from tests.analysis.text_factories import add_comment
+from tests.factories import make_consultation
+
+CHUNK = 8
+ANCHORS = ("dieu-3", "dieu-3-khoan-1", "dieu-4", None)
+
+
+@pytest.fixture()
+def redis_queue(app):
+    import rq
+
+    connection = live_redis()
+    name = f"test-chunks-{uuid.uuid4().hex[:12]}"
+    app.config.update(REDIS_URL=REDIS_URL, ANALYSIS_QUEUE=name, ANALYSIS_CHUNK_SIZE=CHUNK)
+    queue = rq.Queue(name, connection=connection)
+    yield queue
+    drop_queue(queue)
+    connection.close()
+
+
+def generated_consultation(count: int = 40):
+    consultation = make_consultation()
+    opinions, _ = generate(count, campaign_share=0.3, campaign_count=2, seed=7)
+    for index, opinion in enumerate(opinions):
+        add_comment(consultation, ANCHORS[index % len(ANCHORS)], opinion.text,
+                    respondent_type=opinion.respondent_type)
+    db.session.commit()
+    return consultation
+
+
+def cached_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(TextSegmentCache))
+
+
+def without_timings(view: dict) -> dict:
+    """A stored view without its stage timings (the only part that differs between runs)."""
+    if isinstance(view, dict):
+        return {key: without_timings(value) for key, value in view.items()
+                if key not in ("timings", "cpu_timings")}
+    return view
+
+
+def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_queue):
+    consultation = generated_consultation()
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    assert redis_queue.count == 1
+
+    work(redis_queue, max_jobs=1)  # the run's job: splits, computes nothing itself
+    db.session.expire_all()
+    row = db.session.get(TextAnalysis, result_id)
+    opinions = jobs.load_opinions("consultation", consultation.id, row.params)
+    distinct = len(chunked.missing_texts(opinions, 5000))
+    parts = chunked.view_parts(row, opinions)
+    assert distinct > 2 * CHUNK
+    assert ("all", "") in parts and ("article", "dieu-3") in parts and ("article", "dieu-4") in parts
+    assert len([kind for kind, _ in parts if kind == "type"]) > 1
+    assert redis_queue.count == -(-distinct // CHUNK)  # one job per chunk
+    assert redis_queue.deferred_job_registry.count == len(parts) + 1  # views, then the final job
+    assert row.status == "running"
+
+    work(redis_queue, max_jobs=2)  # a first worker takes two chunks
+    assert cached_count() == 2 * CHUNK
+    work(redis_queue)  # a second one the other chunks, then the final job
+    db.session.expire_all()
+    split_run = db.session.get(TextAnalysis, result_id)
+    assert split_run.status == "done", split_run.error
+    assert cached_count() == distinct
+
+    db.session.execute(delete(TextSegmentCache))
+    db.session.commit()
+    single = db.session.get(TextAnalysis, jobs.run_analysis("consultation", consultation.id))
+    assert single.status == "done" and cached_count() == distinct
+    assert split_run.input_count == single.input_count == 40
+    assert split_run.view()["campaigns"], "the planted campaigns are found"
+    article_runs = db.session.scalars(select(TextAnalysis).where(TextAnalysis.scope == "article")
+                                      .order_by(TextAnalysis.id)).all()
+    assert len(article_runs) == 4  # dieu-3 and dieu-4, by each run
+    assert [without_timings(r.result) for r in article_runs[:2]] == \
+        [without_timings(r.result) for r in article_runs[2:]]
+    assert without_timings(split_run.result) == without_timings(single.result)
+
+
+def test_a_run_that_fits_in_one_chunk_is_not_split(redis_queue):
+    consultation = generated_consultation(count=6)
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue, max_jobs=1)
+    db.session.expire_all()
+    assert db.session.get(TextAnalysis, result_id).status == "done"
+    assert redis_queue.count == 0 and redis_queue.deferred_job_registry.count == 0
+
+
+def test_a_failing_chunk_fails_the_run_with_its_message(redis_queue, monkeypatch):
+    consultation = generated_consultation()
+    calls = []
+    real = chunked.store_segmentations
+
+    def second_chunk_breaks(texts, max_chars):
+        calls.append(len(texts))
+        if len(calls) == 2:
+            raise ValueError("bộ tách từ hỏng ở phần 2")
+        return real(texts, max_chars)
+
+    monkeypatch.setattr(chunked, "store_segmentations", second_chunk_breaks)
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue)
+
+    db.session.expire_all()
+    row = db.session.get(TextAnalysis, result_id)
+    assert row.status == "failed"
+    assert "ValueError: bộ tách từ hỏng ở phần 2" in row.error
+    assert redis_queue.failed_job_registry.count == 1
+    assert len(calls) == 2, "chunks after the failure do no work"
+    assert redis_queue.deferred_job_registry.count == 0  # the final job ran and left it failed
+    assert row.result in ({}, None)
+
+
+def test_a_failing_view_fails_the_run_with_its_message(redis_queue, monkeypatch):
+    consultation = generated_consultation()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("phân tích hỏng")
+
+    monkeypatch.setattr(jobs, "analyse", broken)
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue)
+
+    db.session.expire_all()
+    row = db.session.get(TextAnalysis, result_id)
+    assert row.status == "failed" and "RuntimeError: phân tích hỏng" in row.error
+    assert redis_queue.failed_job_registry.count == 1, "views after the failure do no work"
+    assert cached_count() > 0  # the chunks had run
+
+
+def test_storing_a_segmentation_twice_replaces_it(app):
+    results.store_cache({"k" * 32: "một hai"}, "seg-a")
+    db.session.commit()
+    results.store_cache({"k" * 32: "ba\nbốn", "m" * 32: "năm"}, "seg-b")
+    db.session.commit()
+    assert results.load_cache(["k" * 32, "m" * 32], "seg-b") == {"k" * 32: "ba\nbốn", "m" * 32: "năm"}
+    assert results.known_keys(["k" * 32, "x" * 32], "seg-b") == {"k" * 32}
+    assert results.known_keys(["k" * 32], "seg-a") == set()
+
+
+def test_key_words_rank_ties_alike_in_every_process():
+    """Workers differ in their hash seed; a tie between words must not depend on it."""
+    import subprocess
+    import sys
+
+    program = ("from analysis.text.keyphrases import key_words; "
+               "docs = [['vốn', 'góp', 'xã', 'viên', 'lãi', 'chia', 'quỹ', 'đất', 'thuế', 'nợ']] * 2; "
+               "print([p.phrase for p in key_words(docs, 10)])")
+    printed = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout
+               for seed in (1, 2, 3, 4)}
+    assert printed == {"['vốn', 'góp', 'xã', 'viên', 'lãi', 'chia', 'quỹ', 'đất', 'thuế', 'nợ']\n"}
