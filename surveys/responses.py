@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased, contains_eager
 
 from consult import codes, races
 from consult.extensions import db
@@ -446,18 +447,19 @@ def open_surveys(now: datetime | None = None) -> list[Survey]:
 
 def questions_for_provision(provision_id: int) -> list[Question]:
     """Open surveys' questions pinned to this provision (or to the same article in another
-    version of the same draft), for the article's page."""
+    version of the same draft), for the article's page. One query: the provision itself is
+    joined (as ``here``), not loaded first, and each question's survey comes with it."""
     from consult.models import DraftVersion, Provision
 
-    provision = db.session.get(Provision, provision_id)
-    if provision is None:
-        return []
+    here, here_version = aliased(Provision), aliased(DraftVersion)
     pinned = db.session.scalars(
         select(Question).join(Provision, Question.provision_id == Provision.id)
         .join(DraftVersion, Provision.version_id == DraftVersion.id)
         .join(Survey, Question.survey_id == Survey.id)
-        .where(Provision.anchor == provision.anchor,
-               DraftVersion.draft_id == provision.version.draft_id,
+        .join(here, here.id == provision_id)
+        .join(here_version, here.version_id == here_version.id)
+        .where(Provision.anchor == here.anchor, DraftVersion.draft_id == here_version.draft_id,
                Survey.status == "published", Survey.audience.in_(("open", "both")))
+        .options(contains_eager(Question.survey))
         .order_by(Survey.id, Question.id))
     return [question for question in pinned if question.survey.is_open()]
