@@ -16,6 +16,7 @@ checks) skips markers.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -445,13 +446,21 @@ def open_surveys(now: datetime | None = None) -> list[Survey]:
     return [survey for survey in surveys if survey.is_open(now)]
 
 
+@functools.cache
+def _provision_aliases():
+    """Made once: a new alias per call would make SQLAlchemy build and cache the statement anew."""
+    from consult.models import DraftVersion, Provision
+
+    return aliased(Provision), aliased(DraftVersion)
+
+
 def questions_for_provision(provision_id: int) -> list[Question]:
     """Open surveys' questions pinned to this provision (or to the same article in another
     version of the same draft), for the article's page. One query: the provision itself is
     joined (as ``here``), not loaded first, and each question's survey comes with it."""
     from consult.models import DraftVersion, Provision
 
-    here, here_version = aliased(Provision), aliased(DraftVersion)
+    here, here_version = _provision_aliases()
     pinned = db.session.scalars(
         select(Question).join(Provision, Question.provision_id == Provision.id)
         .join(DraftVersion, Provision.version_id == DraftVersion.id)
