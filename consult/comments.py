@@ -181,13 +181,14 @@ def published_comments_page(provision_ids: list[int], number: int | None,
     if not provision_ids:
         return CommentPage([], 0, 1, 1)
     published = (Comment.provision_id.in_(provision_ids), Comment.status == "published")
-    if (number or 1) <= 1:  # the usual visit: a short first page is the whole count
-        first = _comments_slice(published, 0, per_page)
-        if len(first) < per_page:
-            return CommentPage(first, len(first), 1, 1)
+    first = _comments_slice(published, 0, per_page) if (number or 1) <= 1 else None
+    if first is not None and len(first) < per_page:  # the usual visit: a short first page is the count
+        return CommentPage(first, len(first), 1, 1)
     total = db.session.scalar(select(func.count()).select_from(Comment).where(*published))
     pages = max(1, -(-total // per_page))
     number = min(max(number or 1, 1), pages)
+    if first is not None:
+        return CommentPage(first, total, 1, pages)
     comments = _comments_slice(published, (number - 1) * per_page, per_page) if total else []
     return CommentPage(comments, total, number, pages)
 
