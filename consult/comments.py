@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult import audit, codes, privacy, races
 from consult.extensions import db
@@ -39,13 +40,15 @@ def new_token() -> str:
 
 
 def find_contribution(consultation: Consultation, token: str | None) -> Contribution | None:
-    """The contribution of this consultation with this secret token, sent or not."""
+    """The contribution of this consultation with this secret token, sent or not, with its
+    comments (every page showing the list shows their number, and sending checks them)."""
     if not token:
         return None
-    return db.session.scalar(
+    return db.session.scalars(
         select(Contribution).where(Contribution.token == token,
                                    Contribution.consultation_id == consultation.id)
-    )
+        .options(joinedload(Contribution.comments))
+    ).unique().first()
 
 
 def start_contribution(consultation: Consultation) -> Contribution:
@@ -59,32 +62,41 @@ def comment_by_form_key(form_key: str) -> Comment | None:
 
 
 def add_comment(consultation: Consultation, contribution: Contribution | None,
-                provision: Provision | None, body: str, form_key: str) -> tuple[Comment, bool]:
+                provision: Provision | int | None, body: str, form_key: str) -> tuple[Comment, bool]:
     """Store a comment in the citizen's unsent list at once, so nothing typed is lost.
 
+    ``provision`` is the Provision commented on, or only its id (the article page knows the id
+    from the cached provision tree and need not load the row), or None for the whole draft.
     Returns ``(comment, created)``. ``contribution`` is the list the session knows, or None:
     a list is then started with the comment, never before it. A form sent twice carries the
     same ``form_key`` and finds the comment the first sending stored, in the list it went to
     (the session of a resent request may not know that list yet), instead of adding a second
     one; twins racing each other meet the ``form_key`` unique constraint and the losers get
-    the winner's comment, with no empty list left behind.
+    the winner's comment, with no empty list left behind. (While the consultation is open
+    the insert itself finds a resend, in its savepoint: no look-up first.)
     """
-    existing = comment_by_form_key(form_key)
-    if existing is not None:
-        return existing, False
     if not consultation.is_open():
-        raise ConsultationClosed()
+        existing = comment_by_form_key(form_key)  # a resend of a form stored before it closed
+        if existing is None:
+            raise ConsultationClosed()
+        return existing, False
 
     def add() -> Comment:
         comment = Comment(
             contribution=contribution or start_contribution(consultation),
-            consultation=consultation, provision=provision, body=clean_control(body),
+            consultation=consultation, **_provision_reference(provision), body=clean_control(body),
             body_normalized=normalize_text(body), form_key=form_key, status="draft",
         )
         db.session.add(comment)
         return comment
 
     return races.insert_or_find(add, lambda: comment_by_form_key(form_key))
+
+
+def _provision_reference(provision: Provision | int | None) -> dict:
+    if provision is None or isinstance(provision, Provision):
+        return {"provision": provision}
+    return {"provision_id": provision}
 
 
 def remove_comment(contribution: Contribution, comment_id: int) -> bool:
@@ -110,17 +122,19 @@ def submit_contribution(contribution: Contribution, *, respondent_type: str,
     if not contribution.comments:
         raise NothingToSend()
     now = utcnow()
+    sent = dict(status="submitted", submitted_at=now, consent_at=now,
+                receipt_code=new_receipt_code(), respondent_type=respondent_type,
+                province_code=province_code, name=name.strip()[:255], contact=contact.strip()[:255])
     changed = db.session.execute(
         update(Contribution)
-        .where(Contribution.id == contribution.id, Contribution.status == "draft")
-        .values(status="submitted", submitted_at=now, consent_at=now,
-                receipt_code=new_receipt_code(), respondent_type=respondent_type,
-                province_code=province_code, name=name.strip()[:255],
-                contact=contact.strip()[:255])
+        .where(Contribution.id == contribution.id, Contribution.status == "draft").values(**sent)
+        .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(contribution)
     if not changed:
+        db.session.refresh(contribution)  # the twin's receipt
         raise AlreadySubmitted(contribution)
+    for key, value in sent.items():  # what this UPDATE wrote: no need to read it back
+        set_committed_value(contribution, key, value)
     db.session.execute(
         update(Comment).where(Comment.contribution_id == contribution.id,
                               Comment.status == "draft").values(status="pending")
@@ -164,16 +178,26 @@ def published_comments_page(provision_ids: list[int], number: int | None,
     provisions, with their authors' profiles loaded in the same query. A count and a LIMIT on
     the (provision, status) index: an article with thousands of comments costs what one with
     twenty does."""
+    if not provision_ids:
+        return CommentPage([], 0, 1, 1)
     published = (Comment.provision_id.in_(provision_ids), Comment.status == "published")
-    total = db.session.scalar(select(func.count()).select_from(Comment).where(*published)) \
-        if provision_ids else 0
+    first = _comments_slice(published, 0, per_page) if (number or 1) <= 1 else None
+    if first is not None and len(first) < per_page:  # the usual visit: a short first page is the count
+        return CommentPage(first, len(first), 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(*published))
     pages = max(1, -(-total // per_page))
     number = min(max(number or 1, 1), pages)
-    comments = db.session.scalars(
+    if first is not None:
+        return CommentPage(first, total, 1, pages)
+    comments = _comments_slice(published, (number - 1) * per_page, per_page) if total else []
+    return CommentPage(comments, total, number, pages)
+
+
+def _comments_slice(published: tuple, offset: int, limit: int) -> list[Comment]:
+    return list(db.session.scalars(
         select(Comment).where(*published).options(joinedload(Comment.contribution))
-        .order_by(Comment.created_at, Comment.id).offset((number - 1) * per_page).limit(per_page)
-    ).all() if total else []
-    return CommentPage(list(comments), total, number, pages)
+        .order_by(Comment.created_at, Comment.id).offset(offset).limit(limit)
+    ).all())
 
 
 def published_general_comments(consultation: Consultation) -> list[Comment]:

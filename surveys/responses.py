@@ -16,6 +16,7 @@ checks) skips markers.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased, contains_eager
 
 from consult import codes, races
 from consult.extensions import db
@@ -444,20 +446,29 @@ def open_surveys(now: datetime | None = None) -> list[Survey]:
     return [survey for survey in surveys if survey.is_open(now)]
 
 
-def questions_for_provision(provision_id: int) -> list[Question]:
-    """Open surveys' questions pinned to this provision (or to the same article in another
-    version of the same draft), for the article's page."""
+@functools.cache
+def _provision_aliases():
+    """Made once: a new alias per call would make SQLAlchemy build and cache the statement anew."""
     from consult.models import DraftVersion, Provision
 
-    provision = db.session.get(Provision, provision_id)
-    if provision is None:
-        return []
+    return aliased(Provision), aliased(DraftVersion)
+
+
+def questions_for_provision(provision_id: int) -> list[Question]:
+    """Open surveys' questions pinned to this provision (or to the same article in another
+    version of the same draft), for the article's page. One query: the provision itself is
+    joined (as ``here``), not loaded first, and each question's survey comes with it."""
+    from consult.models import DraftVersion, Provision
+
+    here, here_version = _provision_aliases()
     pinned = db.session.scalars(
         select(Question).join(Provision, Question.provision_id == Provision.id)
         .join(DraftVersion, Provision.version_id == DraftVersion.id)
         .join(Survey, Question.survey_id == Survey.id)
-        .where(Provision.anchor == provision.anchor,
-               DraftVersion.draft_id == provision.version.draft_id,
+        .join(here, here.id == provision_id)
+        .join(here_version, here.version_id == here_version.id)
+        .where(Provision.anchor == here.anchor, DraftVersion.draft_id == here_version.draft_id,
                Survey.status == "published", Survey.audience.in_(("open", "both")))
+        .options(contains_eager(Question.survey))
         .order_by(Survey.id, Question.id))
     return [question for question in pinned if question.survey.is_open()]

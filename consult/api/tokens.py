@@ -10,6 +10,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult import audit
 from consult.extensions import db
@@ -49,7 +50,8 @@ def find_token(raw: str | None) -> ApiToken | None:
     """The active token with this secret, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
+                              .options(joinedload(ApiToken.organisation)))  # every caller needs it
     if token is None or token.revoked_at is not None:
         return None
     return token

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.api import bp, serialize
 from consult.api.access import page_body, page_params, paginate, require_scope
@@ -11,7 +12,7 @@ from consult.api.idempotency import idempotent
 from consult.api.payload import json_body, submission_input
 from consult.api.problems import ApiProblem
 from consult.extensions import db
-from consult.models import Consultation
+from consult.models import Consultation, Draft
 from consult.submissions import attachments, services
 from consult.submissions.messages import attachment_problem, submit_problem
 from consult.submissions.models import Submission
@@ -66,7 +67,10 @@ def get_submission(submission_id: int):
 @require_scope("submissions:write")
 @idempotent
 def create_submission(slug: str):
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    consultation = db.session.scalars(
+        select(Consultation).where(Consultation.slug == slug)
+        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
+    ).unique().first()
     if consultation is None:
         raise _not_found(_("No consultation has this slug."))
     data = submission_input(json_body())
@@ -98,9 +102,11 @@ def create_submission(slug: str):
                            no_comment=data.no_comment)
     for item, provision in zip(data.opinions, provisions):
         services.add_opinion(draft, provision, item.body)
+    db.session.flush()  # the answer is made from what is in memory, before the commit expires it
+    body, location = serialize.submission(draft), url_for("api.get_submission", submission_id=draft.id,
+                                                          _external=True)
     db.session.commit()
-    location = url_for("api.get_submission", submission_id=draft.id, _external=True)
-    return jsonify(serialize.submission(draft)), 201, {"Location": location}
+    return jsonify(body), 201, {"Location": location}
 
 
 def _draft_exists(draft) -> ApiProblem:

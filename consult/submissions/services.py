@@ -122,7 +122,8 @@ def start_draft(consultation: Consultation, organisation: Organisation, actor: U
     version = current_version(consultation)
     draft = Submission(consultation=consultation, organisation=organisation, status="draft",
                        draft_slot="draft", version_id=version.id if version else None,
-                       created_by_id=actor.id if actor else None, channel=channel)
+                       created_by_id=actor.id if actor else None, channel=channel,
+                       opinions=[])  # known empty: adding the first opinion reads nothing
     try:
         with db.session.begin_nested():
             db.session.add(draft)

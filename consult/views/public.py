@@ -13,7 +13,7 @@ from consult import comments as comment_service
 from consult import answers, carry, drafts, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
-from consult.models import Consultation, Draft, Provision
+from consult.models import Consultation, Draft
 from consult.provision_tree import Node
 
 bp = Blueprint("public", __name__)
@@ -57,12 +57,13 @@ def _session_token(consultation: Consultation) -> str | None:
     return session.get(_SESSION_KEY, {}).get(str(consultation.id))
 
 
-def _remember_token(consultation: Consultation, token: str | None) -> None:
+def _remember_token(consultation_id: int, token: str | None) -> None:
+    """Tie (or untie) the session to a list; takes the id, read before a commit expires it."""
     tokens = dict(session.get(_SESSION_KEY, {}))
     if token:
-        tokens[str(consultation.id)] = token
+        tokens[str(consultation_id)] = token
     else:
-        tokens.pop(str(consultation.id), None)
+        tokens.pop(str(consultation_id), None)
     session[_SESSION_KEY] = tokens
 
 
@@ -107,7 +108,7 @@ def article(slug: str, anchor: str):
     form.form_key.data = races.usable_form_key(form.form_key.data)
     if form.validate_on_submit():
         target = tree.by_anchor.get(form.provision.data) or article_node
-        stored = _store_comment(consultation, db.session.get(Provision, target.id), form)
+        stored = _store_comment(consultation, target.id, form)
         if stored is not None:
             return stored
     elif request.method == "POST":
@@ -141,28 +142,33 @@ def general_comment(slug: str):
     )
 
 
-def _store_comment(consultation: Consultation, target: Provision | None, form: CommentForm):
+def _store_comment(consultation: Consultation, provision_id: int | None, form: CommentForm):
     """Add the form's opinion to the citizen's list; the redirect to answer with, or None
-    (with a message) when the consultation is closed."""
+    (with a message) when the consultation is closed.
+
+    What the answer needs is read before the commit, which expires every loaded object:
+    reading it after would cost the database three more round trips."""
     try:
         comment, created = comment_service.add_comment(
-            consultation, _current_list(consultation), target, form.body.data, form.form_key.data)
+            consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data)
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "
                 "Your text is kept below so that you can copy it."), "error")
         return None
-    db.session.commit()
     contribution = comment.contribution
-    if contribution.status != "draft":
+    status, token, receipt_code = contribution.status, contribution.token, contribution.receipt_code
+    consultation_id, list_url = consultation.id, url_for("public.my_list", slug=consultation.slug)
+    db.session.commit()
+    if status != "draft":
         flash(_("These opinions were already sent; here is your receipt."), "info")
-        return redirect(url_for("public.receipt", code=contribution.receipt_code))
-    _remember_token(consultation, contribution.token)
+        return redirect(url_for("public.receipt", code=receipt_code))
+    _remember_token(consultation_id, token)
     if created:
         flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
     else:
         flash(_("This opinion was already in your list; it was not added twice."), "info")
-    return redirect(url_for("public.my_list", slug=consultation.slug))
+    return redirect(list_url)
 
 
 @bp.route("/du-thao/<slug>/gop-y-cua-ban", methods=["GET", "POST"])
@@ -209,10 +215,12 @@ def _send_list(consultation, contribution, form: ProfileForm):
     except comment_service.NothingToSend:
         flash(_("Your list is empty: add an opinion on an article first."), "error")
         return None
+    consultation_id = consultation.id  # read before the commit expires them
+    receipt_url = url_for("public.receipt", code=contribution.receipt_code)
     db.session.commit()
-    _remember_token(consultation, None)
+    _remember_token(consultation_id, None)
     flash(_("Thank you. Your opinions were sent and will be published after moderation."), "success")
-    return redirect(url_for("public.receipt", code=contribution.receipt_code))
+    return redirect(receipt_url)
 
 
 @bp.post("/du-thao/<slug>/gop-y-cua-ban/xoa/<int:comment_id>")
