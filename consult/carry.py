@@ -143,12 +143,6 @@ def carried_comment_counts(version: DraftVersion) -> Counter:
 
 
 def _article_of(version: DraftVersion) -> dict[int, int]:
-    result, article = {}, None
-    for provision in version.provisions:
-        if provision.kind == "article":
-            article = provision.id
-        elif provision.kind in ("part", "chapter", "section"):
-            article = None
-        if article is not None:
-            result[provision.id] = article
-    return result
+    from consult.drafts import article_lookup  # drafts imports this module
+
+    return article_lookup(version)
