@@ -67,14 +67,19 @@ def opinions_per_day(session: Session, consultation_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["day", "opinions"])
 
 
-def opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
-    """Opinions and distinct senders per value of a contribution column."""
+def _counts_by(session: Session, base, column, opinion, sender) -> pd.DataFrame:
+    """Opinions (``opinion`` counted) and distinct ``sender`` values per value of ``column``."""
     key = column.label("key")
-    query = sent_comments(consultation_id).add_columns(
-        key, func.count(Comment.id).label("opinions"),
-        func.count(distinct(Comment.contribution_id)).label("senders"))
+    query = base.add_columns(key, func.count(opinion).label("opinions"),
+                             func.count(distinct(sender)).label("senders"))
     rows = session.execute(query.group_by(key)).all()
     return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+
+
+def opinions_by(session: Session, consultation_id: int, column) -> pd.DataFrame:
+    """Opinions and distinct senders per value of a contribution column."""
+    return _counts_by(session, sent_comments(consultation_id), column, Comment.id,
+                      Comment.contribution_id)
 
 
 def letters_in_force(consultation_id: int):
@@ -93,12 +98,8 @@ def letter_opinions_by(session: Session, consultation_id: int, column) -> pd.Dat
     """Letter opinions and distinct sending bodies per value of an organisation column; the
     organisation's kind keys it like a respondent type (invited bodies' survey responses store
     their kind there too)."""
-    key = column.label("key")
-    query = letters_in_force(consultation_id).add_columns(
-        key, func.count(SubmissionOpinion.id).label("opinions"),
-        func.count(distinct(Submission.organisation_id)).label("senders"))
-    rows = session.execute(query.group_by(key)).all()
-    return pd.DataFrame(rows, columns=["key", "opinions", "senders"])
+    return _counts_by(session, letters_in_force(consultation_id), column, SubmissionOpinion.id,
+                      Submission.organisation_id)
 
 
 def letter_opinions_per_day(session: Session, consultation_id: int) -> pd.DataFrame:
