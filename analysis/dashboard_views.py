@@ -88,11 +88,11 @@ def overview(consultation_id: int):
         "per_day": _timeline_chart(data.per_day),
         "types": Markup(charts.bar_chart(
             [(group_label("respondent_type", {}, k), o) for k, o in
-             data.by_respondent_type[["key", "opinions"]].itertuples(index=False)],
+             _most_opinions(data.by_respondent_type).itertuples(index=False)],
             title=_("Opinions (comments and letters) by respondent type"), number=number)),
         "provinces": Markup(charts.bar_chart(
             [(provinces.get(k, k) if k else _("Not given"), o) for k, o in
-             data.by_province[["key", "opinions"]].head(15).itertuples(index=False)],
+             _most_opinions(data.by_province).head(15).itertuples(index=False)],
             title=_("Opinions (comments and letters): the 15 provinces with most"),
             number=number)),
     }
@@ -101,6 +101,14 @@ def overview(consultation_id: int):
                            province_map=province_map,
                            surveys=db.session.scalars(select(Survey).where(Survey.consultation_id == consultation.id)
                                                       .order_by(Survey.id)).all())
+
+
+def _most_opinions(frame):
+    """Key and opinions, most opinions first (the tables rank by opinions and responses
+    together; the charts count opinions only), "not given" last."""
+    ranked = frame.assign(_unknown=frame["key"].isna()).sort_values(
+        ["_unknown", "opinions"], ascending=[True, False], kind="stable")
+    return ranked[["key", "opinions"]]
 
 
 def _province_map_asked(consultation: Consultation) -> str:
