@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.text.stance import STANCES
+from consult import races
 from consult.extensions import db
 from consult.models import Comment, utcnow
 
@@ -34,10 +35,18 @@ def set_label(comment: Comment, stance: str, user_id: int | None) -> StanceLabel
     """Record (or replace) the team's stance for ``comment``; raises ValueError on an unknown stance."""
     if stance not in STANCES:
         raise ValueError(stance)
-    row = db.session.scalar(select(StanceLabel).where(StanceLabel.comment_id == comment.id))
-    if row is None:
-        row = StanceLabel(comment_id=comment.id, consultation_id=comment.consultation_id)
-        db.session.add(row)
+    def find() -> StanceLabel | None:
+        return db.session.scalar(select(StanceLabel).where(StanceLabel.comment_id == comment.id))
+
+    def add() -> StanceLabel:
+        added = StanceLabel(comment_id=comment.id, consultation_id=comment.consultation_id,
+                            stance=stance)
+        db.session.add(added)
+        return added
+
+    row = find()
+    if row is None:  # two team members labelling at once: the second updates the first's row
+        row, _ = races.insert_or_find(add, find)
     row.stance, row.labelled_by_id, row.labelled_at = stance, user_id, utcnow()
     return row
 
