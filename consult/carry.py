@@ -125,15 +125,16 @@ def with_earlier_versions(version: DraftVersion, provision_ids: list[int]) -> li
     return list(provision_ids) + [old for old, new in landed_on(version).items() if new in wanted]
 
 
-def carried_comment_counts(version: DraftVersion) -> Counter:
-    """Published comments written on earlier versions, per article of ``version`` they land on."""
+def carried_comment_counts(version: DraftVersion, article_of: dict[int, int] | None = None) -> Counter:
+    """Published comments written on earlier versions, per article of ``version`` they land on.
+    ``article_of`` (provision id → article id, e.g. a cached tree's) spares reading the version."""
     landed = landed_on(version)
     if not landed:
         return Counter()
     rows = db.session.execute(select(Comment.provision_id, func.count())
                               .where(Comment.provision_id.in_(list(landed)), Comment.status == "published")
                               .group_by(Comment.provision_id)).all()
-    article_of = _article_of(version)
+    article_of = article_of if article_of is not None else _article_of(version)
     counts: Counter = Counter()
     for provision_id, count in rows:
         article_id = article_of.get(landed[provision_id])

@@ -103,7 +103,7 @@ def published_comment_counts(version: DraftVersion, tree: ProvisionTree | None =
     counts: Counter = Counter()
     for provision_id, count in rows:
         counts[article_of.get(provision_id, provision_id)] += count
-    counts.update(carry.carried_comment_counts(version))  # opinions written on earlier versions
+    counts.update(carry.carried_comment_counts(version, article_of))  # written on earlier versions
     return counts
 
 
