@@ -274,7 +274,7 @@ def parse_targets(typed: dict[int, str], new: VersionTree) -> tuple[dict[int, li
     unknown: dict[int, str] = {}
     for old_id, text in typed.items():
         cleaned = unicodedata.normalize("NFC", _ARTICLE_WORD.sub("", (text or "").strip())).lower()
-        tokens = [token for token in _NUMBER_SEPARATORS.split(cleaned) if token and token != "điều"]
+        tokens = [token for token in _NUMBER_SEPARATORS.split(cleaned) if token and token not in {"điều", "article"}]
         missing = [token for token in tokens if token not in numbers]
         if missing:
             unknown[old_id] = missing[0][:20]
