@@ -86,7 +86,7 @@ def request_digest() -> str:
     body = request.get_data(cache=True)
     try:
         body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's limit: the bytes
         pass
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     digest.update(body)
