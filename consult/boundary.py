@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from flask import Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 from consult.textnorm import storable
@@ -52,6 +53,9 @@ class LenientFormDataParser(FormDataParser):
     already does for multipart fields, instead of silently giving an empty form."""
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        if (self.max_form_memory_size is not None and content_length is not None
+                and content_length > self.max_form_memory_size):
+            raise RequestEntityTooLarge()  # werkzeug's own limit, which this override replaces
         text = stream.read().decode("utf-8", "replace")
         items = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
         return stream, self.cls(items), self.cls()
