@@ -99,6 +99,9 @@ def notify(consultation_id: int, base_url: str) -> Round:
             done.failed += 1
             log.warning("answers mail not sent", extra={"contribution_id": contribution_id, "error": str(error)})
             continue
+        except Exception:
+            release(contribution_id)  # owed again, never silently dropped
+            raise
         done.sent += 1
     return done
 
