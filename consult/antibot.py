@@ -23,6 +23,9 @@ from itsdangerous import BadSignature, TimestampSigner
 from wtforms import HiddenField, StringField
 
 DEFAULT_MIN_SECONDS = 2.0
+#: A form's signed start time is good for a day: a bot cannot reuse one stamp forever, and a
+#: person whose stamp expired is told neutrally, keeps the text and succeeds on sending again.
+MAX_FORM_AGE = 24 * 3600
 _SALT = "gopy.antibot.form-started"
 
 
@@ -40,7 +43,8 @@ def seconds_since(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        _payload, signed_at = _signer().unsign(value.encode("ascii", "replace"), return_timestamp=True)
+        _payload, signed_at = _signer().unsign(value.encode("ascii", "replace"), max_age=MAX_FORM_AGE,
+                                              return_timestamp=True)
     except (BadSignature, ValueError):
         return None
     return (datetime.now(timezone.utc) - signed_at).total_seconds()
