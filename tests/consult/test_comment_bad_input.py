@@ -139,3 +139,12 @@ def test_wrong_type_and_unknown_pages(client, consultation):
 def test_unpublished_consultation_is_hidden(client):
     make_consultation(published=False)
     assert client.get("/du-thao/luat-htx").status_code == 404
+
+
+def test_an_urlencoded_form_over_the_form_memory_limit_is_refused(app, client):
+    """The lenient (non-UTF-8) form parser keeps werkzeug's limit on form bodies."""
+    make_consultation()
+    app.config["MAX_FORM_MEMORY_SIZE"] = 1000
+    answer = client.post("/du-thao/luat-htx/dieu-1", data="body=" + "a" * 5000,
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 413

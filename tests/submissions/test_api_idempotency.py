@@ -128,3 +128,11 @@ def test_a_claim_left_by_a_dead_request_is_taken_over(client, setup, app):
                                   created_at=utcnow() - timedelta(minutes=5)))
     db.session.commit()
     assert _create(client, token, "bo-do").status_code == 201 and _letters() == 1
+
+
+def test_a_body_nested_past_pythons_limit_is_refused_not_a_500(client, setup):
+    token = setup[3]
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = client.post(URL, data=deep, content_type="application/json",
+                         headers={**auth(token), "Idempotency-Key": "khoa-sau"})
+    assert 400 <= answer.status_code < 500 and _letters() == 0
