@@ -10,7 +10,7 @@ from consult import auth, comments, decisions, drafts
 from consult.data import demo_decree_text, demo_draft_text, load_demo_comments
 from consult.extensions import db
 from consult.navigation import DEMO_LOADERS
-from consult.models import Consultation, Contribution, Draft, User, utcnow
+from consult.models import Consultation, Contribution, Draft, Organisation, User, utcnow
 
 DEMO_SLUG = "luat-hop-tac-xa-sua-doi"
 #: The Ministry of Planning and Investment consulted on the draft in 2022: the demo keeps that
@@ -53,13 +53,18 @@ def load_organisations_and_provinces() -> None:
     organisations.load_reference_bodies()
 
 
+def _organisation(code: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.code == code))
+
+
 def _demo_consultation() -> Consultation:
     now = utcnow()
     consultation = Consultation(
         slug=DEMO_SLUG, title="Dự thảo Luật Hợp tác xã (sửa đổi)",
         summary=("Bộ Kế hoạch và Đầu tư lấy ý kiến rộng rãi của người dân, thành viên hợp tác xã, "
                  "doanh nghiệp, các bộ, ngành và địa phương về dự thảo Luật Hợp tác xã (sửa đổi)."),
-        agency="Bộ Kế hoạch và Đầu tư", opens_at=now - timedelta(days=7),
+        agency="Bộ Kế hoạch và Đầu tư", agency_organisation=_organisation("BKHDT"),
+        document_kind="law", opens_at=now - timedelta(days=7),
         closes_at=now + timedelta(days=60), published=True, reference_date=DEMO_REFERENCE_DATE,
     )
     draft = Draft(consultation=consultation, title="Luật Hợp tác xã (sửa đổi)")
@@ -145,7 +150,8 @@ def _decree_consultation() -> None:
         title="Dự thảo Nghị định quy định chi tiết một số điều của Luật Hợp tác xã về hỗ trợ tổ chức kinh tế tập thể",
         summary=("Bộ Tài chính lấy ý kiến về dự thảo Nghị định hỗ trợ hợp tác xã, liên hiệp hợp tác xã "
                  "và tổ hợp tác."),
-        agency="Bộ Tài chính", opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=45),
+        agency="Bộ Tài chính", agency_organisation=_organisation("BTC"), document_kind="decree",
+        opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=45),
         published=True)
     draft = Draft(consultation=consultation, title="Nghị định hỗ trợ tổ chức kinh tế tập thể")
     db.session.add_all([consultation, draft])

@@ -56,6 +56,26 @@ MODERATION_ACTION_LABELS = {
     "hide": _l("Hide"),
 }
 
+#: Kinds of legal document a consultation is held on (Luật Ban hành văn bản quy phạm pháp luật).
+DOCUMENT_KINDS = {
+    "law": _l("Law"),
+    "ordinance": _l("Ordinance"),
+    "resolution": _l("Resolution"),
+    "decree": _l("Decree"),
+    "decision": _l("Decision (legal document)"),
+    "circular": _l("Circular"),
+}
+
+#: A consultation's life, in order (``Consultation.state``).
+CONSULTATION_STATES = {
+    "hidden": _l("Not yet visible"),
+    "scheduled": _l("Scheduled"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "answered": _l("Answered"),
+    "archived": _l("Archived"),
+}
+
 #: Drafting-team roles. Officers belong to an organisation (formal submissions).
 ROLES = {
     "admin": _l("Administrator"),

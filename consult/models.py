@@ -91,8 +91,12 @@ class Consultation(db.Model):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")
-    #: The agency that drafts and consults (Ban soạn thảo's ministry).
+    #: The agency that drafts and consults (Ban soạn thảo's ministry), as shown; ``agency_id`` is
+    #: the organisation whose team runs it (None: only the platform's administrators).
     agency: Mapped[str] = mapped_column(String(255), default="")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    #: Kind of legal document: one of ``consult.domain.DOCUMENT_KINDS`` (luật, nghị định, …).
+    document_kind: Mapped[str] = mapped_column(String(32), default="law", server_default="law")
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     #: Shown to the public only once published.
@@ -104,12 +108,32 @@ class Consultation(db.Model):
     #: When the drafting team published its answers (tiếp thu, giải trình) to the public; None:
     #: not yet, and the answers page and the outcomes on receipts stay hidden.
     answers_published_at: Mapped[datetime | None]
+    #: When the team archived it: still public, no longer listed among current consultations.
+    archived_at: Mapped[datetime | None]
 
+    agency_organisation: Mapped[Organisation | None] = relationship()
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.published and self.opens_at <= now < self.closes_at
+
+    def state(self, now: datetime | None = None) -> str:
+        """Where the consultation is in its life, read from its dates (one of
+        ``consult.domain.CONSULTATION_STATES``): not yet visible → scheduled → open → closed →
+        answered → archived. Computed on read, so it follows the clock without a job."""
+        now = now or utcnow()
+        if not self.published:
+            return "hidden"
+        if self.archived_at is not None and self.archived_at <= now:
+            return "archived"
+        if now < self.opens_at:
+            return "scheduled"
+        if now < self.closes_at:
+            return "open"
+        if self.answers_published_at is not None:
+            return "answered"
+        return "closed"
 
     @property
     def draft(self) -> "Draft | None":
