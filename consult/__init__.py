@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, logging_setup, ratelimit, security, serving, templating
+from consult import (config, errors, i18n, logging_setup, ratelimit, scoping, security, serving,
+                     templating)
 from consult.extensions import init_extensions
 
 
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     _register_blueprints(app)
+    scoping.init_app(app)
     _init_operations(app)
     ratelimit.init_app(app)
     _register_cli(app)
