@@ -166,3 +166,7 @@ class TeamMemberForm(FlaskForm):
     def validate_role(self, field) -> None:
         if field.data not in {value for value, _label in self.role.choices}:
             raise ValidationError(_l("Please choose a role from the list."))
+
+
+class ActionForm(FlaskForm):
+    """A button that needs only the CSRF token (deactivate, reactivate)."""

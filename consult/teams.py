@@ -59,3 +59,25 @@ def add_member(organisation: Organisation, email: str, name: str, role: str,
     audit.record(actor, "team.add_member", user, organisation=organisation.code, role=role,
                  email=user.email)
     return user, password
+
+
+def find_member(user_id: int) -> User | None:
+    """An agency's drafter or moderator by id (never an administrator nor an officer)."""
+    user = db.session.get(User, user_id) if 0 < user_id < 2 ** 31 else None
+    ok = user is not None and user.role in AGENCY_ROLES and user.organisation_id is not None
+    return user if ok else None
+
+
+def set_active(user: User, active: bool, actor: User | None) -> bool:
+    """Deactivate (a member who left the agency) or reactivate an account; False when it
+    already was so (a replayed button). Deactivating ends the member's sessions at once."""
+    if actor is not None and actor.role != "admin":
+        raise NotAllowed()
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        user.end_sessions()
+    audit.record(actor, "team.reactivate" if active else "team.deactivate", user,
+                 email=user.email, organisation=user.organisation.code)
+    return True

@@ -1,7 +1,7 @@
 """The platform administrator's page of drafting agencies' teams (drafters and moderators)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from consult import teams
 from consult.auth import role_required
 from consult.domain import ROLES
 from consult.extensions import db
-from consult.forms import TeamMemberForm
+from consult.forms import ActionForm, TeamMemberForm
 from consult.models import Organisation
 from consult.navigation import add_admin_link
 
@@ -30,7 +30,8 @@ def _form(from_request: bool = True) -> TeamMemberForm:
 
 def _render(form: TeamMemberForm, created=None, password=None, status: int = 200):
     return render_template("admin/teams.html", form=form, members=teams.agency_members(),
-                           created=created, password=password, roles=ROLES), status
+                           created=created, password=password, roles=ROLES,
+                           action_form=ActionForm(formdata=None)), status
 
 
 @bp.get("/co-quan-soan-thao")
@@ -55,3 +56,29 @@ def add_member():
         return _render(form, status=422)
     db.session.commit()
     return _render(_form(from_request=False), created=user, password=password)
+
+
+@bp.post("/co-quan-soan-thao/<int:user_id>/vo-hieu-hoa")
+@role_required("admin")
+def deactivate_member(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/co-quan-soan-thao/<int:user_id>/kich-hoat")
+@role_required("admin")
+def reactivate_member(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = teams.find_member(user_id) or abort(404)
+    if not ActionForm().validate():
+        flash(_("The form has expired; please try again."), "error")
+    elif teams.set_active(user, active, current_user):
+        db.session.commit()
+        flash(_("The account of %(email)s is active again.", email=user.email) if active else
+              _("The account of %(email)s is deactivated: its sessions are ended and it can no longer "
+                "log in.", email=user.email), "success")
+    else:
+        flash(_("Nothing changed: the account of %(email)s was already so.", email=user.email), "info")
+    return redirect(url_for("teams.members") + f"#member-{user.id}")

@@ -231,3 +231,23 @@ def test_consultations_without_agency_stay_with_the_platform(world):
     assert {c.slug for c in scoping.team_consultations(world.drafter_b)} == set()
     assert {c.slug for c in db.session.scalars(select(Consultation).where(
         scoping.visible_clause(world.admin)))} == {"luat-a", "luat-b"}
+
+
+def test_the_administrator_deactivates_and_reactivates_a_member(client, app, world):
+    member = app.test_client()
+    assert member.post("/dang-nhap", data={"email": world.drafter_a.email, "password": PASSWORD}).status_code == 302
+    login(client, world.admin, PASSWORD)
+    assert "soanthao@a.vn" in client.get("/quan-tri/co-quan-soan-thao").text
+    url = f"/quan-tri/co-quan-soan-thao/{world.drafter_a.id}/vo-hieu-hoa"
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302  # a replay: nothing more happens
+    assert db.session.get(User, world.drafter_a.id).active is False
+    assert member.get(f"/quan-tri/xu-ly/{world.a.slug}").status_code == 302  # logged out
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("team.%"))))
+    assert actions == ["team.deactivate"]
+    assert client.post(f"/quan-tri/co-quan-soan-thao/{world.drafter_a.id}/kich-hoat").status_code == 302
+    assert db.session.get(User, world.drafter_a.id).active is True
+    assert client.post(f"/quan-tri/co-quan-soan-thao/{world.admin.id}/vo-hieu-hoa").status_code == 404
+    login(client, world.drafter_b, PASSWORD)
+    assert client.post(url).status_code == 403
+    assert db.session.get(User, world.drafter_a.id).active is True
