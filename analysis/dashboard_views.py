@@ -26,6 +26,7 @@ from analysis.overview import consultation_overview
 from analysis.tallies import AUDIENCES, ResponseFilters, load_survey, summarise_survey
 from analysis.tallies.cache import TallyCache, data_version
 from analysis.tallies.responses import ResponseTable
+from consult import scoping
 from consult.auth import role_required
 from consult.clock import vn_today
 from consult.data import province_names, sorted_provinces
@@ -68,11 +69,12 @@ def group_label(dimension: str, labels: dict, key) -> str:
 @bp.get("/")
 @role_required(*MODERATOR_ROLES)
 def index():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    consultations = scoping.team_consultations()
     counts = dict(db.session.execute(select(SurveyResponse.survey_id, func.count())
                                      .where(SurveyResponse.status == "submitted")
                                      .group_by(SurveyResponse.survey_id)).all())
-    surveys = db.session.scalars(select(Survey).order_by(Survey.id)).all()
+    surveys = db.session.scalars(select(Survey).where(scoping.consultation_id_clause(Survey.consultation_id))
+                                 .order_by(Survey.id)).all()
     return render_template("analysis/dashboards/index.html", consultations=consultations, surveys=surveys,
                            counts=counts)
 
@@ -80,7 +82,7 @@ def index():
 @bp.get("/tham-van/<int:consultation_id>")
 @role_required(*MODERATOR_ROLES)
 def overview(consultation_id: int):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = scoping.team_consultation_or_404(consultation_id)
     province_map = _province_map_asked(consultation)
     data = consultation_overview(db.session, consultation.id, province_map=province_map)
     provinces = province_names(province_map)
@@ -122,7 +124,7 @@ def _province_map_asked(consultation: Consultation) -> str:
 @bp.get("/khao-sat/<int:survey_id>")
 @role_required(*MODERATOR_ROLES)
 def results(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, invalid = ResponseFilters.from_args(request.args)
     info = load_survey(db.session, survey.id, _locale())
     summaries = _summaries(survey.id, filters, info)
@@ -223,7 +225,7 @@ def _download(body, filename: str, mimetype: str) -> Response:
 @role_required(*DRAFTER_ROLES)
 def export_responses(survey_id: int, form: str):
     """CSV streams as it is written; Excel is built as a stored export (an old link lands on its page)."""
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, _invalid = ResponseFilters.from_args(request.args)
     if form == "xlsx":
         return redirect(url_for(".survey_exports", survey_id=survey.id, **filters.to_args()))
@@ -235,7 +237,7 @@ def export_responses(survey_id: int, form: str):
 @bp.get("/khao-sat/<int:survey_id>/xuat")
 @role_required(*DRAFTER_ROLES)
 def survey_exports(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, invalid = ResponseFilters.from_args(request.args)
     return _exports_page("responses", survey.id, survey.title_in(_locale()) or survey.slug,
                          url_for(".results", survey_id=survey.id, **filters.to_args()),
@@ -245,7 +247,7 @@ def survey_exports(survey_id: int):
 @bp.post("/khao-sat/<int:survey_id>/xuat")
 @role_required(*DRAFTER_ROLES)
 def start_response_export(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, invalid = ResponseFilters.from_args(request.form)
     page = url_for(".survey_exports", survey_id=survey.id, **filters.to_args())
     if invalid:
@@ -257,7 +259,7 @@ def start_response_export(survey_id: int):
 @bp.get("/tham-van/<int:consultation_id>/gop-y.<any(csv, xlsx):form>")
 @role_required(*DRAFTER_ROLES)
 def export_comments(consultation_id: int, form: str):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = scoping.team_consultation_or_404(consultation_id)
     if form == "xlsx":
         return redirect(url_for(".consultation_exports", consultation_id=consultation.id))
     name = f"gop-y-{consultation.slug}-{vn_today():%Y%m%d}.csv"
@@ -268,7 +270,7 @@ def export_comments(consultation_id: int, form: str):
 @bp.get("/tham-van/<int:consultation_id>/xuat")
 @role_required(*DRAFTER_ROLES)
 def consultation_exports(consultation_id: int):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = scoping.team_consultation_or_404(consultation_id)
     return _exports_page("comments", consultation.id, consultation.title,
                          url_for(".overview", consultation_id=consultation.id),
                          url_for(".start_comment_export", consultation_id=consultation.id))
@@ -277,7 +279,7 @@ def consultation_exports(consultation_id: int):
 @bp.post("/tham-van/<int:consultation_id>/xuat")
 @role_required(*DRAFTER_ROLES)
 def start_comment_export(consultation_id: int):
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = scoping.team_consultation_or_404(consultation_id)
     name = f"gop-y-{consultation.slug}-{vn_today():%Y%m%d}.xlsx"
     page = url_for(".consultation_exports", consultation_id=consultation.id)
     return _start_export("comments", consultation.id, {}, name, page)
@@ -287,7 +289,7 @@ def start_comment_export(consultation_id: int):
 @role_required(*DRAFTER_ROLES)
 def download_export(export_id: int):
     """A finished export, streamed from disk and kept there for the next download."""
-    row = db.session.get(export_jobs.ExportFile, export_id) or abort(404)
+    row = _export_or_404(export_id)
     page = _exports_page_url(row)
     if row.status != "done":
         flash(_("This export has no file to download yet."), "error")
@@ -300,6 +302,23 @@ def download_export(export_id: int):
     response = _download(body, row.download_name or f"export-{row.id}.{row.format}", exports.XLSX_MIMETYPE)
     response.headers["Content-Length"] = str(row.byte_count)
     return response
+
+
+def _export_or_404(export_id: int):
+    """An export file of one of the user's consultations (or of its surveys)."""
+    row = db.session.get(export_jobs.ExportFile, export_id) or abort(404)
+    scoping.check_consultation_id(_export_consultation(export_id))
+    return row
+
+
+@scoping.resolves("export_id")
+def _export_consultation(value: int):
+    """An export file's consultation: its own, or its survey's."""
+    found = db.session.execute(
+        select(func.coalesce(export_jobs.ExportFile.consultation_id, Survey.consultation_id))
+        .outerjoin(Survey, Survey.id == export_jobs.ExportFile.survey_id)
+        .where(export_jobs.ExportFile.id == value)).first()
+    return scoping.MISSING if found is None else found[0]
 
 
 EXPORT_STATES = {
@@ -373,7 +392,7 @@ def file_size(count: int | None) -> str:
 @bp.get("/khao-sat/<int:survey_id>/tong-hop.xlsx")
 @role_required(*DRAFTER_ROLES)
 def export_tallies(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, _invalid = ResponseFilters.from_args(request.args)
     summaries = _summaries(survey.id, filters)
     path = exports.tallies_xlsx(summaries, words, survey.title_in(_locale()))
@@ -383,7 +402,7 @@ def export_tallies(survey_id: int):
 @bp.get("/khao-sat/<int:survey_id>/bang-cheo.xlsx")
 @role_required(*DRAFTER_ROLES)
 def export_crosstab(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
+    survey = scoping.object_or_404(Survey, survey_id)
     filters, _invalid = ResponseFilters.from_args(request.args)
     table, _picker = _crosstab_from_args(load_survey(db.session, survey.id, _locale()), filters)
     if table is None:

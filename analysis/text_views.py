@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired
 
 from analysis import jobs, results, stance_labels  # the models must be known when the app starts
-from consult import drafts
+from consult import drafts, scoping
 from consult.auth import role_required
 from consult.extensions import db
 from consult.models import Comment, Consultation
@@ -73,7 +73,7 @@ class StanceLabelForm(FlaskForm):
 @bp.get("/")
 @role_required(*ROLES)
 def index():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    consultations = scoping.team_consultations()
     chosen = _chosen_consultation(consultations)
     articles, latest_articles, counts = [], {}, {}
     version = chosen.draft.current_version if chosen and chosen.draft else None
@@ -81,13 +81,16 @@ def index():
         articles = [p for p in version.provisions if p.kind == "article"]
         counts = drafts.published_comment_counts(version)
         latest_articles = results.latest_by_scope_id("article", [a.id for a in articles])
-    questions = jobs.open_questions(chosen.id if chosen else None)
+    # With no consultation of their own, an agency's member sees no question nor run of others.
+    everything = chosen is None and scoping.sees_all()
+    questions = jobs.open_questions(chosen.id if chosen else None) if chosen or everything else []
     return render_template(
         "analysis/text/index.html", consultations=consultations, consultation=chosen,
         articles=articles, counts=counts, latest_articles=latest_articles, questions=questions,
         latest_questions=results.latest_by_scope_id("question", [q.id for q in questions]),
         latest_consultation=results.latest("consultation", chosen.id) if chosen else None,
-        runs=results.recent_runs(chosen.id if chosen else None), form=RunAnalysisForm(),
+        runs=results.recent_runs(chosen.id if chosen else None) if chosen or everything else [],
+        form=RunAnalysisForm(),
     )
 
 
@@ -128,6 +131,7 @@ def run():
         flash(_("The analysis could not be started: the form was incomplete."), "error")
         return redirect(url_for(".index"))
     scope, scope_id = SCOPE_SLUGS[form.scope.data], int(form.scope_id.data)
+    _check_scope(scope, scope_id)
     try:
         result_id, state = jobs.request_analysis(scope, scope_id,
                                                  {"include_pending": form.include_pending.data},
@@ -136,6 +140,35 @@ def run():
         abort(404)
     _flash_state(state)
     return redirect(url_for(".result", slug=form.scope.data, scope_id=scope_id))
+
+
+def _check_scope(scope: str, scope_id: int) -> None:
+    """404 when the scope is missing or belongs to another agency's consultation."""
+    try:
+        _title, consultation_id = jobs.describe_scope(scope, scope_id)
+    except jobs.ScopeNotFound:
+        abort(404)
+    scoping.check_consultation_id(consultation_id)
+
+
+@scoping.resolves_endpoint("textanalysis.result")
+def _result_consultation(view_args: dict):
+    """The consultation of an analysis page's scope (article, consultation or question)."""
+    try:
+        return jobs.describe_scope(SCOPE_SLUGS[view_args["slug"]], view_args["scope_id"])[1]
+    except (jobs.ScopeNotFound, KeyError):
+        return scoping.MISSING
+
+
+@scoping.resolves("answer_id")
+def _answer_consultation(value: int):
+    """A survey answer's consultation (through its response and survey)."""
+    from surveys.models import Answer, Response, Survey
+
+    found = db.session.execute(
+        select(Survey.consultation_id).join(Response, Response.survey_id == Survey.id)
+        .join(Answer, Answer.response_id == Response.id).where(Answer.id == value)).first()
+    return scoping.MISSING if found is None else found[0]
 
 
 def _flash_state(state: str) -> None:
@@ -170,7 +203,7 @@ def _source_links(scope: str, view: dict | None) -> dict[int, str]:
 def stances(consultation_id: int):
     """Each published opinion with the rules' stance and cue words, the model's suggestion
     (once the team has labelled enough) and the team's own label, which can be set here."""
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = scoping.team_consultation_or_404(consultation_id)
     comments, pages = stance_labels.opinions_page(consultation_id, request.args.get("page", 1, type=int))
     run = results.latest("consultation", consultation_id)
     suggestions = ((run.result or {}).get("stance_suggestions") or {}) if run else {}

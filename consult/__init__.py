@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult import config, errors, i18n, logging_setup, ratelimit, security, serving, templating
+from consult import (config, errors, i18n, logging_setup, ratelimit, scoping, security, serving,
+                     templating)
 from consult.extensions import init_extensions
 
 
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     _register_blueprints(app)
+    scoping.init_app(app)
     _init_operations(app)
     ratelimit.init_app(app)
     _register_cli(app)
@@ -29,11 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from analysis import dashboard_views, text_views
     from consult import api, submissions
-    from consult.views import admin, answers, auth, decisions, public, versions
+    from consult.views import admin, answers, auth, decisions, public, teams, versions
     from surveys import blueprint as surveys_blueprint
 
     for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
-                      dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp):
+                      dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp,
+                      teams.bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from consult import auth, demo, drafts, ops_cli
+from consult import auth, demo, drafts, ops_cli, teams
 from consult.extensions import db
 from consult.legal_text import DraftParseError, UnreadableDocument, read_draft, \
     parse_legal_text
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(draft_group)
     app.cli.add_command(user_group)
+    app.cli.add_command(team_group)
     app.cli.add_command(organisation_group)
     ops_cli.init_app(app)
 
@@ -100,6 +101,35 @@ def _echo_report(report: dict) -> None:
         click.echo(f"  {kind}: {count}" + (f" ({numbered} numbered by Word)" if numbered else ""))
     for warning in report["warnings"]:
         click.echo(f"  warning line {warning['line']}: {warning['code']} {warning['params']}")
+
+
+team_group = AppGroup("team", help="Drafting agencies' teams (drafters and moderators of one agency).")
+
+
+@team_group.command("add-member")
+@click.option("--agency", "code", required=True, help="Code of the agency's organisation, e.g. BKHDT.")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(teams.AGENCY_ROLES), default="drafter", show_default=True)
+@click.option("--name", default="")
+def team_add_member(code: str, email: str, role: str, name: str) -> None:
+    """Create a drafter or moderator who sees only the agency's consultations; prints the
+    one-time password to hand over."""
+    organisation = teams.find_organisation(code)
+    if organisation is None:
+        raise click.ClickException(f"No organisation with the code {code!r}.")
+    try:
+        _user, password = teams.add_member(organisation, email, name, role, actor=None)
+    except teams.EmailTaken as error:
+        raise click.ClickException(f"{email} already has an account.") from error
+    db.session.commit()
+    click.echo(f"Created {role} {email.strip().lower()} of {organisation.code}. Password (shown once): {password}")
+
+
+@team_group.command("list")
+def team_list() -> None:
+    """Every agency's drafters and moderators."""
+    for user in teams.agency_members():
+        click.echo(f"{user.organisation.code}\t{user.role}\t{user.email}\t{'active' if user.active else 'deactivated'}")
 
 
 user_group = AppGroup("user", help="Drafting-team accounts.")

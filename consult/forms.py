@@ -140,3 +140,33 @@ class DraftUploadForm(FlaskForm):
 class ConfirmMatchesForm(FlaskForm):
     """Only the CSRF token: the article numbers typed per row are read by ``versions.parse_targets``,
     one field per article of the older version."""
+
+
+class TeamMemberForm(FlaskForm):
+    """A drafter or moderator of one drafting agency, made by a platform administrator."""
+
+    organisation = SelectField(_l("Drafting agency"), validate_choice=False,
+                               validators=[InputRequired(message=_l("Please choose the drafting agency."))])
+    email = EmailField(_l("E-mail"), filters=[_strip],
+                       validators=[DataRequired(message=_l("Please enter the member's e-mail.")),
+                                   Length(max=255, message=_l("An e-mail can be at most 255 characters long."))])
+    name = StringField(_l("Full name"), filters=[_strip],
+                       validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
+    role = SelectField(_l("Role"), validate_choice=False,
+                       validators=[InputRequired(message=_l("Please choose a role."))])
+
+    def validate_email(self, field) -> None:
+        if not _EMAIL.match(field.data or "") or "\x00" in (field.data or ""):
+            raise ValidationError(_l("Please give a valid e-mail address."))
+
+    def validate_organisation(self, field) -> None:
+        if field.data not in {value for value, _label in self.organisation.choices}:
+            raise ValidationError(_l("Please choose the drafting agency from the list."))
+
+    def validate_role(self, field) -> None:
+        if field.data not in {value for value, _label in self.role.choices}:
+            raise ValidationError(_l("Please choose a role from the list."))
+
+
+class ActionForm(FlaskForm):
+    """A button that needs only the CSRF token (deactivate, reactivate)."""

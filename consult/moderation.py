@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from consult import audit
 from consult.domain import MODERATION_ACTIONS
@@ -16,8 +16,8 @@ from consult.models import AuditEvent, Comment, User, utcnow
 PAGE_SIZE = 100
 
 
-def _in_queue(status: str, consultation_id: int | None):
-    conditions = [Comment.status == status]
+def _in_queue(status: str, consultation_id: int | None, scope=None):
+    conditions = [Comment.status == status, true() if scope is None else scope]
     if consultation_id is not None:
         conditions.append(Comment.consultation_id == consultation_id)
     return and_(*conditions)
@@ -63,9 +63,11 @@ class QueuePage:
         return shown
 
 
-def count(status: str, consultation_id: int | None = None) -> int:
+def count(status: str, consultation_id: int | None = None, scope=None) -> int:
+    """Comments in ``status``; ``scope``: an SQL condition on ``Comment`` (the moderator's
+    agency, ``consult.scoping.consultation_id_clause``)."""
     return db.session.scalar(select(func.count(Comment.id))
-                             .where(_in_queue(status, consultation_id))) or 0
+                             .where(_in_queue(status, consultation_id, scope))) or 0
 
 
 def page_count(total: int, per_page: int = PAGE_SIZE) -> int:
@@ -73,32 +75,33 @@ def page_count(total: int, per_page: int = PAGE_SIZE) -> int:
 
 
 def queue_page(status: str = "pending", number: int = 1, per_page: int = PAGE_SIZE,
-               consultation_id: int | None = None) -> QueuePage:
+               consultation_id: int | None = None, scope=None) -> QueuePage:
     """Page ``number`` of the comments in ``status``, oldest first so none waits forever
     (ties in time by id, so pages never overlap); a number past the end
     gives the last page and one below 1 the first (the caller may say so)."""
-    total = count(status, consultation_id)
+    total = count(status, consultation_id, scope)
     pages = page_count(total, per_page)
     number = min(max(number, 1), pages)
     comments = db.session.scalars(
-        select(Comment).where(_in_queue(status, consultation_id))
+        select(Comment).where(_in_queue(status, consultation_id, scope))
         .order_by(Comment.created_at, Comment.id)
         .offset((number - 1) * per_page).limit(per_page)).all()
     return QueuePage(comments=comments, number=number, pages=pages, total=total, per_page=per_page)
 
 
-def page_of(comment: Comment, per_page: int = PAGE_SIZE) -> int:
+def page_of(comment: Comment, per_page: int = PAGE_SIZE, scope=None) -> int:
     """The page of its status's queue on which ``comment`` appears."""
     before = db.session.scalar(select(func.count(Comment.id)).where(
-        Comment.status == comment.status,
+        Comment.status == comment.status, true() if scope is None else scope,
         or_(Comment.created_at < comment.created_at,
             and_(Comment.created_at == comment.created_at, Comment.id < comment.id)))) or 0
     return before // per_page + 1
 
 
-def status_counts() -> dict[str, int]:
+def status_counts(scope=None) -> dict[str, int]:
     rows = db.session.execute(
-        select(Comment.status, func.count()).group_by(Comment.status)
+        select(Comment.status, func.count()).where(true() if scope is None else scope)
+        .group_by(Comment.status)
     ).all()
     return dict(rows)
 
@@ -122,7 +125,9 @@ def moderate(comment: Comment, action: str, actor: User, reason: str = "") -> bo
     return True
 
 
-def audit_trail(limit: int = 200) -> list[AuditEvent]:
+def audit_trail(limit: int = 200, scope=None) -> list[AuditEvent]:
+    """The latest events; ``scope``: an SQL condition on ``AuditEvent`` (an agency's own)."""
     return db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        select(AuditEvent).where(true() if scope is None else scope)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     ).all()

@@ -85,8 +85,11 @@ class SurveyForm(AuthorForm):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The closing time must be after the opening time."))
 
-    def set_consultations(self, consultations) -> None:
-        self.consultation_id.choices = [("", _l("None"))] + [(c.id, c.title) for c in consultations]
+    def set_consultations(self, consultations, allow_none: bool = True) -> None:
+        self.consultation_id.choices = consultation_choices(consultations, allow_none)
+
+    def validate_consultation_id(self, field) -> None:
+        check_chosen_consultation(field)
 
     def to_fields(self) -> SurveyFields:
         return SurveyFields(
@@ -282,6 +285,22 @@ class ImportForm(FlaskForm):
     workbook = FileField(_l("Questionnaire file: XLSForm (.xlsx, .xlsm, .xls, .csv) or LimeSurvey (.lss)"),
                          render_kw={"accept": ".xlsx,.xlsm,.xls,.csv,.lss"})
     consultation_id = SelectField(_l("Consultation"), coerce=_optional_int, validate_choice=False)
+
+    def validate_consultation_id(self, field) -> None:
+        check_chosen_consultation(field)
+
+
+def consultation_choices(consultations, allow_none: bool = True) -> list:
+    """The consultations a survey may be attached to; "None" only for those who see all
+    (a survey of no consultation is out of every agency's sight: ``consult.scoping``)."""
+    return ([("", _l("None"))] if allow_none else []) + [(c.id, c.title) for c in consultations]
+
+
+def check_chosen_consultation(field) -> None:
+    """Only a consultation the page offered (the user's own): not a typed id of another's."""
+    offered = {value if value != "" else None for value, _label in field.choices or []}
+    if field.data not in offered:
+        raise ValidationError(_l("Please choose a consultation from the list."))
 
 
 class InviteForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consult.errors import MAX_ID
+from consult import scoping
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.extensions import db
@@ -38,7 +39,14 @@ def _render(template: str, status: int = 200, **context):
 
 
 def _survey(survey_id: int) -> Survey:
-    return db.session.get(Survey, survey_id) or abort(404)
+    return scoping.object_or_404(Survey, survey_id)
+
+
+@scoping.resolves("survey_id")
+def _survey_consultation(value):
+    """A survey's consultation, for the check before every team page (``consult.scoping``)."""
+    found = db.session.execute(select(Survey.consultation_id).where(Survey.id == value)).first()
+    return scoping.MISSING if found is None else found[0]
 
 
 def _page(survey: Survey, page_id: int) -> SurveyPage:
@@ -79,7 +87,8 @@ def _put_error(form, error: AuthoringError) -> None:
 
 
 def _consultations() -> list[Consultation]:
-    return list(db.session.scalars(select(Consultation).order_by(Consultation.id)))
+    """The consultations of the user's agency (all for an administrator): ``consult.scoping``."""
+    return scoping.team_consultations()
 
 
 def _checked_action() -> bool:
@@ -95,7 +104,8 @@ def _checked_action() -> bool:
 @blueprint.get(f"{ADMIN}/")
 @role_required(*DRAFTER_ROLES)
 def author_list():
-    surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+    surveys = db.session.scalars(select(Survey).where(scoping.consultation_id_clause(Survey.consultation_id))
+                                 .order_by(Survey.created_at.desc(), Survey.id.desc())).all()
     return _render("list.html", surveys=surveys)
 
 
@@ -103,7 +113,7 @@ def author_list():
 @role_required(*DRAFTER_ROLES)
 def author_new():
     form = SurveyForm()
-    form.set_consultations(_consultations())
+    form.set_consultations(_consultations(), scoping.sees_all())
     if form.validate_on_submit():
         try:
             survey = authoring.create_survey(form.to_fields(), current_user)
@@ -130,7 +140,7 @@ def author_survey(survey_id: int):
 def author_edit(survey_id: int):
     survey = _survey(survey_id)
     form = SurveyForm()
-    form.set_consultations(_consultations())
+    form.set_consultations(_consultations(), scoping.sees_all())
     if request.method == "GET":
         form.fill_from(survey, authoring.utc_to_vn)
     elif form.validate_on_submit():

@@ -6,12 +6,12 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import scoping
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.extensions import db
-from consult.models import Consultation
 from surveys import blueprint
-from surveys.author_forms import ImportForm
+from surveys.author_forms import ImportForm, consultation_choices
 from surveys.views_author import ADMIN, _consultations, _render, _survey
 from surveys.importing import MAX_BYTES, import_survey_file
 from surveys.xlsform import XLSFormError, export_xlsform, last_import_report
@@ -24,7 +24,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required(*DRAFTER_ROLES)
 def author_import():
     form = ImportForm()
-    form.consultation_id.choices = [("", _("None"))] + [(c.id, c.title) for c in _consultations()]
+    form.consultation_id.choices = consultation_choices(_consultations(), scoping.sees_all())
     failed = None
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -45,7 +45,7 @@ def author_import():
 
 def _import(upload, consultation_id):
     """(survey, None) on success, (None, report) when the workbook has errors."""
-    consultation = db.session.get(Consultation, consultation_id) if consultation_id else None
+    consultation = scoping.team_consultation_or_404(consultation_id) if consultation_id else None
     data = upload.read(MAX_BYTES + 1)
     try:
         survey, _report = import_survey_file(upload.filename, data, consultation=consultation,

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from consult import drafts
+from consult import drafts, scoping
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.extensions import db
@@ -257,6 +257,8 @@ def _visible_submission(submission_id: int) -> Submission:
     submission = db.session.get(Submission, submission_id) or abort(404)
     if not officers.can_see_organisation(current_user, submission.organisation_id):
         abort(403)
+    if scoping.is_team_member():
+        scoping.check_consultation_id(submission.consultation_id)  # another agency's: 404
     return submission
 
 

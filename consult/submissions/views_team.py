@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult import scoping
 from consult.api import tokens as api_tokens
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES, ORGANISATION_KINDS
@@ -23,10 +24,7 @@ _CSV_LIMIT = 1024 * 1024
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
-        abort(404)
-    return consultation
+    return scoping.team_consultation_or_404(slug)
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
@@ -37,7 +35,7 @@ def _organisation_choices() -> list[tuple[str, str]]:
 @bp.get("/quan-tri/")
 @role_required(*DRAFTER_ROLES)
 def team_index():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    consultations = scoping.team_consultations()
     summaries = [(c, roster.status_counts(roster.roster_rows(c))) for c in consultations]
     return render_template("submissions/team_index.html", summaries=summaries)
 

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _, ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
-from consult import drafts, moderation
+from consult import drafts, moderation, scoping
 from consult.auth import role_required
 from consult.domain import COMMENT_STATUSES, DRAFTER_ROLES, MODERATION_ACTION_LABELS, MODERATOR_ROLES
 from consult.extensions import db
 from consult.forms import DraftUploadForm, ModerationForm
 from consult.legal_text import DraftParseError, UnreadableDocument, read_draft
-from consult.models import Comment, Consultation, Draft, DraftVersion
+from consult.models import Comment, Draft, DraftVersion
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
@@ -22,8 +21,8 @@ bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 @bp.get("/")
 @role_required(*MODERATOR_ROLES)
 def index():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
-    return render_template("admin/index.html", counts=moderation.status_counts(),
+    consultations = scoping.team_consultations()
+    return render_template("admin/index.html", counts=moderation.status_counts(scoping.comment_clause()),
                            consultations=consultations)
 
 
@@ -50,6 +49,8 @@ def _linked_comment(text: str | None) -> Comment | None:
     if not text or not _PAGE_NUMBER.fullmatch(text):
         return None
     comment = db.session.get(Comment, int(text))
+    if comment is not None and not scoping.can_see_consultation_id(comment.consultation_id):
+        return None
     return comment if comment is not None and comment.status != "draft" else None
 
 
@@ -60,11 +61,11 @@ def moderation_queue():
     asked = _requested_page(request.args.get("page"))
     linked = _linked_comment(request.args.get("comment"))
     if linked is not None:
-        status, asked = linked.status, moderation.page_of(linked)
-    pager = moderation.queue_page(status, asked or 1)
+        status, asked = linked.status, moderation.page_of(linked, scope=scoping.comment_clause())
+    pager = moderation.queue_page(status, asked or 1, scope=scoping.comment_clause())
     _explain_page(asked, pager)
     return render_template("admin/moderation.html", status=status, pager=pager,
-                           comments=pager.comments, counts=moderation.status_counts(),
+                           comments=pager.comments, counts=moderation.status_counts(scoping.comment_clause()),
                            form=ModerationForm(), action_labels=MODERATION_ACTION_LABELS)
 
 
@@ -82,7 +83,7 @@ def _back_to_queue():
     """The queue page the moderator came from, or the last one if it has emptied since."""
     status = _queue_status(request.args.get("status"))
     asked = _requested_page(request.args.get("page")) or 1
-    number = min(max(asked, 1), moderation.page_count(moderation.count(status)))
+    number = min(max(asked, 1), moderation.page_count(moderation.count(status, scope=scoping.comment_clause())))
     return redirect(url_for("admin.moderation_queue", status=status,
                             page=number if number > 1 else None))
 
@@ -90,14 +91,14 @@ def _back_to_queue():
 @bp.post("/kiem-duyet/<int:comment_id>")
 @role_required(*MODERATOR_ROLES)
 def moderate(comment_id: int):
-    comment = db.session.get(Comment, comment_id) or abort(404)
+    comment = scoping.object_or_404(Comment, comment_id)
     form = ModerationForm()
     if not form.validate():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
         return render_template("admin/moderation.html", status=comment.status, pager=None,
-                               comments=[comment], counts=moderation.status_counts(),
+                               comments=[comment], counts=moderation.status_counts(scoping.comment_clause()),
                                form=form, action_labels=MODERATION_ACTION_LABELS,
                                failed_id=comment.id), 422
     if moderation.moderate(comment, form.action.data, current_user, form.reason.data or ""):
@@ -112,13 +113,13 @@ def moderate(comment_id: int):
 @bp.get("/nhat-ky")
 @role_required(*MODERATOR_ROLES)
 def audit_trail():
-    return render_template("admin/audit.html", events=moderation.audit_trail())
+    return render_template("admin/audit.html", events=moderation.audit_trail(scope=scoping.audit_clause()))
 
 
 @bp.route("/du-thao/<int:draft_id>/nhap", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
 def import_version(draft_id: int):
-    draft = db.session.get(Draft, draft_id) or abort(404)
+    draft = scoping.object_or_404(Draft, draft_id)
     form = DraftUploadForm()
     if form.validate_on_submit():
         version = _import_upload(draft, form)
@@ -161,7 +162,7 @@ def _import_upload(draft: Draft, form: DraftUploadForm) -> DraftVersion | None:
 @bp.get("/phien-ban/<int:version_id>")
 @role_required(*DRAFTER_ROLES)
 def version_report(version_id: int):
-    version = db.session.get(DraftVersion, version_id) or abort(404)
+    version = scoping.object_or_404(DraftVersion, version_id)
     return render_template("admin/version.html", version=version,
                            toc=drafts.table_of_contents(version))
 
@@ -169,7 +170,7 @@ def version_report(version_id: int):
 @bp.post("/phien-ban/<int:version_id>/cong-bo")
 @role_required(*DRAFTER_ROLES)
 def publish_version(version_id: int):
-    version = db.session.get(DraftVersion, version_id) or abort(404)
+    version = scoping.object_or_404(DraftVersion, version_id)
     if version.published_at is None:
         drafts.publish_version(version, actor=current_user)
         db.session.commit()

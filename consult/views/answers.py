@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from consult import answer_mail, answers
+from consult import answer_mail, answers, scoping
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.extensions import db
@@ -37,7 +37,7 @@ def public_page(slug: str):
 @bp.post("/quan-tri/xu-ly/<slug>/cong-bo")
 @role_required(*DRAFTER_ROLES)
 def publish(slug: str):
-    consultation = _consultation(slug) or abort(404)
+    consultation = scoping.team_consultation_or_404(slug)
     if not PublishForm().validate():
         flash(_("The form has expired; please try again."), "error")
     elif answers.publish(consultation, current_user):

@@ -5,10 +5,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale, format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField, TextAreaField
 
-from consult import decisions, synthesis, synthesis_docx
+from consult import decisions, scoping, synthesis, synthesis_docx
 from consult.auth import role_required
 from consult.decisions import InvalidDecision
 from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, DRAFTER_ROLES
@@ -55,14 +54,13 @@ def _labels() -> dict:
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    return consultation if consultation is not None else abort(404)
+    return scoping.team_consultation_or_404(slug)
 
 
 @bp.get("/")
 @role_required(*DRAFTER_ROLES)
 def index():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    consultations = scoping.team_consultations()
     return render_template("decisions/index.html",
                            rows=[(c, decisions.progress(c)) for c in consultations])
 

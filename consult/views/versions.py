@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult import drafts, versions
+from consult import drafts, scoping, versions
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES, MATCH_KINDS
 from consult.extensions import db
@@ -19,7 +19,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _version_pair(version_id: int) -> tuple[DraftVersion, DraftVersion]:
-    version = db.session.get(DraftVersion, version_id) or abort(404)
+    version = scoping.object_or_404(DraftVersion, version_id)
     previous = versions.previous_version(version)
     if previous is None or version.draft.kind != "draft":
         abort(404)
@@ -109,7 +109,7 @@ def _docx_response(data: bytes, filename: str) -> Response:
 # --- the law in force ------------------------------------------------------------------------
 
 def _draft_or_404(draft_id: int) -> Draft:
-    draft = db.session.get(Draft, draft_id) or abort(404)
+    draft = scoping.object_or_404(Draft, draft_id)
     if draft.kind != "draft":
         abort(404)
     return draft
