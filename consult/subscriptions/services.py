@@ -215,7 +215,9 @@ def _insert_once(model, **values) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return db.session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    statement = insert(model).values(**values).on_conflict_do_nothing() \
+        .returning(*model.__table__.primary_key.columns)  # rowcount is -1 on psycopg here
+    return db.session.execute(statement).first() is not None
 
 
 def _announceable(now):
