@@ -310,3 +310,31 @@ def test_with_redis_the_announcement_goes_through_an_rq_worker(app, client, inbo
     finally:
         Queue(name, connection=connection).delete(delete_jobs=True)
     assert len(inbox.messages) == 2 and "nd-moi" in inbox.messages[1][1].get_content()
+
+
+class _Locks:
+    """The part of a Redis connection the worker's turns use: SET NX EX and DEL."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+
+    def set(self, key, _value, nx=False, ex=None):
+        if nx and key in self.keys:
+            return None
+        self.keys.add(key)
+        return True
+
+    def delete(self, key):
+        self.keys.discard(key)
+
+
+def test_the_worker_announces_once_per_turn_without_a_request(client, inbox, agencies):
+    from consult.worker import run_announcements_if_due
+
+    btc, _ = agencies
+    _subscribed_and_confirmed(client, inbox)
+    _consultation("nd-moi", "Dự thảo Nghị định mới", btc)  # published directly, never announced
+    locks = _Locks()
+    assert run_announcements_if_due(locks) == 1
+    assert run_announcements_if_due(locks) is None  # another worker within ten minutes: skipped
+    assert [m["Subject"] for _r, m in inbox.messages[1:]] == ["Lấy ý kiến dự thảo mới: Dự thảo Nghị định mới"]
