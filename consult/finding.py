@@ -5,6 +5,7 @@ time left, and the entries of the Atom feed. Every query here keeps hidden consu
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -78,15 +79,14 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        year = args.get("nam", "")
-        page = args.get("trang", "")
+        year, page = _number(args.get("nam", ""), 4), _number(args.get("trang", ""), 6)
         return cls(
             query=" ".join(str(args.get("q", ""))[:QUERY_MAX_LENGTH].split()),
             agency=_short(args.get("co-quan", ""), 32),
             kind=_allowed(args.get("loai", ""), DOCUMENT_KINDS),
             state=_allowed(args.get("trang-thai", ""), LISTED_STATES),
-            year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
-            page=int(page) if page.isdigit() and len(page) < 7 else 1,
+            year=year if year and 1990 <= year <= 2100 else None,
+            page=page or 1,
         )
 
     @property
@@ -100,6 +100,11 @@ class Filters:
         values.update(changes)
         return {key: value for key, value in values.items()
                 if value not in ("", None) and not (key == "trang" and value == 1)}
+
+
+def _number(value: str, digits: int) -> int | None:
+    """A whole number of at most ``digits`` ASCII digits ("²" and "٣" are not), else None."""
+    return int(value) if isinstance(value, str) and re.fullmatch(rf"[0-9]{{1,{digits}}}", value) else None
 
 
 def _short(value: str, length: int) -> str:
