@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from consult import finding
 from consult.domain import CONSULTATION_STATES, DOCUMENT_KINDS
 from consult.models import utcnow
+from consult.navigation import PUBLIC_LINKS, NavLink
 
 bp = Blueprint("finding", __name__)
+
+if all(link.endpoint != "finding.consultations" for link in PUBLIC_LINKS):  # first in the header
+    PUBLIC_LINKS.insert(0, NavLink("finding.consultations", _l("Consultations"), frozenset()))
 
 
 @bp.get("/tham-van")
