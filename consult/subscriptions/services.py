@@ -107,6 +107,23 @@ def request_subscription(email: str, agency: Organisation | None) -> bool:
     return True
 
 
+#: Kinds of organisation that draft legal documents, offered on the form even before their first
+#: consultation here.
+DRAFTING_KINDS = ("ministry", "ministerial_agency", "government_agency")
+
+
+def agency_choices() -> list[Organisation]:
+    """What a citizen can subscribe to: the ministries and agencies in force today, and every
+    organisation that runs a published consultation; by name."""
+    from consult.clock import vn_today
+
+    runs_one = select(Consultation.agency_id).where(Consultation.published.is_(True),
+                                                    Consultation.agency_id.is_not(None))
+    drafting = Organisation.kind.in_(DRAFTING_KINDS) & Organisation.in_force_clause(vn_today())
+    return list(db.session.scalars(select(Organisation).where(or_(drafting, Organisation.id.in_(runs_one)))
+                                   .order_by(Organisation.name)))
+
+
 def _find(email_key: str, scope: str) -> Subscription | None:
     return db.session.scalar(select(Subscription).where(Subscription.email_key == email_key,
                                                         Subscription.scope == scope))

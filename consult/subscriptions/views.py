@@ -5,7 +5,6 @@ from flask import redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from consult import finding
 from consult.extensions import csrf, db
 from consult.models import Organisation
 from consult.subscriptions import bp, services
@@ -19,7 +18,7 @@ class ButtonForm(FlaskForm):
 @bp.route("/nhan-tin", methods=["GET", "POST"])
 def subscribe():
     form = SubscribeForm()
-    form.set_agencies(finding.agencies())
+    form.set_agencies(services.agency_choices())
     if request.method == "GET" and not form.agency.data:
         wanted = str(request.args.get("co-quan", ""))[:32]
         form.agency.data = wanted if wanted in {value for value, _label in form.agency.choices} else ""

@@ -206,6 +206,17 @@ def test_bad_addresses_are_refused_in_vietnamese_keeping_the_input(client, inbox
         assert email[:40] in page.text
 
 
+def test_the_form_offers_ministries_in_force_and_agencies_with_consultations(client, agencies):
+    db.session.add_all([Organisation(code="BNN", kind="ministry", name="Bộ Nông nghiệp và Phát triển nông thôn",
+                                     in_force_until=utcnow().date() - timedelta(days=300)),
+                        Organisation(code="BTP", kind="ministry", name="Bộ Tư pháp"),
+                        Organisation(code="UBND01", kind="province", name="Ủy ban nhân dân thành phố Hà Nội")])
+    db.session.commit()
+    form = client.get("/nhan-tin").text
+    offered = re.findall(r'<option (?:selected )?value="([^"]*)"', form)
+    assert offered == ["", "BKHDT", "BTC", "BTP"]  # merged away in 2025 and a province: not offered
+
+
 def test_an_unknown_agency_and_the_honeypot_are_refused(client, app, inbox, agencies):
     assert _subscribe(client, agency="KHONG-CO").status_code == 400
     trapped = _subscribe(client, website="http://spam.example")
