@@ -17,10 +17,10 @@ if all(link.endpoint != "finding.consultations" for link in PUBLIC_LINKS):  # fi
 
 @bp.get("/tham-van")
 def consultations():
+    """Every published consultation, filtered and searched by a plain GET form, 20 a page."""
     page = finding.list_page(finding.Filters.from_args(request.args))
-    return render_template("finding/list.html", page=page, now=utcnow(), states={key: CONSULTATION_STATES[key]
-                                                                  for key in finding.LISTED_STATES},
-                           kinds=DOCUMENT_KINDS)
+    states = {key: CONSULTATION_STATES[key] for key in finding.LISTED_STATES}
+    return render_template("finding/list.html", page=page, now=utcnow(), states=states, kinds=DOCUMENT_KINDS)
 
 
 @bp.get("/tham-van/atom.xml")
