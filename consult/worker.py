@@ -86,5 +86,6 @@ def run_announcements_if_due(connection) -> int | None:
         db.session.rollback()
         log.exception("subscription announcements failed")
         return None
-    log.info("subscription announcements", extra={"sent": done.sent, "failed": done.failed})
+    if done.sent or done.failed:  # a quiet turn leaves no line
+        log.info("subscription announcements", extra={"sent": done.sent, "failed": done.failed})
     return done.sent
