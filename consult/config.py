@@ -44,7 +44,7 @@ TEXTS = (
     "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "EXPORT_DIR", "UPLOAD_FOLDER", "SMTP_HOST", "SMTP_USERNAME",
     "SMTP_PASSWORD", "MAIL_FROM", "ADMIN_PASSWORD", "DEMO_OFFICER_PASSWORD", "HOST", "ANALYSIS_QUEUE",
     "EXPORT_QUEUE", "LOG_LEVEL", "METRICS_TOKEN", "METRICS_ALLOWED_NETWORKS", "REPORT_ISSUER", "REPORT_NUMBER",
-    "REPORT_PLACE",
+    "REPORT_PLACE", "PUBLIC_URL",
 )
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -85,6 +85,9 @@ def defaults(app: Flask) -> dict:
         "REPORT_ISSUER": "",
         "REPORT_NUMBER": "",
         "REPORT_PLACE": "",
+        #: The site's public root for links in e-mails sent without a request (cron, worker):
+        #: ``https://gopy.example.vn/``; empty: the request's root, else http://HOST:PORT/.
+        "PUBLIC_URL": "",
     }
 
 

@@ -35,6 +35,7 @@ def load_demo(admin_password: str | None = None) -> str | None:
         loader(consultation)
     _demo_decisions(consultation)
     _decree_consultation()
+    _announce_all()
     password = admin_password or secrets.token_urlsafe(12)
     if db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL)) is None:
         auth.create_user(DEMO_ADMIN_EMAIL, password, "admin", name="Ban soạn thảo")
@@ -42,6 +43,16 @@ def load_demo(admin_password: str | None = None) -> str | None:
         password = None
     db.session.commit()
     return None if admin_password else password
+
+
+def _announce_all() -> None:
+    """The demo's consultations are published as they are loaded: announce them, so that only
+    consultations published after a citizen subscribes are mailed to them."""
+    from consult.subscriptions import services as subscriptions
+
+    db.session.flush()
+    for consultation_id in db.session.scalars(select(Consultation.id)):
+        subscriptions.announce(consultation_id)
 
 
 def load_organisations_and_provinces() -> None:

@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, event, false, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -110,6 +110,9 @@ class Consultation(db.Model):
     answers_published_at: Mapped[datetime | None]
     #: When the team archived it: still public, no longer listed among current consultations.
     archived_at: Mapped[datetime | None]
+    #: The title folded for search (``consult.textnorm.search_key``: no case, no diacritics, no
+    #: punctuation), kept in step with ``title`` by an attribute event below.
+    title_key: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     agency_organisation: Mapped[Organisation | None] = relationship()
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")
@@ -135,6 +138,21 @@ class Consultation(db.Model):
             return "answered"
         return "closed"
 
+    @classmethod
+    def state_is(cls, state: str, now: datetime):
+        """The SQL condition "``state(now)`` is ``state``", the same rules as ``state``, so a list
+        can filter and count by state in the database. Unknown states match nothing."""
+        live = and_(cls.published.is_(True), or_(cls.archived_at.is_(None), cls.archived_at > now))
+        conditions = {
+            "hidden": cls.published.is_not(True),
+            "archived": and_(cls.published.is_(True), cls.archived_at <= now),
+            "scheduled": and_(live, cls.opens_at > now),
+            "open": and_(live, cls.opens_at <= now, cls.closes_at > now),
+            "answered": and_(live, cls.closes_at <= now, cls.answers_published_at.is_not(None)),
+            "closed": and_(live, cls.closes_at <= now, cls.answers_published_at.is_(None)),
+        }
+        return conditions.get(state, false())
+
     @property
     def draft(self) -> "Draft | None":
         return next((draft for draft in self.drafts if draft.kind == "draft"), None)
@@ -154,6 +172,13 @@ class Consultation(db.Model):
     @property
     def reference_day(self) -> date | None:
         return self.reference_date or (self.opens_at.date() if self.opens_at else None)
+
+
+@event.listens_for(Consultation.title, "set")
+def _fold_title(target: Consultation, value, _old, _initiator) -> None:
+    from consult.textnorm import search_key
+
+    target.title_key = search_key(value)[:500]
 
 
 class Draft(db.Model):

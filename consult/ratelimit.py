@@ -47,10 +47,11 @@ ENDPOINT_LIMITS = {
         "public.article", "public.general_comment", "public.my_list",
         "surveys.start", "surveys.page", "surveys.review",
         "submissions.save_letter", "submissions.upload", "submissions.add_opinion", "submissions.submit",
+        "subscriptions.subscribe",
     ]),
     "lookup": ("RATELIMIT_LOOKUP", None, [
         "public.receipt_lookup", "public.receipt", "public.receipt_data", "public.erase_personal_data",
-        "surveys.resume", "surveys.resume_link",
+        "surveys.resume", "surveys.resume_link", "subscriptions.confirm", "subscriptions.unsubscribe",
     ]),
 }
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 
-from consult.domain import COMMENT_STATUSES, PROVISION_KINDS, RESPONDENT_TYPES, province_names
+from consult.domain import (COMMENT_STATUSES, CONSULTATION_STATES, DOCUMENT_KINDS, PROVISION_KINDS,
+                            RESPONDENT_TYPES, province_names)
+from consult.i18n import counted
 from consult.models import Provision
 from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
 from consult import versions
@@ -73,8 +75,17 @@ def text_blocks(text: str) -> list[tuple[str, object]]:
     return blocks
 
 
+def rfc3339(moment) -> str:
+    """A naive-UTC moment as Atom writes dates: "2026-12-05T08:40:00Z"."""
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
 def init_app(app: Flask) -> None:
+    from consult.finding import time_left
+
     app.add_template_filter(citation)
+    app.add_template_filter(rfc3339)
+    app.add_template_filter(counted)
     app.add_template_filter(text_blocks)
     app.add_template_filter(versions.previous_version, "previous_version")
     app.add_template_filter(versions.is_confirmed, "matches_confirmed")
@@ -83,5 +94,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         RESPONDENT_TYPES=RESPONDENT_TYPES, COMMENT_STATUSES=COMMENT_STATUSES,
         PROVISION_KINDS=PROVISION_KINDS, province_names=province_names(), ADMIN_LINKS=ADMIN_LINKS,
-        PUBLIC_LINKS=PUBLIC_LINKS, province_name=province_name,
+        PUBLIC_LINKS=PUBLIC_LINKS, province_name=province_name, DOCUMENT_KINDS=DOCUMENT_KINDS,
+        CONSULTATION_STATES=CONSULTATION_STATES, time_left=time_left,
     )

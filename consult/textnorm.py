@@ -642,3 +642,13 @@ def strip_marks(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFD", text.translate(_D_TABLE))
     return unicodedata.normalize("NFC", _MARKS_RE.sub("", decomposed))
+
+
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def search_key(text: str | None) -> str:
+    """The form titles are searched in: ``fold`` (NFC, one tone-mark style, no case), then no
+    diacritics and no punctuation, words separated by one space: "Nghị định (sửa đổi)" ->
+    "nghi dinh sua doi". A query folded the same way finds it typed with or without marks."""
+    return " ".join(_NOT_WORD_RE.sub(" ", strip_marks(fold(text))).split())

@@ -8,7 +8,9 @@ inside its Flask app context) with three additions:
 - each job's duration is observed in the ``gopy_job_duration_seconds`` histogram
   (``consult.metrics``), by job function and outcome;
 - between jobs, RQ's periodic maintenance also runs the retention purge
-  (``consult.privacy.purge_expired``) when it is due, once an hour across all workers.
+  (``consult.privacy.purge_expired``) when it is due, once an hour across all workers, and the
+  announcements of new consultations to subscribers (``consult.subscriptions.send_due``) once
+  every ten minutes across all workers.
 """
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 #: Redis key that lets one worker in the hour run the retention purge.
 PURGE_LOCK_KEY = "gopy:privacy:purge-lock"
 PURGE_EVERY_SECONDS = 3600
+#: Redis key that lets one worker in ten minutes announce new consultations to subscribers.
+ANNOUNCE_LOCK_KEY = "gopy:subscriptions:send-due-lock"
+ANNOUNCE_EVERY_SECONDS = 600
 
 
 class PlatformWorker(SimpleWorker):
@@ -43,6 +48,7 @@ class PlatformWorker(SimpleWorker):
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         run_retention_if_due(self.connection)
+        run_announcements_if_due(self.connection)
 
 
 def run_retention_if_due(connection) -> int | None:
@@ -64,3 +70,22 @@ def run_retention_if_due(connection) -> int | None:
     for report in reports:
         log.info("retention purge", extra=report.as_log())
     return len(reports)
+
+
+def run_announcements_if_due(connection) -> int | None:
+    """Announce visible consultations to their subscribers (``flask subscriptions send-due``)
+    if no worker did in the last ten minutes; returns how many messages went, or None."""
+    if not connection.set(ANNOUNCE_LOCK_KEY, "1", nx=True, ex=ANNOUNCE_EVERY_SECONDS):
+        return None
+    from consult.extensions import db
+    from consult.subscriptions import services
+
+    try:
+        done = services.send_due()
+    except Exception:  # the worker must keep serving jobs; the next turn tries again
+        db.session.rollback()
+        log.exception("subscription announcements failed")
+        return None
+    if done.sent or done.failed:  # a quiet turn leaves no line
+        log.info("subscription announcements", extra={"sent": done.sent, "failed": done.failed})
+    return done.sent

@@ -41,20 +41,24 @@ def settings_from(config) -> MailSettings:
     )
 
 
-def build_message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(settings: MailSettings, to: str, subject: str, body: str,
+                  headers: dict[str, str] | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    for name, value in (headers or {}).items():  # e.g. List-Unsubscribe
+        message[name] = value
     message.set_content(body, charset="utf-8")
     return message
 
 
-def send_mail(settings: MailSettings, to: str, subject: str, body: str) -> None:
+def send_mail(settings: MailSettings, to: str, subject: str, body: str,
+              headers: dict[str, str] | None = None) -> None:
     """Send a plain-text UTF-8 message; raises ``MailNotSent`` on any SMTP or network error."""
-    message = build_message(settings, to, subject, body)
+    message = build_message(settings, to, subject, body, headers)
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:

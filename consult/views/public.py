@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import answers, carry, drafts, provision_tree, races
+from consult import answers, carry, drafts, finding, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
-from consult.models import Consultation, Draft
+from consult.models import Consultation, Draft, utcnow
 from consult.provision_tree import Node
 
 bp = Blueprint("public", __name__)
@@ -23,7 +23,8 @@ _SESSION_KEY = "contributions"
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", consultations=drafts.open_consultations(),
+    now = utcnow()
+    return render_template("public/home.html", sections=finding.home_sections(now), now=now,
                            lookup_form=ReceiptLookupForm(request.args))
 
 

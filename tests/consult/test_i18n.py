@@ -44,7 +44,7 @@ def test_default_locale_is_vietnamese(client):
 def test_lang_parameter_switches_and_is_remembered(client):
     make_consultation()
     english = client.get("/?lang=en")
-    assert 'lang="en"' in english.text and "Draft laws open for your opinion" in english.text
+    assert 'lang="en"' in english.text and "Public consultation on draft legal documents" in english.text
     assert 'lang="en"' in client.get("/").text
     assert 'lang="vi"' in client.get("/?lang=vi").text
 
