@@ -9,7 +9,7 @@ import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 
 from consult.extensions import babel
 
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         vn_date=lambda value: format_date(value, "dd/MM/yyyy") if value else "",
         vn_datetime=lambda value: format_datetime(value, "HH:mm dd/MM/yyyy") if value else "",
+        vn_time=lambda value: format_time(value, "HH:mm") if value else "",
         vn_number=lambda value: format_decimal(value),
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
