@@ -401,3 +401,16 @@ def accepts_late(consultation: Consultation, started_at: datetime | None, now: d
         return False
     closes = consultation.closes_at
     return consultation.opens_at <= started_at < closes <= now < closes + grace()
+
+
+def accepts_late_list(consultation: Consultation, contribution, started_at: datetime | None,
+                      now: datetime | None = None) -> bool:
+    """Whether a citizen's list sent now, after the closing time, is still taken: its page was
+    shown while open, or it holds opinions already kept as late (their list page is shown after
+    the closing time), and the grace window has not passed."""
+    now = now or utcnow()
+    if accepts_late(consultation, started_at, now):
+        return True
+    holds_late = contribution is not None and any(comment.late for comment in contribution.comments)
+    return (holds_late and consultation.published and consultation.archived_at is None
+            and consultation.closes_at <= now < consultation.closes_at + grace())

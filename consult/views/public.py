@@ -213,7 +213,8 @@ def _send_list(consultation, contribution, form: ProfileForm):
         comment_service.submit_contribution(
             contribution, respondent_type=form.respondent_type.data,
             province_code=form.province.data, name=form.name.data or "",
-            contact=form.contact.data or "", late_ok=_late_ok(consultation, form))
+            contact=form.contact.data or "", late_ok=consultations.accepts_late_list(
+                consultation, contribution, antibot.started_at(form.form_started.data)))
     except comment_service.AlreadySubmitted as already:
         db.session.rollback()
         flash(_("These opinions were already sent; here is your receipt."), "info")
