@@ -19,6 +19,10 @@ class ConsultationClosed(Exception):
     """The consultation is not taking opinions now."""
 
 
+class CitizensNotAsked(ConsultationClosed):
+    """The consultation asks only the bodies on its roster, not the public."""
+
+
 class AlreadySubmitted(Exception):
     """The contribution was sent before: a replayed or double-clicked form."""
 
@@ -79,6 +83,8 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
     ``late_ok``: the consultation has just closed but the page was shown before it did
     (``consultations.accepts_late``); the comment is kept and marked late.
     """
+    if not consultation.asks_citizens:
+        raise CitizensNotAsked()
     late = not consultation.is_open()
     if late:
         existing = comment_by_form_key(form_key)  # a resend of a form stored before it closed
@@ -127,6 +133,8 @@ def submit_contribution(contribution: Contribution, *, respondent_type: str,
     """
     if contribution.status != "draft":
         raise AlreadySubmitted(contribution)
+    if not contribution.consultation.asks_citizens:
+        raise CitizensNotAsked()
     late = not contribution.consultation.is_open()
     if late and not late_ok:
         raise ConsultationClosed()

@@ -144,6 +144,11 @@ class Consultation(db.Model):
         return "closed"
 
     @property
+    def asks_citizens(self) -> bool:
+        """Whether the public comment forms take opinions (``citizens`` among the audiences)."""
+        return "citizens" in (self.audiences if self.audiences is not None else ["citizens"])
+
+    @property
     def draft(self) -> "Draft | None":
         return next((draft for draft in self.drafts if draft.kind == "draft"), None)
 

@@ -157,6 +157,11 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
         comment, created = comment_service.add_comment(
             consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data,
             late_ok=_late_ok(consultation, form))
+    except comment_service.CitizensNotAsked:
+        db.session.rollback()
+        flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "
+                "here. Your text is kept below so that you can copy it."), "error")
+        return None
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "

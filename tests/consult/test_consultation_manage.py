@@ -351,3 +351,17 @@ def test_cli_creates_edits_lists_and_sets_the_minimum(runner):
     result = runner.invoke(args=["consultation", "create", "--title", "X", "--kind", "decree", "--agency", "NOPE",
                                  "--opens", "2027-03-01 08:00", "--closes", "2027-06-01 08:00"])
     assert result.exit_code != 0 and "No organisation" in result.output
+
+
+def test_a_consultation_of_bodies_only_takes_no_public_comment_and_keeps_the_text(client):
+    consultation = published_consultation()
+    consultation.audiences = ["bodies"]
+    db.session.commit()
+    article = client.get(f"/du-thao/{consultation.slug}/dieu-1")
+    assert "chỉ lấy ý kiến các cơ quan trong danh sách" in article.text and 'id="your-opinion"' not in article.text
+    refused = client.post(f"/du-thao/{consultation.slug}/dieu-1",
+                          data={"body": "Ý kiến của người dân.", "provision": "", "form_key": "k1"})
+    assert refused.status_code == 200 and "Ý kiến của người dân." in refused.text
+    assert "người dân không gửi ý kiến tại đây" in refused.text
+    from consult.models import Comment
+    assert db.session.scalars(select(Comment)).first() is None
