@@ -365,3 +365,10 @@ def test_a_consultation_of_bodies_only_takes_no_public_comment_and_keeps_the_tex
     assert "người dân không gửi ý kiến tại đây" in refused.text
     from consult.models import Comment
     assert db.session.scalars(select(Comment)).first() is None
+
+
+def test_a_scheduled_consultation_is_readable_and_says_when_it_opens(client):
+    consultation = published_consultation(opens_in=timedelta(days=2))
+    article = client.get(f"/du-thao/{consultation.slug}/dieu-1")
+    assert article.status_code == 200 and "Nhận ý kiến từ" in article.text
+    assert "đã kết thúc" not in article.text and 'id="your-opinion"' not in article.text
