@@ -95,3 +95,17 @@ def test_an_opinion_in_time_is_not_late(client):
     client.post("/du-thao/luat-htx/dieu-1", data={"body": "Đúng hạn.", "provision": "",
                                                   "form_key": _hidden("form_key", page.text)})
     assert db.session.scalars(select(Comment)).one().late is False
+
+
+def test_a_late_opinion_is_marked_late_in_the_decisions_list(client):
+    from tests.consult.decision_factories import comment
+
+    consultation = make_consultation()
+    late = comment(consultation, "dieu-1", "Ý kiến gửi muộn.")
+    late.late = True
+    comment(consultation, "dieu-2", "Ý kiến đúng hạn.")
+    db.session.commit()
+    login(client, make_user("drafter"))
+    page = client.get(f"/quan-tri/xu-ly/{consultation.slug}/dieu-1").text
+    assert "Ý kiến gửi muộn." in page and "Gửi muộn" in page
+    assert "Gửi muộn" not in client.get(f"/quan-tri/xu-ly/{consultation.slug}/dieu-2").text
