@@ -15,7 +15,7 @@ tripped it (an autofill, a very quick click) succeeds by sending again. Nothing 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -48,6 +48,15 @@ def seconds_since(value: str | None) -> float | None:
     except (BadSignature, ValueError):
         return None
     return (datetime.now(timezone.utc) - signed_at).total_seconds()
+
+
+def started_at(value: str | None) -> datetime | None:
+    """When the form carrying the stamp ``value`` was shown (naive UTC); None when missing or
+    forged. Tells an opinion typed before the closing time and sent just after it."""
+    elapsed = seconds_since(value)
+    if elapsed is None:
+        return None
+    return datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=elapsed)
 
 
 def min_seconds() -> float:

@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.legal_text import DraftParseError, UnreadableDocument, read_draft, \
     parse_legal_text
 from consult.models import Consultation
+from consult.consultation_cli import consultation_group
 from consult.organisations import organisation_group
 
 
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(team_group)
     app.cli.add_command(organisation_group)
+    app.cli.add_command(consultation_group)
     ops_cli.init_app(app)
 
 

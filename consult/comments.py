@@ -19,6 +19,10 @@ class ConsultationClosed(Exception):
     """The consultation is not taking opinions now."""
 
 
+class CitizensNotAsked(ConsultationClosed):
+    """The consultation asks only the bodies on its roster, not the public."""
+
+
 class AlreadySubmitted(Exception):
     """The contribution was sent before: a replayed or double-clicked form."""
 
@@ -62,7 +66,8 @@ def comment_by_form_key(form_key: str) -> Comment | None:
 
 
 def add_comment(consultation: Consultation, contribution: Contribution | None,
-                provision: Provision | int | None, body: str, form_key: str) -> tuple[Comment, bool]:
+                provision: Provision | int | None, body: str, form_key: str,
+                late_ok: bool = False) -> tuple[Comment, bool]:
     """Store a comment in the citizen's unsent list at once, so nothing typed is lost.
 
     ``provision`` is the Provision commented on, or only its id (the article page knows the id
@@ -74,18 +79,25 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
     one; twins racing each other meet the ``form_key`` unique constraint and the losers get
     the winner's comment, with no empty list left behind. (While the consultation is open
     the insert itself finds a resend, in its savepoint: no look-up first.)
+
+    ``late_ok``: the consultation has just closed but the page was shown before it did
+    (``consultations.accepts_late``); the comment is kept and marked late.
     """
-    if not consultation.is_open():
+    if not consultation.asks_citizens:
+        raise CitizensNotAsked()
+    late = not consultation.is_open()
+    if late:
         existing = comment_by_form_key(form_key)  # a resend of a form stored before it closed
-        if existing is None:
+        if existing is not None:
+            return existing, False
+        if not late_ok:
             raise ConsultationClosed()
-        return existing, False
 
     def add() -> Comment:
         comment = Comment(
             contribution=contribution or start_contribution(consultation),
             consultation=consultation, **_provision_reference(provision), body=clean_control(body),
-            body_normalized=normalize_text(body), form_key=form_key, status="draft",
+            body_normalized=normalize_text(body), form_key=form_key, status="draft", late=late,
         )
         db.session.add(comment)
         return comment
@@ -109,15 +121,22 @@ def remove_comment(contribution: Contribution, comment_id: int) -> bool:
 
 
 def submit_contribution(contribution: Contribution, *, respondent_type: str,
-                        province_code: str, name: str = "", contact: str = "") -> Contribution:
+                        province_code: str, name: str = "", contact: str = "",
+                        late_ok: bool = False) -> Contribution:
     """Send the list: record the profile and consent, give a receipt, queue for moderation.
+
+    ``late_ok``: sent just after the closing time from a page shown before it; the list is
+    taken and its comments are marked late.
 
     The status changes with one conditional UPDATE, so two sendings racing each other
     (a double click, a replayed form) produce one submission and one receipt.
     """
     if contribution.status != "draft":
         raise AlreadySubmitted(contribution)
-    if not contribution.consultation.is_open():
+    if not contribution.consultation.asks_citizens:
+        raise CitizensNotAsked()
+    late = not contribution.consultation.is_open()
+    if late and not late_ok:
         raise ConsultationClosed()
     if not contribution.comments:
         raise NothingToSend()
@@ -137,7 +156,7 @@ def submit_contribution(contribution: Contribution, *, respondent_type: str,
         set_committed_value(contribution, key, value)
     db.session.execute(
         update(Comment).where(Comment.contribution_id == contribution.id,
-                              Comment.status == "draft").values(status="pending")
+                              Comment.status == "draft").values(status="pending", **({"late": True} if late else {}))
     )
     return contribution
 

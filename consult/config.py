@@ -35,7 +35,7 @@ UNPREFIXED_NAMES = (
 WHOLE_NUMBERS = (
     "EXPORT_KEEP", "EXPORT_INPROCESS_LIMIT", "ANALYSIS_INPROCESS_LIMIT", "ANALYSIS_CHUNK_SIZE", "SMTP_PORT", "PORT",
     "PROXY_COUNT", "MAX_CONTENT_LENGTH", "SUBMISSION_PDF_MAX_BYTES", "SURVEY_UPLOAD_MAX_BYTES",
-    "HSTS_SECONDS", "STATIC_MAX_AGE",
+    "HSTS_SECONDS", "STATIC_MAX_AGE", "MIN_CONSULTATION_DAYS", "LATE_GRACE_MINUTES",
 )
 #: Settings that are yes or no.
 SWITCHES = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "HSTS_INCLUDE_SUBDOMAINS")
@@ -88,6 +88,12 @@ def defaults(app: Flask) -> dict:
         #: The site's public root for links in e-mails sent without a request (cron, worker):
         #: ``https://gopy.example.vn/``; empty: the request's root, else http://HOST:PORT/.
         "PUBLIC_URL": "",
+        #: Shortest consultation period, in days, for an agency that set none of its own; a
+        #: shorter one is kept only with a reason (recorded in the audit trail).
+        "MIN_CONSULTATION_DAYS": 30,
+        #: An opinion typed on a page shown before the closing time is still taken this many
+        #: minutes after it, marked late.
+        "LATE_GRACE_MINUTES": 60,
     }
 
 

@@ -76,6 +76,21 @@ CONSULTATION_STATES = {
     "archived": _l("Archived"),
 }
 
+#: Who a consultation asks: the public comment forms, and the roster of bodies' formal letters.
+AUDIENCES = {
+    "citizens": _l("Citizens (public comments)"),
+    "bodies": _l("Bodies on the roster (formal letters)"),
+}
+
+#: Public steps of a consultation's life (``ConsultationEvent.kind``).
+CONSULTATION_EVENTS = {
+    "published": _l("Published"),
+    "extended": _l("Deadline extended"),
+    "closed": _l("Closed early"),
+    "reopened": _l("Reopened"),
+    "archived": _l("Archived"),
+}
+
 #: Drafting-team roles. Officers belong to an organisation (formal submissions).
 ROLES = {
     "admin": _l("Administrator"),

@@ -12,7 +12,7 @@ from consult.extensions import db
 
 #: Form fields whose content we show back on an error page so that it can be copied (and
 #: every survey answer, ``q-…``).
-_KEPT_FIELDS = ("body", "reason", "name")
+_KEPT_FIELDS = ("body", "reason", "name", "title", "summary", "short_period_reason", "requested_by")
 _KEPT_PREFIX = "q-"
 
 

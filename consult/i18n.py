@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 
 from consult.extensions import babel
 
@@ -34,6 +34,8 @@ def select_locale() -> str:
     The browser's Accept-Language is not followed: this is a Vietnamese portal, and a phone set
     to English (common in Vietnam) should not hide the Vietnamese interface. English is one
     click away on every page."""
+    if not has_request_context():  # the command line speaks Vietnamese too
+        return "vi"
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         vn_date=lambda value: format_date(value, "dd/MM/yyyy") if value else "",
         vn_datetime=lambda value: format_datetime(value, "HH:mm dd/MM/yyyy") if value else "",
+        vn_time=lambda value: format_time(value, "HH:mm") if value else "",
         vn_number=lambda value: format_decimal(value),
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

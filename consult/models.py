@@ -36,6 +36,10 @@ class Organisation(db.Model):
     #: Earlier names, oldest first, kept when the body is renamed: [{"name", "until"}].
     former_names: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
+    #: The shortest consultation period, in days, this body runs as a drafting agency; None:
+    #: the platform's ``GOPY_MIN_CONSULTATION_DAYS``. A shorter one is kept only with a reason.
+    min_consultation_days: Mapped[int | None]
+
     successor: Mapped["Organisation | None"] = relationship(remote_side="Organisation.id")
 
     def in_force_on(self, day: date | None) -> bool:
@@ -113,6 +117,10 @@ class Consultation(db.Model):
     #: The title folded for search (``consult.textnorm.search_key``: no case, no diacritics, no
     #: punctuation), kept in step with ``title`` by an attribute event below.
     title_key: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: Who is consulted: ``citizens`` (the public comment forms) and/or ``bodies`` (the roster of
+    #: ministries, provinces and organisations sending formal letters); ``consult.domain.AUDIENCES``.
+    audiences: Mapped[list] = mapped_column(JSON, default=lambda: ["citizens", "bodies"],
+                                            server_default='["citizens", "bodies"]')
 
     agency_organisation: Mapped[Organisation | None] = relationship()
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")
@@ -152,6 +160,11 @@ class Consultation(db.Model):
             "closed": and_(live, cls.closes_at <= now, cls.answers_published_at.is_(None)),
         }
         return conditions.get(state, false())
+
+    @property
+    def asks_citizens(self) -> bool:
+        """Whether the public comment forms take opinions (``citizens`` among the audiences)."""
+        return "citizens" in (self.audiences if self.audiences is not None else ["citizens"])
 
     @property
     def draft(self) -> "Draft | None":
@@ -216,6 +229,9 @@ class DraftVersion(db.Model):
     parse_report: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    #: When the drafting team said it had looked at the parse report's warnings; a consultation
+    #: is not published on a version whose warnings nobody has looked at.
+    warnings_acknowledged_at: Mapped[datetime | None]
 
     draft: Mapped[Draft] = relationship(back_populates="versions")
     provisions: Mapped[list["Provision"]] = relationship(
@@ -359,12 +375,35 @@ class Comment(db.Model):
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
     #: The drafting team's answer (None while undecided); shared by identical comments.
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
+    #: Received after the closing time from a page opened before it (within the grace
+    #: window): kept, and shown to the team as late.
+    late: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     contribution: Mapped[Contribution] = relationship(back_populates="comments")
     consultation: Mapped[Consultation] = relationship()
     provision: Mapped[Provision | None] = relationship()
     moderated_by: Mapped[User | None] = relationship()
     decision: Mapped[Decision | None] = relationship()
+
+
+class ConsultationEvent(db.Model):
+    """One public step of a consultation's life: published, extended, closed early, reopened,
+    archived. Shown on the consultation's public page; the audit trail has the same step."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    #: One of ``consult.domain.CONSULTATION_EVENTS``.
+    kind: Mapped[str] = mapped_column(String(16))
+    old_closes_at: Mapped[datetime | None]
+    new_closes_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Who asked for it (an extension "theo đề nghị của Bộ Tư pháp"), as written.
+    requested_by: Mapped[str] = mapped_column(String(255), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class AuditEvent(db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import answers, carry, drafts, finding, provision_tree, races
+from consult import answers, antibot, carry, consultations, drafts, finding, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Draft, utcnow
@@ -82,7 +82,7 @@ def draft(slug: str):
     return render_template(
         "public/draft.html", consultation=consultation, version=version,
         toc=drafts.table_of_contents(version, tree), tree=tree, children=tree.children,
-        contribution=_current_list(consultation),
+        contribution=_current_list(consultation), history=consultations.history(consultation),
     )
 
 
@@ -143,6 +143,11 @@ def general_comment(slug: str):
     )
 
 
+def _late_ok(consultation: Consultation, form) -> bool:
+    """Whether the form, shown before the closing time, is still taken (marked late)."""
+    return consultations.accepts_late(consultation, antibot.started_at(form.form_started.data))
+
+
 def _store_comment(consultation: Consultation, provision_id: int | None, form: CommentForm):
     """Add the form's opinion to the citizen's list; the redirect to answer with, or None
     (with a message) when the consultation is closed.
@@ -151,7 +156,13 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     reading it after would cost the database three more round trips."""
     try:
         comment, created = comment_service.add_comment(
-            consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data)
+            consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data,
+            late_ok=_late_ok(consultation, form))
+    except comment_service.CitizensNotAsked:
+        db.session.rollback()
+        flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "
+                "here. Your text is kept below so that you can copy it."), "error")
+        return None
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "
@@ -159,13 +170,17 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
         return None
     contribution = comment.contribution
     status, token, receipt_code = contribution.status, contribution.token, contribution.receipt_code
+    late = comment.late
     consultation_id, list_url = consultation.id, url_for("public.my_list", slug=consultation.slug)
     db.session.commit()
     if status != "draft":
         flash(_("These opinions were already sent; here is your receipt."), "info")
         return redirect(url_for("public.receipt", code=receipt_code))
     _remember_token(consultation_id, token)
-    if created:
+    if created and late:
+        flash(_("The consultation closed while you were writing: your opinion was kept, marked as "
+                "received late. Send your list now."), "info")
+    elif created:
         flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
     else:
         flash(_("This opinion was already in your list; it was not added twice."), "info")
@@ -204,14 +219,16 @@ def _send_list(consultation, contribution, form: ProfileForm):
         comment_service.submit_contribution(
             contribution, respondent_type=form.respondent_type.data,
             province_code=form.province.data, name=form.name.data or "",
-            contact=form.contact.data or "")
+            contact=form.contact.data or "", late_ok=consultations.accepts_late_list(
+                consultation, contribution, antibot.started_at(form.form_started.data)))
     except comment_service.AlreadySubmitted as already:
         db.session.rollback()
         flash(_("These opinions were already sent; here is your receipt."), "info")
         return redirect(url_for("public.receipt", code=already.contribution.receipt_code))
     except comment_service.ConsultationClosed:
         db.session.rollback()
-        flash(_("This consultation is closed: opinions can no longer be sent."), "error")
+        flash(_("This consultation is closed: opinions can no longer be sent. Your opinions are "
+                "kept below so that you can copy them."), "error")
         return None
     except comment_service.NothingToSend:
         flash(_("Your list is empty: add an opinion on an article first."), "error")
