@@ -17,6 +17,11 @@ enqueues, on the run's queue:
 3. ``finish(result_id, parts)``, started when every part has ended: gathers the views and
    stores the run as a single process would (``jobs.complete``).
 
+The run's opinions (ids and the article each is on) and its articles are frozen in Redis
+when it is split (``freeze``, key ``FROZEN_KEY``): every view job and the final job read
+the opinions through ``frozen`` and so analyse the same set, whatever is sent, moderated
+or carried to another article while the run goes on (the next run sees it).
+
 Dependencies use ``allow_failure=True``, so the next step also starts after a failure and
 sees the run failed: a failing job marks the run failed with its message (the first
 failure's is kept).  Any number of ``flask analysis worker`` processes on the queue, on one
@@ -26,8 +31,11 @@ stored result.
 """
 from __future__ import annotations
 
+import json
 import logging
 import traceback
+import zlib
+from dataclasses import replace
 
 from flask import current_app
 from redis import Redis
@@ -41,12 +49,15 @@ from analysis.text.opinion import Opinion
 from analysis.text.segment import default_segmenter, encode_segmentation, segment_text
 from consult.extensions import db
 from consult.logging_setup import job_meta
-from consult.models import Comment
+from consult.models import Comment, Provision
 
 log = logging.getLogger(__name__)
 
 #: Distinct texts segmented by one chunk job (a few minutes of one core).
 CHUNK_SIZE = 5000
+#: Redis key of a split run's frozen opinions and articles (``freeze``); kept at most a week.
+FROZEN_KEY = "gopy:text-analysis:{}:frozen"
+FROZEN_TTL = 7 * 86400
 
 
 def split_run(row) -> bool:
@@ -62,9 +73,11 @@ def split_run(row) -> bool:
         return False
     ids = missing_texts(opinions, params.max_chars)
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
+    articles = jobs.current_articles(row.scope_id) if row.scope == "consultation" else {}
+    freeze(job.connection, row.id, opinions, articles)
     queue = Queue(job.origin, connection=job.connection)
     chunk_jobs = enqueue_chunks(queue, row.id, opinions[0].source, chunks, params.max_chars)
-    part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions), chunk_jobs)
+    part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions, articles), chunk_jobs)
     enqueue_finish(queue, row.id, part_jobs)
     log.info("text analysis %s split into %d chunk jobs of up to %d texts and %d views",
              row.id, len(chunks), size, len(part_jobs))
@@ -82,16 +95,45 @@ def missing_texts(opinions: list[Opinion], max_chars: int) -> list[int]:
     return [opinion_id for key, opinion_id in first.items() if key not in known]
 
 
-def view_parts(row, opinions: list[Opinion]) -> list[tuple[str, str]]:
+def view_parts(row, opinions: list[Opinion], articles: dict | None = None) -> list[tuple[str, str]]:
     """The views a run stores, as (kind, name): ``jobs.compute_views`` and one per article."""
     parts = [("all", "")]
     types = jobs.by_respondent_type(opinions)
     if len(types) > 1:
         parts += [("type", respondent_type) for respondent_type in sorted(types)]
     if row.scope == "consultation":
-        articles = jobs.current_articles(row.scope_id)
+        articles = jobs.current_articles(row.scope_id) if articles is None else articles
         parts += [("article", anchor) for anchor in jobs.by_article(opinions, articles)]
     return parts
+
+
+def freeze(connection, result_id: int, opinions: list[Opinion], articles: dict[str, Provision]) -> None:
+    """Keep the run's opinion ids, the article anchor of each and the articles' ids in Redis,
+    compressed (a million opinions take a few megabytes), for ``frozen``."""
+    payload = {"ids": [o.id for o in opinions], "anchors": [o.group_key for o in opinions],
+               "articles": {anchor: article.id for anchor, article in articles.items()}}
+    connection.set(FROZEN_KEY.format(result_id), zlib.compress(json.dumps(payload).encode()),
+                   ex=FROZEN_TTL)
+
+
+def frozen(row) -> tuple[list[Opinion], dict[str, Provision]]:
+    """The run's opinions as they were when it was split (texts read now; opinions sent since
+    left out; each on the article it was on) and its articles by anchor."""
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    raw = connection.get(FROZEN_KEY.format(row.id))
+    if raw is None:
+        raise RuntimeError(f"text analysis {row.id}: its frozen list of opinions is gone from Redis")
+    payload = json.loads(zlib.decompress(raw))
+    anchors = dict(zip(payload["ids"], payload["anchors"]))
+    opinions = [replace(o, group_key=anchors[o.id])
+                for o in jobs.load_opinions(row.scope, row.scope_id, row.params) if o.id in anchors]
+    articles = {anchor: db.session.get(Provision, article_id)
+                for anchor, article_id in payload["articles"].items()}
+    return opinions, {anchor: article for anchor, article in articles.items() if article is not None}
+
+
+def unfreeze(result_id: int) -> None:
+    Redis.from_url(current_app.config["REDIS_URL"]).delete(FROZEN_KEY.format(result_id))
 
 
 def enqueue_chunks(queue, result_id: int, source: str, chunks: list[list[int]],
@@ -193,7 +235,7 @@ def analyse_part(result_id: int, kind: str, name: str) -> dict | None:
 def _analyse_part(result_id: int, kind: str, name: str) -> dict:
     row = db.session.get(results.TextAnalysis, result_id)
     params = jobs.pipeline.AnalysisParams.from_dict(row.params)
-    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    opinions, _ = frozen(row)
     if kind == "type":
         opinions = jobs.by_respondent_type(opinions).get(name, [])
     elif kind == "article":
@@ -212,19 +254,22 @@ def finish(result_id: int, parts: list[list]) -> int:
 
 def _finish(result_id: int, parts: list[list]) -> int:
     row = db.session.get(results.TextAnalysis, result_id)
-    if row is None or row.status != "running":
-        return result_id
-    return jobs.guarded(result_id, lambda run: _assemble(run, parts))
+    try:
+        if row is None or row.status != "running":
+            return result_id
+        return jobs.guarded(result_id, lambda run: _assemble(run, parts))
+    finally:
+        unfreeze(result_id)
 
 
 def _assemble(row, parts: list[list]) -> None:
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     views = {(kind, name): Job.fetch(job_id, connection=connection).return_value()
              for kind, name, job_id in parts}
-    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    opinions, articles = frozen(row)
     everyone = views[("all", "")]
     type_views = {name: view for (kind, name), view in views.items() if kind == "type"}
     if not type_views:
         type_views = dict.fromkeys(jobs.by_respondent_type(opinions), everyone)
     article_views = {name: view for (kind, name), view in views.items() if kind == "article"}
-    jobs.complete(row, opinions, jobs.combine_views(everyone, type_views), article_views)
+    jobs.complete(row, opinions, jobs.combine_views(everyone, type_views), article_views, articles)

@@ -171,13 +171,16 @@ def compute(row) -> None:
     _store_cache(cache)
 
 
-def complete(row, opinions: list[Opinion], views: dict, article_views: dict[str, dict]) -> None:
+def complete(row, opinions: list[Opinion], views: dict, article_views: dict[str, dict],
+             articles: dict[str, Provision] | None = None) -> None:
     """Store a run's views as done, with the stance suggestions of a consultation and one
-    run per article (``article_views``: article anchor -> its views)."""
+    run per article (``article_views``: article anchor -> its views; ``articles``: the
+    articles by anchor, as read when the run began, else the current ones)."""
     if row.scope == "consultation":
         views["stance_suggestions"] = stance_labels.suggestions_for(row.scope_id, opinions)
     results.mark_done(row, views, len(opinions))
-    articles = current_articles(row.scope_id) if article_views else {}
+    if articles is None:
+        articles = current_articles(row.scope_id) if article_views else {}
     for anchor, article_view in article_views.items():
         article = articles[anchor]
         run = results.create_request("article", article.id, row.params, title=_article_title(article),

@@ -354,6 +354,16 @@ _TCVN3_FOREIGN_RE = re.compile(
 )
 #: Toned vowels exist in VN3 in lower case only; .VnTime users get them in capitals words.
 _TCVN3_CASELESS = frozenset(c for c in TCVN3_TO_UNICODE if c >= "\xb5")
+#: A small letter followed by a VN3 code that reads as a Latin-1 capital ("thÇy" = "thầy",
+#: "kÓ" = "kể"): no language writes a capital there, so it is as telling as a rare symbol.
+_TCVN3_MIXED_CASE_RE = re.compile(
+    "[a-z][" + re.escape("".join(sorted(c for c in TCVN3_TO_UNICODE
+                                        if c >= "\xc0" and c.isupper()))) + "]"
+)
+
+
+def _tcvn3_signature(chunk: str) -> bool:
+    return bool(_TCVN3_STRONG_RE.search(chunk) or _TCVN3_MIXED_CASE_RE.search(chunk))
 
 _VNI_TONES = "øûõùï"  # after a e o u y ơ ư: huyền hỏi ngã sắc nặng
 _VNI_CIRCUMFLEX = "âàåãáä"  # after a e o: â ê ô, then with the five tones
@@ -413,15 +423,60 @@ def _tcvn3_decode(text: str) -> str:
     return text.translate(_TCVN3_TABLE)
 
 
+#: Spellings of comment language that are not standard syllables but are read as one:
+#: teen-code initials ("zời", "fải", "jờ", "wá", "qá"), a dropped letter of a final ("năg",
+#: "nhưg", "bệh"), "uơ" for "ươ" ("cuời"), a letter repeated for emphasis ("thảoo").
+_CASUAL_INITIALS = (("dz", "d"), ("z", "d"), ("f", "ph"), ("j", "gi"), ("w", "qu"))
+_CASUAL_FINALS = (("g", "ng"), ("h", "nh"))
+#: Abbreviations of consonants only ("đc" = được, "đm", "sđt", "đkm"): no syllable, no harm.
+_CONSONANTS_ONLY_RE = re.compile("[bcdđghklmnpqrstvx]{1,4}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_casual_syllable(word: str) -> bool:
+    """A syllable, or one in the casual spellings of comments (only for judging legacy text)."""
+    if _is_syllable(word):
+        return True
+    letters, tone, _ = _untone(word)
+    if tone < 0:
+        return False
+    plain = "".join(letters).lower()
+    if _CONSONANTS_ONLY_RE.fullmatch(plain):
+        return True
+    while len(plain) > 2 and plain[-1] == plain[-2]:
+        plain = plain[:-1]
+    for casual, standard in _CASUAL_INITIALS:
+        if plain.startswith(casual):
+            plain = standard + plain[len(casual):]
+            break
+    if plain.startswith("q") and not plain.startswith("qu"):
+        plain = "qu" + plain[1:]
+    plain = plain.replace("uơ", "ươ")
+    if _split_syllable(plain) is not None:
+        return True
+    for short, full in _CASUAL_FINALS:
+        if plain.endswith(short) and not plain.endswith(full) and plain[-2:] not in ("ch", "gh"):
+            return _split_syllable(plain[:-1] + full) is not None
+    return False
+
+
 def _all_syllables(chunk: str) -> bool:
-    """Every non-ASCII word in ``chunk`` is a Vietnamese syllable (or "đ", the currency)."""
+    """Every non-ASCII word in ``chunk`` is a Vietnamese syllable (or "đ", the currency),
+    written in standard or casual spelling."""
     return all(
-        word.isascii() or word in ("đ", "Đ") or _is_syllable(word)
+        word.isascii() or word in ("đ", "Đ") or _is_casual_syllable(word)
         for word in _LETTER_RUN_RE.findall(chunk)
     )
 
 
-def _is_legacy(text: str, decode, is_signature) -> bool:
+def _reads_as_word(chunk: str, decoded: str) -> bool:
+    """An ASCII letter in the word, or two letters once converted ("®Î" = "đẻ"); not a
+    lone symbol."""
+    return bool(_ASCII_LETTER_RE.search(chunk)) or any(
+        len(word) >= 2 for word in _LETTER_RUN_RE.findall(decoded))
+
+
+def _is_legacy(text: str, decode, is_signature, needed: int = 2) -> bool:
     """Judge by words: converted words must read as Vietnamese syllables.
 
     Evidence is a changed word with a signature of the encoding, an ASCII letter
@@ -432,17 +487,22 @@ def _is_legacy(text: str, decode, is_signature) -> bool:
     changed = invalid = evidence = 0
     for chunk in chunks:
         bare = chunk.replace("\xad", "")
-        if decode(bare) == bare:  # nothing to convert but soft hyphens
+        decoded = decode(chunk)
+        # A soft hyphen inside a word is TCVN3's ư ("ng\xadêi" = "người"): evidence when the
+        # word then reads as Vietnamese; elsewhere (hyphenation hints) it is ignored.
+        soft_hyphen_u = ("\xad" in chunk.strip("\xad") and decoded != chunk
+                         and "\xad" not in decoded and _all_syllables(decoded))
+        if decode(bare) == bare and not soft_hyphen_u:  # nothing to convert but soft hyphens
             continue
         changed += 1
-        if not _all_syllables(decode(chunk)):
+        if not _all_syllables(decoded):
             invalid += 1
-        elif (is_signature(bare) and _ASCII_LETTER_RE.search(chunk)
+        elif ((is_signature(bare) or soft_hyphen_u) and _reads_as_word(chunk, decoded)
               and not _DIGIT_RE.search(chunk) and chunk.lower() != "où"):
             evidence += 1
     if not changed or invalid * 10 > changed:
         return False
-    return evidence >= 2 or (evidence == 1 and len(chunks) <= 3)
+    return evidence >= needed or (evidence == 1 and len(chunks) <= 3 and needed <= 2)
 
 
 def _restore_tcvn3_capitals(original: str, decoded: str) -> str:
@@ -494,11 +554,15 @@ def _legacy_decoder(judged: str):
     """The decoder for the legacy encoding ``judged`` is clearly in, or None."""
     if _VIETNAMESE_RE.search(judged):
         return None
-    if _TCVN3_STRONG_RE.search(judged) and not _TCVN3_FOREIGN_RE.search(judged):
-        if _is_legacy(judged, _tcvn3_decode, _TCVN3_STRONG_RE.search):
+    # Without one of the rare codes, a legacy verdict needs three telling words: "Hoà bình"
+    # (Unicode in Latin-1 letters) has the shape of VNI "Hồ bình" but one telling word.
+    if _tcvn3_signature(judged) and not _TCVN3_FOREIGN_RE.search(judged):
+        needed = 2 if _TCVN3_STRONG_RE.search(judged) else 3
+        if _is_legacy(judged, _tcvn3_decode, _tcvn3_signature, needed):
             return _decode_tcvn3_text
-    if _VNI_STRONG_RE.search(judged) and _VNI_SIGNATURE_RE.search(judged):
-        if _is_legacy(judged, _vni_decode, _vni_signature):
+    if _vni_signature(judged):
+        needed = 2 if _VNI_STRONG_RE.search(judged) else 3
+        if _is_legacy(judged, _vni_decode, _vni_signature, needed):
             return _decode_vni_text
     return None
 
@@ -511,12 +575,17 @@ def _fix_legacy_fonts(text: str, judged: str | None = None) -> str:
     result that would itself pass for legacy text (two encodings mixed) is
     refused, so converting never has to be repeated.
     """
-    decode = _legacy_decoder(text if judged is None else judged)
+    decode = _legacy_decoder(text)
+    if decode is None and judged is not None and judged != text:
+        # Moving tone marks can make a legacy code look like Unicode Vietnamese (VNI "seõ"
+        # becomes "sẽo"), so the text as written is judged too.
+        decode = _legacy_decoder(judged)
     decoded = decode(text) if decode else None
     if decoded is None:
         return text
-    settled = normalize_tone_placement(_to_nfc(decoded.replace("\xad", "")))
-    return text if _legacy_decoder(settled) else decoded
+    plain = _to_nfc(decoded.replace("\xad", ""))
+    settled = normalize_tone_placement(plain)
+    return text if _legacy_decoder(settled) or _legacy_decoder(plain) else decoded
 
 
 def repair_legacy_encoding(text: str) -> str:
@@ -613,12 +682,14 @@ def _normalize_once(text: str) -> tuple[str, bool]:
     text = _clean_control(_to_nfc(text), keep_c1=True)  # C1 bytes may be mojibake
     fixed, repaired = _try_mojibake(text)
     fixed = clean_control(_to_nfc(fixed))
-    text = _fix_eth(fixed)
-    toned = normalize_tone_placement(text)
-    legacy = _fix_legacy_fonts(text, toned)
-    if legacy is not text:
+    # Legacy fonts are judged before the eth look-alike is replaced: TCVN3's é is the
+    # byte of Ð ("®Ðo" is "đéo"), and a Đ would rule TCVN3 out.
+    legacy = _fix_legacy_fonts(fixed, normalize_tone_placement(fixed))
+    if legacy is not fixed:
         repaired = True
-        toned = normalize_tone_placement(_to_nfc(legacy))
+        toned = normalize_tone_placement(_fix_eth(_to_nfc(legacy)))
+    else:
+        toned = normalize_tone_placement(_fix_eth(fixed))
     if "\xad" in toned:  # soft hyphens are TCVN3's ư, so they go only now
         repaired = True
         toned = normalize_tone_placement(toned.replace("\xad", ""))

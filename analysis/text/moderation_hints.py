@@ -36,6 +36,15 @@ INSULT = (
     "sạo lol", "xạo lol", "fuck", "shit", "đỷ", "cave", "chó hùa", "trẩu", "mất nết", "tởm",
     "kinh tởm", "hạ đẳng", "đel", "éo", "mẹ nó", "chết mẹ", "bỏ mẹ", "con bò", "sủa", "clg",
     "vô duyên", "cái thứ", "nhục", "ghét", "chửi", "bẩn", "lol", "méo", "bò", "md", "gớm",
+    # more spellings of the obscenities, and insults of comment language
+    "lòn", "lôn", "lìn", "vailon", "vãi lon", "qq", "cức", "ml", "đỉ", "đách", "dái", "thối",
+    "thối nát", "thối tha", "thúi", "câm", "cái mồm", "như chó", "có não", "không có não",
+    "ko có não", "k có não", "não phẳng", "óc bã đậu", "vô văn hóa", "mất nết", "rẻ rách",
+    "bệnh hoạn", "vô liêm sỉ", "đê tiện", "bỉ ổi", "đốn mạt", "im mẹ", "kệ mẹ", "mẹ m",
+    "mẹ mồm", "cái mẹ gì", "cái miệng", "như l", "cái l", "cái nết", "dạng háng",
+    # weak alone (see WEAK): a hint needs two of them, or one with another word
+    "chó", "mồm", "mõm", "não", "óc", "dơ", "đít", "cứt", "dâm", "bú", "nát", "liếm", "đái",
+    "loài", "mụ", "nô lệ", "hiếp",
 )
 HATE = (
     "bắc kỳ", "bắc kì", "nam kỳ", "nam kì", "parky", "namkiki", "bake", "baki", "namki",
@@ -43,7 +52,8 @@ HATE = (
     "đồ bóng", "xăng pha nhớt", "thằng đen", "mọi đen", "đồ nhà quê", "phản động", "giết hết",
     "chết hết", "chết đi", "đáng chết", "đốt hết", "treo cổ", "đập chết", "tiêu diệt", "diệt",
     "cộng sản", "việt cộng", "đu càng", "bò vàng", "dư luận viên", "dlv", "đảng cướp",
-    "búa liềm", "khửa", "tàu khửa", "thổ phỉ", "chủ tịt",
+    "búa liềm", "khửa", "tàu khửa", "thổ phỉ", "chủ tịt", "bóng dơ", "con bóng", "đông lào",
+    "bán nước",
 )
 #: Selling words: a spam hint needs two of them, or one with a link or a phone number
 #: (an opinion may well speak of loans or prices).
@@ -57,10 +67,12 @@ SPAM = (
 #: (electricity), "lu" (jar), "bon" (four), "han", "di" (go) …
 _NEVER_PLAIN = frozenset({"cho", "may", "dien", "lu", "bon", "han", "di", "hen", "deu", "lao",
                           "xao", "cut", "tao", "than kinh", "dan", "do", "con cho", "thang",
-                          "ngao", "dit", "bo do", "du", "cac", "vai", "chet", "lon", "cau",
+                          "ngao", "dit", "bo do", "du", "cac", "vai", "chet", "cau",
                           "khung", "ham", "deo", "diet", "bua", "dan do", "hen ha", "phan dong",
                           "chui", "ban", "bo", "meo", "nhuc", "ghet", "gom", "tom", "ha dang",
-                          "sua", "con bo", "eo", "lin", "chich"})
+                          "sua", "con bo", "eo", "lin", "chich", "nao", "thoi", "dai", "oc",
+                          "cuc", "mu", "bu", "dam", "cam", "thui", "loai", "mom", "nat", "liem",
+                          "ml", "hiep", "no le"})
 #: Two-syllable words a comment on a consultation shares with almost any draft law (used
 #: besides the provision's own words), compared without marks.
 _DOMAIN = frozenset(strip_marks(w) for w in (
@@ -73,9 +85,26 @@ _DOMAIN = frozenset(strip_marks(w) for w in (
 
 #: Words that are often mere intensifiers or familiar address ("vl", "vãi", "tao"): they
 #: raise a hint only together with another word of the lists.
-WEAK = frozenset(fold(w) for w in ("vl", "vãi", "tao", "vkl", "hèn", "bê đê", "đù", "diệt", "đần",
-                                   "cho chết", "nhục", "ghét", "chửi", "bẩn", "lol", "méo", "bò",
-                                   "md", "gớm"))
+WEAK = frozenset(fold(w) for w in (
+    "vl", "vãi", "tao", "vkl", "hèn", "bê đê", "đù", "diệt", "đần", "cho chết", "nhục", "ghét",
+    "chửi", "bẩn", "méo", "bò", "md", "gớm",
+    # familiar address and political words, as often in plain talk as in insults
+    "thằng", "mày", "bọn", "phản động", "cộng sản", "dlv", "cmn", "trẻ trâu", "vcl",
+    "chó", "mồm", "mõm", "não", "óc", "dơ", "đít", "cứt", "dâm", "bú", "nát", "liếm", "đái",
+    "loài", "mụ", "nô lệ", "hiếp", "đông lào", "bán nước"))
+
+#: A WEAK word raises a hint alone in a comment of at most this many words, or when the
+#: comment aims at someone with one of AIMED (set on the ViHSD training and dev splits).
+SHORT_COMMENT = 8
+#: WEAK words that mostly only intensify: alone, a hint unless they intensify praise.
+INTENSIFIERS = frozenset(fold(w) for w in ("vl", "vãi", "vkl", "vcl", "cmn", "md"))
+#: Words of praise (without marks) that an intensifier makes stronger, not offensive.
+PRAISE = frozenset(strip_marks(w) for w in (
+    "hay", "đẹp", "ngon", "tốt", "đỉnh", "giỏi", "xinh", "dễ thương", "cute", "chất", "thích",
+    "yêu", "ổn", "khá", "tuyệt", "xịn", "mê", "ngầu", "cuốn", "vui", "hài", "buồn cười"))
+AIMED = frozenset(fold(w) for w in (
+    "nó", "con này", "thằng này", "con đó", "thằng đó", "mấy thằng", "bọn", "lũ", "tụi",
+    "mày", "thằng"))
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|vn|net|org|xyz|info|shop)\b", re.I)
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -190,14 +219,30 @@ def off_topic(text: str, context: str | None = None) -> list[str]:
     return [" ".join(words[:6]) + " …"]
 
 
+def _offends(text: str, offensive: list[str]) -> bool:
+    """A word that is not WEAK, two words, or one WEAK word in a short comment (up to
+    ``SHORT_COMMENT`` words: "tức vl", "óc…") or aimed at someone ("con này", "mày"…)."""
+    if len(offensive) >= 2 or any(word not in WEAK for word in offensive):
+        return True
+    if not offensive:
+        return False
+    words = _TOKEN_RE.findall(fold(text))
+    plain = f" {' '.join(strip_marks(w) for w in words)} "
+    if offensive[0] in INTENSIFIERS and any(f" {word} " in plain for word in PRAISE):
+        return False  # "hay vl", "đẹp vãi": praise made stronger
+    if len(words) <= SHORT_COMMENT:
+        return True
+    aimed = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return bool((aimed - set(offensive)) & AIMED)
+
+
 def hints(text: str, context: str | None = None) -> list[Hint]:
     """Every hint that applies to ``text`` (a comment as written), with its trigger words."""
     text = text or ""
     hits = lexicon_hits(text)
     offensive = hits.get("insult", []) + hits.get("hate", [])
-    weak_only = all(word in WEAK for word in offensive) and len(offensive) < 2
-    found = [] if weak_only else [Hint(kind, tuple(hits[kind])) for kind in ("insult", "hate")
-                                  if hits.get(kind)]
+    found = [Hint(kind, tuple(hits[kind])) for kind in ("insult", "hate")
+             if hits.get(kind)] if _offends(text, offensive) else []
     private = personal_data(text)
     signals = spam_signals(text)
     selling = hits.get("spam", [])

@@ -21,6 +21,34 @@ CONSULTATION_BOILERPLATE = frozenset({
 })
 
 
+#: Spellings of comment language merged with the standard word, so one word is not counted
+#: as two ("sài" for "xài", s/x and ch/tr slips): segmented tokens, whole tokens only ("sài_gòn"
+#: stays).
+SPELLING_VARIANTS = {
+    "sài": "xài", "sử_lý": "xử_lý", "xử_dụng": "sử_dụng", "chuẩn_đoán": "chẩn_đoán",
+    "nghành": "ngành", "suất_sắc": "xuất_sắc", "dùm": "giùm", "xuông_xẻ": "suôn_sẻ",
+    "trao_truốt": "trau_chuốt", "chau_dồi": "trau_dồi", "dành_mạch": "rành_mạch",
+    "dõ": "rõ", "dõ_ràng": "rõ_ràng", "giễ": "dễ", "giễ_hiểu": "dễ_hiểu", "zui": "vui",
+    "bít": "biết", "hiu": "hiểu", "nhìu": "nhiều", "iu": "yêu",
+}
+#: Word pairs of comment language the segmenter leaves apart but that are one word.
+COMPOUNDS = frozenset({
+    ("mọi", "thứ"), ("mọi", "người"), ("tất", "cả"), ("hơi", "bị"), ("cũng", "được"),
+})
+
+
+def canonical_words(words: list[str]) -> list[str]:
+    """``words`` with spelling variants merged and COMPOUNDS joined ("mọi_thứ")."""
+    out: list[str] = []
+    for word in words:
+        word = SPELLING_VARIANTS.get(word, word)
+        if out and (out[-1], word) in COMPOUNDS:
+            out[-1] = f"{out[-1]}_{word}"
+        else:
+            out.append(word)
+    return out
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The stopwords-iso Vietnamese list in segmented form ("bởi_vì"), without STANCE_WORDS."""
@@ -39,9 +67,10 @@ def _dropped() -> frozenset[str]:
 
 
 def content_words(words: list[str]) -> list[str]:
-    """``words`` without stopwords, boilerplate, numbers and single letters (stance words kept)."""
+    """``words`` without stopwords, boilerplate, numbers and single letters (stance words kept),
+    spelling variants merged and compounds joined (``canonical_words``)."""
     dropped = _dropped()
-    return [w for w in words if len(w) > 1 and w not in dropped
+    return [w for w in canonical_words(words) if len(w) > 1 and w not in dropped
             and not w.replace(",", "").replace(".", "").isdigit()]
 
 

@@ -140,3 +140,43 @@ def test_a_campaign_lists_its_wordings_with_their_differences_and_stance():
     assert variant.opinion_id == 3 and variant.copies == 1 and variant.stance == "proposes_change"
     assert ["delete", "giảm"] in variant.diff and ["insert", "miễn"] in variant.diff
     assert "giảm" in campaign.canonical_cues
+
+
+def test_a_copy_far_from_an_edited_representative_joins_through_the_central_wording():
+    """Copies each edited in a few words: the most copied one (the representative) can be
+    twice as far from another copy as the original both were made from. The lone copy is
+    compared with the campaign's central wording (the original here)."""
+    original = ("đề nghị ban soạn thảo giảm lệ phí đăng ký hợp tác xã cho các hộ nông dân nghèo "
+                "ở miền núi")
+    edited = original.replace("giảm", "bỏ").replace("nghèo", "khó")
+    one = original.replace(" hộ ", " nhà ")
+    two = original.replace(" các ", " những ")
+    lone = original.replace("đề nghị", "kiến nghị").replace("lệ phí", "các phí").replace(
+        "miền núi", "miền cao")
+    assert text_similarity(prepare(edited).text, prepare(lone).text) < 0.75
+    assert text_similarity(prepare(original).text, prepare(lone).text) >= 0.75
+    result = analyse(opinions_of([edited] * 3 + [original, one, two, lone]), WIDE)
+    campaign = campaign_of(result, 1)
+    assert campaign.canonical_id == 1
+    assert sorted(campaign.member_ids) == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_copies_with_three_words_replaced_are_proposed_to_verification():
+    """MinHash proposes a representative from a syllable-set Jaccard of about 0.4, so a
+    short copy with three syllables replaced (set Jaccard about 0.6) is never left out by
+    the candidate search."""
+    rng = random.Random(5)
+    words = ("giảng viên cần cung cấp thêm tài liệu tham khảo và bài tập cho sinh viên năm "
+             "nhất trong học kỳ").split()
+    others = ["mới", "cũ", "nhiều", "rõ", "sớm", "hay", "tốt", "đủ"]
+    missed = 0
+    for trial in range(40):
+        copy = list(words)
+        for position in rng.sample(range(len(words)), 3):
+            copy[position] = rng.choice(others)
+        base, edited = " ".join(words) + f" số {trial}", " ".join(copy) + f" số {trial}"
+        if text_similarity(prepare(base).text, prepare(edited).text) < 0.75:
+            continue
+        result = analyse(opinions_of([base, base, edited]), WIDE)
+        missed += sorted(campaign_of(result, 1).member_ids) != [1, 2, 3]
+    assert missed == 0

@@ -96,6 +96,44 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
     assert without_timings(split_run.result) == without_timings(single.result)
 
 
+def test_opinions_arriving_or_moving_during_a_split_run_do_not_change_it(redis_queue):
+    """The run's opinions and their articles are frozen when it is split: a comment sent
+    while the chunks are being segmented, or moved to another article (carried to a new
+    draft version), is left for the next run, in every view and in the final job alike."""
+    from tests.analysis.text_factories import provision
+
+    consultation = generated_consultation()
+    before = db.session.get(TextAnalysis, jobs.run_analysis("consultation", consultation.id))
+    assert before.status == "done"
+    db.session.execute(delete(TextSegmentCache))
+    db.session.commit()
+
+    result_id = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue, max_jobs=1)  # split: the chunks and views are queued
+    work(redis_queue, max_jobs=1)  # one chunk segmented
+    for anchor in ("dieu-3", "dieu-4", None):
+        add_comment(consultation, anchor, "Góp ý gửi trong lúc đang phân tích: đề nghị giảm "
+                    "lệ phí đăng ký cho hợp tác xã nhỏ ở vùng sâu vùng xa.", respondent_type="expert")
+    moved = db.session.scalar(select(jobs.Comment).where(
+        jobs.Comment.consultation_id == consultation.id).order_by(jobs.Comment.id))
+    moved.provision = provision(consultation, "dieu-4" if moved.provision and
+                                moved.provision.anchor == "dieu-3" else "dieu-3")
+    db.session.commit()
+    work(redis_queue)
+
+    db.session.expire_all()
+    split_run = db.session.get(TextAnalysis, result_id)
+    assert split_run.status == "done", split_run.error
+    assert split_run.input_count == before.input_count == 40
+    assert without_timings(split_run.result) == without_timings(before.result)
+    article_runs = db.session.scalars(select(TextAnalysis).where(TextAnalysis.scope == "article")
+                                      .order_by(TextAnalysis.id)).all()
+    assert len(article_runs) == 4
+    assert [without_timings(r.result) for r in article_runs[:2]] == \
+        [without_timings(r.result) for r in article_runs[2:]]
+    assert redis_queue.connection.get(chunked.FROZEN_KEY.format(result_id)) is None  # cleaned
+
+
 def test_a_run_that_fits_in_one_chunk_is_not_split(redis_queue):
     consultation = generated_consultation(count=6)
     result_id = jobs.queue_analysis("consultation", consultation.id)

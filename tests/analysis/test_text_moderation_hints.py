@@ -73,3 +73,34 @@ def test_the_queue_shows_hints_with_their_words_and_keeps_the_comment(app, clien
     assert "&lt;b&gt;x&lt;/b&gt;" in rude_part
     assert "moderation-hints" not in calm_part
     assert db.session.get(type(rude), rude.id).status == "pending"
+
+
+@pytest.mark.parametrize("text, word", [
+    ("đồ lòn", "lòn"),
+    ("cái lôn gì vậy", "lôn"),
+    ("qq gì mà qq", "qq"),
+    ("con đỉ", "đỉ"),
+    ("giáo dục thối nát", "thối nát"),
+    ("im mẹ mồm đi", "im mẹ"),
+    ("không có não à", "không có não"),
+    ("ko có não à", "ko có não"),
+    ("lon gi vay", "lon"),                # without marks: in comments mostly not a can
+])
+def test_more_spellings_and_insults_of_comment_language(text, word):
+    assert word in kinds(text).get("insult", ())
+
+
+def test_a_weak_word_alone_is_a_hint_in_a_short_comment_or_aimed_at_someone():
+    assert kinds("Tức vl") == {"insult": ("vl",)}
+    assert "insult" not in kinds("đẹp vãi")          # an intensifier of praise
+    aimed = "mấy hôm nay con này cứ lên mạng khoe khoang suốt, chẳng biết để não ở đâu"
+    assert kinds(aimed).get("insult") == ("não",)
+    neutral = "bác sĩ nói chấn thương ở não cần nghỉ ngơi vài tuần rồi mới đi làm lại được"
+    assert "insult" not in kinds(neutral)
+
+
+def test_familiar_address_alone_in_a_long_comment_is_no_insult():
+    text = ("Thằng bé nhà tôi năm nay vào lớp một, đề nghị giảm học phí cho các cháu ở vùng sâu "
+            "vùng xa")
+    assert "insult" not in kinds(text)
+    assert "insult" in kinds("thằng soạn luật này ngu thật")

@@ -190,3 +190,17 @@ def test_params_from_a_form_or_the_database_ignore_bad_values():
     params = AnalysisParams.from_dict({"topics": "4", "campaign_threshold": "x", "other": 1})
     assert params.topics == 4
     assert params.campaign_threshold == AnalysisParams().campaign_threshold
+
+
+def test_spelling_variants_count_as_one_word_and_comment_compounds_stay_whole():
+    from analysis.text.stopwords import content_words
+
+    assert content_words(["máy", "sài", "rất", "tốt"]) == content_words(["máy", "xài", "rất", "tốt"])
+    assert "sài_gòn" in content_words(["sài_gòn", "nóng"])
+    assert "mọi_thứ" in content_words(["mọi", "thứ", "đều", "ổn"])
+    texts = ["Máy sài rất bền, pin trâu", "Máy xài rất bền, pin khỏe", "Sài được ba năm vẫn tốt",
+             "Xài được hai năm rồi", "Máy xài mượt, pin trâu", "Máy sài rất ngon, pin khỏe"]
+    result = analyse([Opinion(i + 1, t) for i, t in enumerate(texts)], AnalysisParams(topics=2))
+    words = {key.phrase: key.count for key in result.key_words}
+    assert "sài" not in words
+    assert words.get("xài") == 6

@@ -410,6 +410,48 @@ def test_repair_legacy_encoding_alone(legacy, expected):
     assert repair_legacy_encoding(legacy) == expected
 
 
+#: Comment language in legacy fonts (the way comments pasted from old tools arrive): casual
+#: spellings, abbreviations, few rare codes. Each was left unrepaired before.
+SOCIAL_LEGACY = [
+    # TCVN3's é is the byte of the eth look-alike: judged before Ð becomes Đ
+    ("tcvn3", "Hoàn cảnh gia đình em thật éo le, mong các cấp xem xét giúp đỡ"),
+    # the only rare code is the soft hyphen (ư) inside words
+    ("tcvn3", "May là có ý thức chứ k như mấy người bỏ trốn :))"),
+    # abbreviations of consonants only ("đc") and words with a capital code after a small letter
+    ("tcvn3", "thầy nói đúng quá, đc nghỉ học rồi vui ghê"),
+    # moving the tone of VNI "seõ" would make it look like Unicode "sẽo"
+    ("vni", "Tối nay em sẽ đi học chớ ko đi chơi nha"),
+    # a dropped letter of a final ("năg", "nhưg")
+    ("vni", "Giúp e làm đẹp với. E ko có điều kiện, ko có khả năg nhưg rất thích"),
+    # no rare VNI code, three telling words
+    ("vni", "Chúc kênh nhiều sub nha, yêu thầy lắm"),
+    # đ as the only mark, mostly unaccented text
+    ("vni", "Sau nho qua ha chi k nge đc chi oi e đang nge chi noi"),
+    # teen-code initials (z, j, w)
+    ("vni", "Nhớ ngày xưa zui zẻ ghê, jờ thì wá buồn"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "sentence"), SOCIAL_LEGACY)
+def test_comment_language_in_legacy_fonts_is_converted(encoding, sentence):
+    legacy = encode_tcvn3(sentence) if encoding == "tcvn3" else encode_vni(sentence)
+    assert legacy != sentence
+    assert fold(legacy) == fold(sentence)
+    assert normalize_text(normalize_text(legacy)) == normalize_text(legacy)
+
+
+@pytest.mark.parametrize("text", [
+    "Schön für über Köln",
+    "El niño y la niña en España",
+    "naïve Noël, Zaïre et Haïti",
+    "Søren bor på Ærø",
+    "Hoà Hoà",
+    "Toà án hoà giải",
+])
+def test_foreign_and_latin1_vietnamese_text_is_not_taken_for_legacy(text):
+    assert repair_legacy_encoding(text) == text
+
+
 def test_two_legacy_encodings_mixed_are_left_alone():
     text = encode_tcvn3("xoắn") + " " + encode_vni("tòa án")
     assert normalize_text(text) == text
