@@ -22,7 +22,7 @@ from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
 from consult import audit
-from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, REASON_OPTIONAL_OUTCOMES
+from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, NEW_WORDING_MAX, REASON_OPTIONAL_OUTCOMES
 from consult.extensions import db
 from consult.models import (Comment, Consultation, Contribution, Decision, Organisation, Provision,
                             User, utcnow)
@@ -141,6 +141,7 @@ class ArticleOpinions:
     opinions: list[Opinion] = field(default_factory=list)
     #: For an article removed from the version shown: the version from which it is gone.
     removed_in: int | None = None
+    consultation_id: int | None = None
 
     @property
     def decided(self) -> int:
@@ -150,14 +151,18 @@ class ArticleOpinions:
     def undecided(self) -> int:
         return len(self.opinions) - self.decided
 
-    def groups(self, undecided_only: bool = False) -> list[OpinionGroup]:
+    def groups(self, undecided_only: bool = False, keep=None) -> list[OpinionGroup]:
+        """Identical opinions grouped; ``keep`` (a test on an opinion) narrows them first."""
         opinions = [o for o in self.opinions if o.decision is None] if undecided_only else self.opinions
+        if keep is not None:
+            opinions = [o for o in opinions if keep(o)]
         return group_identical(opinions)
 
-    def page(self, number: int, undecided_only: bool = False, per_page: int = GROUPS_PER_PAGE) -> GroupPage:
+    def page(self, number: int, undecided_only: bool = False, per_page: int = GROUPS_PER_PAGE,
+             keep=None) -> GroupPage:
         """Page ``number`` of the groups. Identical opinions are grouped over the whole article
         first, so a group never straddles two pages; a number out of range gives the nearest page."""
-        groups = self.groups(undecided_only)
+        groups = self.groups(undecided_only, keep)
         pages = max(1, math.ceil(len(groups) / per_page))
         number = min(max(number, 1), pages)
         start = (number - 1) * per_page
@@ -315,7 +320,7 @@ def article_opinions(consultation: Consultation, anchor: str | None) -> ArticleO
         return None
     article = shape.articles.get(anchor) if anchor else None
     return ArticleOpinions(anchor, article, load_opinions(consultation, {anchor}, shape),
-                           removed_in=shape.removed.get(anchor))
+                           removed_in=shape.removed.get(anchor), consultation_id=consultation.id)
 
 
 def article_progress(consultation: Consultation) -> list[ArticleProgress]:
@@ -394,6 +399,17 @@ def clean_reason(outcome: str, reason: str | None) -> str:
     return reason
 
 
+def clean_new_wording(text: str | None) -> str | None:
+    """The new wording as stored (None when blank), or ``InvalidDecision`` when too long.
+    Line breaks are kept: the wording quotes clauses and points."""
+    text = unicodedata.normalize("NFC", clean_control(text or "")).strip()
+    if not has_visible_text(text):
+        return None
+    if len(text) > NEW_WORDING_MAX:
+        raise InvalidDecision("new_wording_too_long")
+    return text
+
+
 def _rows(opinions) -> list[Comment | SubmissionOpinion]:
     rows = list({id(row): row for row in (getattr(o, "row", o) for o in opinions)}.values())
     if not rows:
@@ -445,8 +461,10 @@ def _delete_orphans(decision_ids) -> list[int]:
     return deleted
 
 
-def decide(opinions, outcome: str, reason: str | None, actor: User | None) -> tuple[Decision, bool]:
-    """Answer ``opinions`` (``Opinion`` objects or rows) with one decision.
+def decide(opinions, outcome: str, reason: str | None, actor: User | None,
+           new_wording: str | None = None) -> tuple[Decision, bool]:
+    """Answer ``opinions`` (``Opinion`` objects or rows) with one decision, optionally quoting
+    the provision's ``new_wording``.
 
     Replaces their earlier decisions; a decision left with no opinion is deleted. Returns
     ``(decision, changed)``: repeating the same answer (a replayed form) changes nothing and
@@ -455,32 +473,36 @@ def decide(opinions, outcome: str, reason: str | None, actor: User | None) -> tu
     """
     rows = _rows(opinions)
     reason = clean_reason(outcome, reason)
+    new_wording = clean_new_wording(new_wording)
     consultation_id = _consultation_id(rows)
     previous = {row.decision_id for row in rows}
     if len(previous) == 1 and None not in previous:
         current = db.session.get(Decision, next(iter(previous)))
-        if current.outcome == outcome and current.reason == reason:
+        if (current.outcome, current.reason, current.new_wording) == (outcome, reason, new_wording):
             return current, False
         if _covered(current.id) == {_ref(row) for row in rows}:
-            return _edit(current, outcome, reason, actor), True
+            return _edit(current, outcome, reason, new_wording, actor), True
     now = utcnow()
     decision = Decision(consultation_id=consultation_id, outcome=outcome, reason=reason,
+                        new_wording=new_wording,
                         decided_by_id=actor.id if actor else None, decided_at=now, updated_at=now)
     db.session.add(decision)
     db.session.flush()
     for row in rows:
         _assign(row, decision)
     replaced = _delete_orphans(previous - {None})
-    audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason,
+    audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason, new_wording=new_wording,
                  opinions=[_ref(row).token for row in rows], replaced=sorted(previous - {None}),
                  deleted=replaced)
     return decision, True
 
 
-def _edit(decision: Decision, outcome: str, reason: str, actor: User | None) -> Decision:
-    audit.record(actor, "decision.edit", decision, outcome=outcome, reason=reason,
-                 previous_outcome=decision.outcome, previous_reason=decision.reason)
-    decision.outcome, decision.reason = outcome, reason
+def _edit(decision: Decision, outcome: str, reason: str, new_wording: str | None,
+          actor: User | None) -> Decision:
+    audit.record(actor, "decision.edit", decision, outcome=outcome, reason=reason, new_wording=new_wording,
+                 previous_outcome=decision.outcome, previous_reason=decision.reason,
+                 previous_new_wording=decision.new_wording)
+    decision.outcome, decision.reason, decision.new_wording = outcome, reason, new_wording
     decision.decided_by_id = actor.id if actor else decision.decided_by_id
     decision.updated_at = utcnow()
     return decision

@@ -306,9 +306,32 @@ class Decision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The wording the provision takes in the new version because of the opinions, quoted for
+    #: the public answers and the synthesis report; None when the decision quotes none.
+    new_wording: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped[Consultation] = relationship()
     decided_by: Mapped[User | None] = relationship()
+
+
+class Assignment(db.Model):
+    """Who of the drafting team prepares the decisions on an article or on one opinion.
+
+    ``target`` names what is assigned: "a:" and an article's anchor ("a:dieu-12"; "a:chung" for
+    the opinions on the draft as a whole), or one opinion's token ("c12", "l7"). One assignee per
+    target; an opinion's own assignment takes precedence over its article's.
+    """
+
+    __table_args__ = (UniqueConstraint("consultation_id", "target", name="uq_assignment_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    target: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Comment(db.Model):

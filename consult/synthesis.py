@@ -57,11 +57,18 @@ class ReportRow:
     answer_label: str
     reason: str
     opinions: int
+    #: The provision's wording in the new version, as the decision quotes it ("" for none).
+    new_wording: str = ""
+
+    @property
+    def new_wording_text(self) -> str:
+        """The new wording under its heading ("Nội dung sửa đổi: …"), or ""."""
+        return f"{_('New wording')}:\n{self.new_wording}" if self.new_wording else ""
 
     @property
     def answer(self) -> str:
-        """The last column as one text: the outcome's label, then the reason."""
-        return f"{self.answer_label}\n{self.reason}" if self.reason else self.answer_label
+        """The last column as one text: the outcome's label, the reason, then the new wording."""
+        return "\n".join(part for part in (self.answer_label, self.reason, self.new_wording_text) if part)
 
 
 @dataclass
@@ -184,7 +191,8 @@ def _row(number: int, opinions: list[Opinion]) -> ReportRow:
         number=number, provisions=provisions_text(opinions), sources=sources_text(opinions),
         content=content_text(opinions), outcome=decision.outcome if decision else None,
         answer_label=str(DECISION_OUTCOMES[decision.outcome]) if decision else _("Not yet decided"),
-        reason=decision.reason if decision else "", opinions=len(opinions))
+        reason=decision.reason if decision else "", opinions=len(opinions),
+        new_wording=(decision.new_wording or "") if decision else "")
 
 
 def provisions_text(opinions: list[Opinion]) -> str:

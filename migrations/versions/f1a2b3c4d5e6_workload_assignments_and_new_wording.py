@@ -1,0 +1,44 @@
+"""The team's workload: assignments of articles and opinions; a decision quotes the new wording
+
+Revision ID: f1a2b3c4d5e6
+Revises: c4a1e2f3d5b6
+Create Date: 2026-12-05 08:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'f1a2b3c4d5e6'
+down_revision = 'c4a1e2f3d5b6'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('decision', sa.Column('new_wording', sa.Text(), nullable=True))
+    op.create_table(
+        'assignment',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('consultation_id', sa.Integer(), nullable=False),
+        sa.Column('target', sa.String(length=255), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+        sa.Column('assigned_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['assigned_by_id'], ['user.id'], name=op.f('fk_assignment_assigned_by_id_user')),
+        sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'],
+                                name=op.f('fk_assignment_consultation_id_consultation')),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_assignment_user_id_user')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment')),
+        sa.UniqueConstraint('consultation_id', 'target', name='uq_assignment_target'),
+    )
+    op.create_index(op.f('ix_assignment_consultation_id'), 'assignment', ['consultation_id'], unique=False)
+    op.create_index(op.f('ix_assignment_user_id'), 'assignment', ['user_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f('ix_assignment_user_id'), table_name='assignment')
+    op.drop_index(op.f('ix_assignment_consultation_id'), table_name='assignment')
+    op.drop_table('assignment')
+    op.drop_column('decision', 'new_wording')
