@@ -101,10 +101,13 @@ def assign(consultation: Consultation, targets: list[str], user: User | None, ac
         if row is not None and row.user_id == user.id:
             continue
         previous = row.user_id if row is not None else None
+        values = {"user_id": user.id, "assigned_by_id": actor.id if actor else None, "assigned_at": utcnow()}
         if row is None:
-            row = Assignment(consultation_id=consultation.id, target=target)
+            row = Assignment(consultation_id=consultation.id, target=target, **values)
             db.session.add(row)
-        row.user_id, row.assigned_by_id, row.assigned_at = user.id, actor.id if actor else None, utcnow()
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
         db.session.flush()
         audit.record(actor, "assignment.assign", row, target=target, user=user.id, previous=previous)
         changed += 1
