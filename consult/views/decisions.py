@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, StringField, TextAreaField
 
-from consult import decisions, synthesis, synthesis_docx, workload
+from consult import decisions, similar, synthesis, synthesis_docx, workload
 from consult.auth import role_required
 from consult.decisions import InvalidDecision
 from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, DRAFTER_ROLES, MODERATOR_ROLES, NEW_WORDING_MAX
 from consult.extensions import db
-from consult.models import Consultation
+from consult.models import Consultation, Decision
 from consult.navigation import add_admin_link
 
 bp = Blueprint("decisions", __name__, url_prefix="/quan-tri/xu-ly")
@@ -159,7 +159,25 @@ def _unselectable(scope: decisions.ArticleOpinions, tokens: list[str]) -> str:
 @role_required(*DRAFTER_ROLES)
 def article(slug: str, anchor: str):
     found = _consultation_or_404(slug)
-    return _render_article(found, _scope_or_404(found, anchor), anchor, DecisionForm(formdata=None))
+    return _render_article(found, _scope_or_404(found, anchor), anchor, _reused(found))
+
+
+def _reused(consultation: Consultation) -> DecisionForm:
+    """An empty form, or with ``?dung-lai=<decision id>&chon=<tokens>`` one pre-filled with an
+    earlier decision of the consultation (outcome, reason, new wording) and the opinions to answer
+    with it ticked. Anything unreadable gives the empty form."""
+    form = DecisionForm(formdata=None)
+    value = request.args.get("dung-lai", "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 15):
+        return form
+    earlier = db.session.get(Decision, int(value))
+    if earlier is None or earlier.consultation_id != consultation.id:
+        return form
+    form.outcome.data, form.reason.data, form.new_wording.data = earlier.outcome, earlier.reason, earlier.new_wording
+    tokens = request.args.get("chon", "")[:2000]
+    if decisions.well_formed([tokens]):
+        form.opinion.data = [tokens]
+    return form
 
 
 @bp.post("/<slug>/<anchor>")
@@ -274,7 +292,8 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
         reason_max=DECISION_REASON_MAX, new_wording_max=NEW_WORDING_MAX,
         assigned=_assigned_of(scope), assignee_of=workload.assignee_of, members=workload.assignable_users(),
         article_owner=_assigned_of(scope).get(workload.article_target(scope.anchor)),
-        assignee_filter=_assignee_filter()), status
+        assignee_filter=_assignee_filter(), similar=similar.similar_decisions(consultation, page.groups),
+        reuse_why={similar.CAMPAIGN: _("same campaign"), similar.TEXT: _("near-identical text")}), status
 
 
 @bp.get("/<slug>/bao-cao.<any(docx, xlsx):extension>")

@@ -196,3 +196,48 @@ def test_assigning_needs_a_drafting_role_and_a_csrf_token(client, consultation, 
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(url, data={"opinion": f"c{opinion.id}", "assignee": ""})
     assert response.status_code == 400 and assignments() == {}
+
+
+# --- earlier decisions on similar opinions ------------------------------------------------------
+
+def test_similar_earlier_decisions_are_offered_and_reused(client, consultation, team):
+    from analysis import results
+
+    earlier = comment(consultation, "dieu-3", "Đề nghị bỏ quy định về mức góp vốn tối thiểu của thành viên.")
+    decisions.decide([earlier], "explained", "Mức góp tối thiểu bảo đảm trách nhiệm của thành viên.", team,
+                     new_wording="Khoản 2 giữ nguyên.")
+    db.session.commit()
+    near = comment(consultation, "dieu-4", "Đề nghị bỏ quy định về mức góp vốn tối thiểu của thành viên!!")
+    unrelated = comment(consultation, "dieu-4", "Điều 4 cần định nghĩa rõ hơn.")
+    page = client.get(page_url(consultation, "dieu-4")).text
+    assert f'id="similar-c{near.id}"' in page and f'id="similar-c{unrelated.id}"' not in page
+    assert "Mức góp tối thiểu bảo đảm trách nhiệm của thành viên." in page and 'data-why="text"' in page
+    decision_id = earlier.decision_id
+    reuse = f"{page_url(consultation, 'dieu-4')}?dung-lai={decision_id}&chon=c{near.id}"
+    assert f'href="{page_url(consultation, "dieu-4")}?dung-lai={decision_id}&amp;chon=c{near.id}#decide"' in page
+    filled = client.get(reuse).text
+    assert 'value="explained" id="outcome-explained" checked' in filled
+    assert f'value="c{near.id}" id="select-c{near.id}" aria-labelledby="select-label-c{near.id} body-c{near.id}" checked' \
+        in filled
+    assert ">Khoản 2 giữ nguyên.</textarea>" in filled
+    # The team submits the pre-filled form as it is: a new decision with the same answer.
+    response = client.post(page_url(consultation, "dieu-4"), data={
+        "opinion": f"c{near.id}", "outcome": "explained",
+        "reason": "Mức góp tối thiểu bảo đảm trách nhiệm của thành viên.", "new_wording": "Khoản 2 giữ nguyên."})
+    assert response.status_code == 302 and near.decision_id is not None
+    # A campaign of the text analysis links texts that look nothing alike.
+    other = comment(consultation, "dieu-4", "Một cách nói hoàn toàn khác của cùng chiến dịch.")
+    results.create_request("consultation", consultation.id, {}, consultation_id=consultation.id, status="done") \
+        .result = {"all": {"campaigns": [{"member_ids": [earlier.id, other.id]}]}}
+    db.session.commit()
+    page = client.get(page_url(consultation, "dieu-4")).text
+    assert f'id="similar-c{other.id}"' in page and 'data-why="campaign"' in page
+    # Unreadable or foreign decisions to reuse give the empty form, never a 500.
+    foreign = make_consultation(slug="khac")
+    elsewhere = comment(foreign, "dieu-3")
+    decisions.decide([elsewhere], "not_accepted", "Lý do của cuộc khác.", team)
+    db.session.commit()
+    for value in ("abc", "-1", "9" * 40, "999999", str(elsewhere.decision_id)):
+        response = client.get(f"{page_url(consultation, 'dieu-4')}?dung-lai={value}&chon=<b>")
+        assert response.status_code == 200 and "Lý do của cuộc khác." not in response.text
+        assert 'id="outcome-explained" checked' not in response.text
