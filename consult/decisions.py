@@ -6,9 +6,10 @@ formal letters in force (a superseded or unsent letter, a draft, pending, reject
 comment has nothing to decide). One decision may answer many opinions, such as a campaign of
 identical comments, which the pages group by their normalised text.
 
-Opinions live in two tables (``Comment``, ``SubmissionOpinion``); ``Opinion`` wraps either
-so pages and the synthesis report treat them alike, and ``OpinionRef`` names one in a form
-("c12" for comment 12, "l7" for letter opinion 7).
+Opinions live in three tables (``Comment``, ``SubmissionOpinion``, and the surveys'
+``Answer`` to an open-text question pinned to a provision of the draft); ``Opinion`` wraps any
+of them so pages and the synthesis report treat them alike, and ``OpinionRef`` names one in a
+form ("c12" for comment 12, "l7" for letter opinion 7, "s5" for survey answer 5).
 
 Pure module (no Flask): the pages, the demo, the report and tests share it.
 """
@@ -28,12 +29,19 @@ from consult.models import (Comment, Consultation, Contribution, Decision, Organ
                             User, utcnow)
 from consult.outline import Outline, outline
 from consult.submissions.models import Submission, SubmissionOpinion
-from consult.textnorm import clean_control, has_visible_text
+from consult.textnorm import clean_control, has_visible_text, normalize_text
+from surveys.models import Answer, Question, Response, Survey
 
 #: The comment status whose comments are decided: only what the public can read.
 PUBLISHED = "published"
 #: The letter status whose opinions are decided: the body's answer in force.
 IN_FORCE = "submitted"
+#: The survey response status whose open-text answers are decided: sent, not in progress.
+ANSWERED = "submitted"
+#: Question kinds whose answers are opinions in the respondent's words.
+OPEN_TEXT_KINDS = ("short_text", "long_text")
+_PREFIXES = {"comment": "c", "letter": "l", "survey": "s"}
+_KINDS = {prefix: kind for kind, prefix in _PREFIXES.items()}
 #: The key counting opinions without a decision, next to the outcomes.
 UNDECIDED = "undecided"
 #: Groups of identical opinions on one page of an article's decisions: 5,000 opinions on one
@@ -51,19 +59,19 @@ class InvalidDecision(ValueError):
 
 @dataclass(frozen=True)
 class OpinionRef:
-    """Which row an opinion is: ``kind`` is "comment" or "letter", ``id`` its primary key."""
+    """Which row an opinion is: ``kind`` is "comment", "letter" or "survey", ``id`` its primary key."""
 
     kind: str
     id: int
 
     @property
     def token(self) -> str:
-        return ("c" if self.kind == "comment" else "l") + str(self.id)
+        return _PREFIXES[self.kind] + str(self.id)
 
     @classmethod
     def parse(cls, token: str) -> OpinionRef | None:
         token = (token or "").strip()
-        kind = {"c": "comment", "l": "letter"}.get(token[:1])
+        kind = _KINDS.get(token[:1])
         digits = token[1:]
         if kind is None or not digits.isascii() or not digits.isdigit() or len(digits) > 15:
             return None
@@ -75,7 +83,7 @@ class Opinion:
     """One opinion to decide, from a citizen's comment or an organisation's letter."""
 
     ref: OpinionRef
-    row: Comment | SubmissionOpinion
+    row: Comment | SubmissionOpinion | Answer
     #: The provision it is about in the version shown: where its article's matches led.
     provision: Provision | None
     #: The key of the article it counts for (``Outline.article_anchor``); None: the whole draft.
@@ -94,10 +102,17 @@ class Opinion:
     #: How it came to the version shown: "moved", "changed", "merged", "split", "removed"; None
     #: when written on the version shown or on an unchanged provision.
     carried: str | None = None
+    #: A survey answer's survey and question.
+    survey: Survey | None = None
+    question: Question | None = None
 
     @property
     def is_letter(self) -> bool:
         return self.ref.kind == "letter"
+
+    @property
+    def is_survey(self) -> bool:
+        return self.ref.kind == "survey"
 
 
 @dataclass
@@ -238,6 +253,17 @@ def _letter_query(consultation_id: int):
             .where(Submission.consultation_id == consultation_id, Submission.status == IN_FORCE))
 
 
+def survey_query(consultation_id: int):
+    """Submitted answers to open-text questions pinned to a provision of the consultation's draft."""
+    return (select(Answer, Response, Question, Survey)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Question, Question.id == Answer.question_id)
+            .join(Survey, Survey.id == Question.survey_id)
+            .where(Survey.consultation_id == consultation_id, Response.status == ANSWERED,
+                   Question.kind.in_(OPEN_TEXT_KINDS), Question.provision_id.is_not(None),
+                   Answer.value_text.is_not(None)))
+
+
 def _where_article(query, column, ids: list[int] | None, general: bool):
     """Restrict to provisions ``ids``; ``general`` also takes opinions on no provision."""
     if ids is None:
@@ -261,10 +287,14 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
                                                  ids, general)).all()
     letters = db.session.execute(_where_article(_letter_query(consultation.id),
                                                 SubmissionOpinion.provision_id, ids, general)).all()
-    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters])
+    answers = [] if general and not ids else db.session.execute(
+        _where_article(survey_query(consultation.id), Question.provision_id, ids, False)).all()
+    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
+                           + [a.decision_id for a, _, _, _ in answers])
     opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
                 for opinion, submission, organisation in letters]
     opinions += [_from_comment(comment, contribution, shape, decisions) for comment, contribution in comments]
+    opinions += [_from_answer(*row, shape, decisions) for row in answers]
     return sorted(opinions, key=lambda opinion: opinion.order)
 
 
@@ -297,6 +327,22 @@ def _from_letter(opinion: SubmissionOpinion, submission: Submission, organisatio
         order=(shape.position(opinion.provision_id), 0, opinion.id),
         organisation=organisation, submission=submission,
         written_on=shape.by_id.get(opinion.provision_id), carried=shape.carried(opinion.provision_id))
+
+
+def _from_answer(answer: Answer, response: Response, question: Question, survey: Survey, shape: Outline,
+                 decisions: dict[int, Decision]) -> Opinion:
+    body = answer.value_text or ""
+    invitation = response.invitation
+    return Opinion(
+        ref=OpinionRef("survey", answer.id), row=answer,
+        provision=shape.shown(question.provision_id), anchor=shape.article_anchor.get(question.provision_id),
+        body=body, body_normalized=answer.value_normalized or normalize_text(body),
+        decision=decisions.get(answer.decision_id),
+        order=(shape.position(question.provision_id), 2, answer.id),
+        respondent_type=response.respondent_type, province_code=response.province_code,
+        organisation=invitation.organisation if invitation is not None else None,
+        written_on=shape.by_id.get(question.provision_id), carried=shape.carried(question.provision_id),
+        survey=survey, question=question)
 
 
 def opinions_by_article(consultation: Consultation) -> list[ArticleOpinions]:
@@ -339,19 +385,24 @@ def article_progress(consultation: Consultation) -> list[ArticleProgress]:
     return [row for row in rows.values() if row.removed_in is None or row.opinions]
 
 
+def _counted(consultation_id: int):
+    """Each source of opinions: (its query, its row's table, the column of its provision)."""
+    return ((_comment_query(consultation_id), Comment, Comment.provision_id),
+            (_letter_query(consultation_id), SubmissionOpinion, SubmissionOpinion.provision_id),
+            (survey_query(consultation_id), Answer, Question.provision_id))
+
+
 def _counts_by_provision(session: Session, consultation_id: int):
-    for table, query in ((Comment, _comment_query(consultation_id)),
-                         (SubmissionOpinion, _letter_query(consultation_id))):
+    for query, table, provision in _counted(consultation_id):
         decided = func.sum(case((table.decision_id.is_(None), 0), else_=1))
-        counted = query.with_only_columns(table.provision_id, func.count(table.id), decided)
-        yield from session.execute(counted.group_by(table.provision_id)).all()
+        counted = query.with_only_columns(provision, func.count(table.id), decided)
+        yield from session.execute(counted.group_by(provision)).all()
 
 
 def outcome_counts(session: Session, consultation_id: int) -> dict[str, int]:
     """Decidable opinions per outcome, in ``DECISION_OUTCOMES`` order, then ``undecided``."""
     counts = dict.fromkeys([*DECISION_OUTCOMES, UNDECIDED], 0)
-    for table, query in ((Comment, _comment_query(consultation_id)),
-                         (SubmissionOpinion, _letter_query(consultation_id))):
+    for query, table, _provision in _counted(consultation_id):
         grouped = (query.outerjoin(Decision, Decision.id == table.decision_id)
                    .with_only_columns(Decision.outcome, func.count(table.id)).group_by(Decision.outcome))
         for outcome, count in session.execute(grouped):
@@ -410,7 +461,7 @@ def clean_new_wording(text: str | None) -> str | None:
     return text
 
 
-def _rows(opinions) -> list[Comment | SubmissionOpinion]:
+def _rows(opinions) -> list[Comment | SubmissionOpinion | Answer]:
     rows = list({id(row): row for row in (getattr(o, "row", o) for o in opinions)}.values())
     if not rows:
         raise InvalidDecision("nothing_selected")
@@ -423,25 +474,40 @@ def _rows(opinions) -> list[Comment | SubmissionOpinion]:
 def _decidable(row) -> bool:
     if isinstance(row, Comment):
         return row.status == PUBLISHED
+    if isinstance(row, Answer):
+        question = row.question
+        return (row.response.status == ANSWERED and question.kind in OPEN_TEXT_KINDS
+                and question.provision_id is not None and row.value_text is not None
+                and question.survey.consultation_id is not None)
     return isinstance(row, SubmissionOpinion) and row.submission.status == IN_FORCE
 
 
+def _row_consultation_id(row) -> int:
+    if isinstance(row, Comment):
+        return row.consultation_id
+    if isinstance(row, Answer):
+        return row.question.survey.consultation_id
+    return row.submission.consultation_id
+
+
 def _consultation_id(rows) -> int:
-    ids = {row.consultation_id if isinstance(row, Comment) else row.submission.consultation_id
-           for row in rows}
+    ids = {_row_consultation_id(row) for row in rows}
     if len(ids) != 1:
         raise InvalidDecision("mixed_consultations")
     return ids.pop()
 
 
 def _ref(row) -> OpinionRef:
-    return OpinionRef("comment" if isinstance(row, Comment) else "letter", row.id)
+    kind = "comment" if isinstance(row, Comment) else "survey" if isinstance(row, Answer) else "letter"
+    return OpinionRef(kind, row.id)
 
 
 def _covered(decision_id: int) -> set[OpinionRef]:
     comments = db.session.scalars(select(Comment.id).where(Comment.decision_id == decision_id))
     letters = db.session.scalars(select(SubmissionOpinion.id).where(SubmissionOpinion.decision_id == decision_id))
-    return {OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
+    answers = db.session.scalars(select(Answer.id).where(Answer.decision_id == decision_id))
+    return ({OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
+            | {OpinionRef("survey", i) for i in answers})
 
 
 def _assign(row, decision: Decision | None) -> None:
@@ -524,7 +590,7 @@ def undecide(opinions, actor: User | None) -> int:
 
 
 def well_formed(tokens: list[str]) -> bool:
-    """Every token names an opinion the way the page writes them (``c12``, ``l7``)."""
+    """Every token names an opinion the way the page writes them (``c12``, ``l7``, ``s5``)."""
     return all(OpinionRef.parse(part) is not None for value in tokens for part in (value or "").split())
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from consult.decisions import IN_FORCE, PUBLISHED, OpinionGroup
+from consult.decisions import IN_FORCE, PUBLISHED, OpinionGroup, survey_query
 from consult.extensions import db
 from consult.models import Comment, Consultation, Decision
 from consult.submissions.models import Submission, SubmissionOpinion
+from surveys.models import Answer
 
 #: Least rapidfuzz ratio (0–100) of two normalised texts counted as near-identical.
 MIN_SCORE = 90
@@ -58,8 +59,12 @@ def _decided(consultation_id: int) -> list[_Decided]:
         .join(Submission, Submission.id == SubmissionOpinion.submission_id)
         .where(Submission.consultation_id == consultation_id, Submission.status == IN_FORCE,
                SubmissionOpinion.decision_id.is_not(None)))
+    answers = db.session.execute(
+        survey_query(consultation_id).where(Answer.decision_id.is_not(None))
+        .with_only_columns(Answer.decision_id, Answer.value_text, Answer.value_normalized))
     found = [_Decided(d, b, n or "", c) for d, b, n, c in comments]
-    return found + [_Decided(d, b, n or "", None) for d, b, n in letters]
+    found += [_Decided(d, b, n or "", None) for d, b, n in letters]
+    return found + [_Decided(d, b or "", n or "", None) for d, b, n in answers]
 
 
 def _campaign_of(consultation_id: int) -> dict[int, int]:

@@ -221,7 +221,11 @@ def sources_text(opinions: list[Opinion]) -> str:
     never a citizen's name: "Bộ Tài chính (CV số 123/BTC-PC); 37 ý kiến (Người dân)"."""
     letters = dict.fromkeys(o.submission for o in opinions if o.is_letter)
     parts = [letter_source(letter) for letter in letters]
-    by_type = Counter(o.respondent_type for o in opinions if not o.is_letter)
+    # Organisations invited to a survey answer under their name, like their letters.
+    surveyed = dict.fromkeys(o.organisation for o in opinions if o.is_survey and o.organisation is not None)
+    parts += [_("%(name)s (survey)", name=organisation.name) for organisation in surveyed]
+    by_type = Counter(o.respondent_type for o in opinions
+                      if not o.is_letter and not (o.is_survey and o.organisation is not None))
     for key in [*RESPONDENT_TYPES, *sorted(k for k in by_type if k not in RESPONDENT_TYPES and k)]:
         if by_type.get(key):
             parts.append(_people(by_type[key], RESPONDENT_TYPES.get(key, key)))

@@ -1,4 +1,4 @@
-"""The team's workload: assignments of articles and opinions; a decision quotes the new wording
+"""The team's workload: assignments, decisions on survey answers; a decision quotes the new wording
 
 Revision ID: f1a2b3c4d5e6
 Revises: c4a1e2f3d5b6
@@ -18,6 +18,15 @@ depends_on = None
 
 def upgrade():
     op.add_column('decision', sa.Column('new_wording', sa.Text(), nullable=True))
+    # Plain ADD COLUMN on SQLite (no batch rebuild), with its reference inline.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE answer ADD COLUMN decision_id INTEGER '
+                   'CONSTRAINT fk_answer_decision_id_decision REFERENCES decision (id)')
+    else:
+        op.add_column('answer', sa.Column('decision_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_answer_decision_id_decision'), 'answer', 'decision',
+                              ['decision_id'], ['id'])
+    op.create_index(op.f('ix_answer_decision_id'), 'answer', ['decision_id'], unique=False)
     op.create_table(
         'assignment',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,4 +50,8 @@ def downgrade():
     op.drop_index(op.f('ix_assignment_user_id'), table_name='assignment')
     op.drop_index(op.f('ix_assignment_consultation_id'), table_name='assignment')
     op.drop_table('assignment')
+    op.drop_index(op.f('ix_answer_decision_id'), table_name='answer')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('fk_answer_decision_id_decision'), 'answer', type_='foreignkey')
+    op.drop_column('answer', 'decision_id')
     op.drop_column('decision', 'new_wording')

@@ -241,3 +241,66 @@ def test_similar_earlier_decisions_are_offered_and_reused(client, consultation, 
         response = client.get(f"{page_url(consultation, 'dieu-4')}?dung-lai={value}&chon=<b>")
         assert response.status_code == 200 and "Lý do của cuộc khác." not in response.text
         assert 'id="outcome-explained" checked' not in response.text
+
+
+# --- decisions on open-text survey answers -------------------------------------------------------
+
+def _survey_answers(consultation):
+    """A survey of the consultation: an open question pinned to Điều 3, an open question on
+    nothing and a choice question pinned to Điều 3; one submitted and one unfinished response."""
+    from consult.models import Provision
+    from consult.textnorm import normalize_text
+    from surveys.models import Answer, Response
+    from tests.surveys.factories import make_survey
+
+    article = db.session.scalar(select(Provision).where(Provision.anchor == "dieu-3"))
+    survey = make_survey("ks-htx", [[
+        {"name": "y_kien", "kind": "long_text", "label": "Ý kiến về Điều 3", "provision": article},
+        {"name": "khac", "kind": "long_text", "label": "Ý kiến khác"},
+        {"name": "dong_y", "kind": "single_choice", "choices": ["co", "khong"], "provision": article}]],
+        consultation=consultation)
+    questions = {q.name: q for q in survey.questions}
+    made = {}
+    for status, text in (("submitted", "Khảo sát: đề nghị nêu rõ điều kiện thành viên."),
+                         ("in_progress", "Câu trả lời chưa gửi.")):
+        response = Response(survey=survey, status=status, respondent_type="citizen", province_code="01")
+        db.session.add(response)
+        made[status] = Answer(response=response, question=questions["y_kien"], value_text=text,
+                              value_normalized=normalize_text(text))
+        db.session.add_all([made[status],
+                            Answer(response=response, question=questions["khac"], value_text="Không gắn điều"),
+                            Answer(response=response, question=questions["dong_y"], value_text="co")])
+    db.session.commit()
+    return made["submitted"], made["in_progress"]
+
+
+def test_open_text_survey_answers_pinned_to_an_article_are_decided_like_comments(client, consultation, team):
+    answer, unfinished = _survey_answers(consultation)
+    opinion = comment(consultation, "dieu-3", "Ý kiến công dân.")
+    found = {o.ref.token for o in decisions.load_opinions(consultation)}
+    assert found == {f"c{opinion.id}", f"s{answer.id}"}
+    page = client.get(page_url(consultation)).text
+    assert "Khảo sát: đề nghị nêu rõ điều kiện thành viên." in page and "Câu trả lời chưa gửi." not in page
+    assert "Survey answer" in page and "Ý kiến về Điều 3" in page
+    response = client.post(page_url(consultation), data={
+        "opinion": f"s{answer.id}", "outcome": "partly_accepted", "reason": "Đã bổ sung một phần.",
+        "new_wording": "Điều kiện thành viên được nêu tại khoản 1."})
+    assert response.status_code == 302
+    db.session.refresh(answer)
+    assert answer.decision_id is not None
+    counts = decisions.outcome_counts(db.session, consultation.id)
+    assert counts["partly_accepted"] == 1 and counts["undecided"] == 1
+    summary = client.get(f"/quan-tri/xu-ly/{consultation.slug}").text
+    assert 'id="row-dieu-3" data-opinions="2" data-decided="1" data-undecided="1"' in summary
+    report = synthesis.build_report(consultation)
+    row = next(r for r in report.rows if "Khảo sát: đề nghị" in r.content)
+    assert row.outcome == "partly_accepted" and row.new_wording.startswith("Điều kiện thành viên")
+    # An unfinished response's answer cannot be decided, even by naming it.
+    with pytest.raises(decisions.InvalidDecision):
+        decisions.decide([unfinished], "accepted", "", team)
+    assert client.post(page_url(consultation), data={"opinion": f"s{unfinished.id}", "outcome": "accepted"}) \
+        .status_code == 422
+    # Removing the decision deletes it: no decision is left without an opinion.
+    client.post(page_url(consultation), data={"opinion": f"s{answer.id}", "action": "undecide"})
+    db.session.refresh(answer)
+    assert answer.decision_id is None and db.session.scalar(select(func.count(Decision.id))) == 0
