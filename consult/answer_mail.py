@@ -7,50 +7,30 @@ given when it was sent, and at least one published opinion. One message each, ne
 so a later attempt sends it. A process that dies between the claim and the send loses that one
 message rather than risk sending it twice.
 
-The work runs outside the request: on RQ (queue ``MAIL_QUEUE``, default "mail", retried three
-times) when ``REDIS_URL`` is set, otherwise in a thread of the web process retrying the same way;
-``flask answers notify SLUG`` sends whatever is still owed. Jobs take ids and plain strings.
+The work runs outside the request through ``consult.mail_jobs``: on RQ (queue ``MAIL_QUEUE``,
+default "mail", retried three times) when ``REDIS_URL`` is set, otherwise in a thread of the web
+process retrying the same way; ``flask answers notify SLUG`` sends whatever is still owed.
 """
 from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from dataclasses import dataclass
 
 from flask import current_app, has_app_context, url_for
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import exists, select, update
 
+from consult import mail_jobs
 from consult.extensions import db
-from consult.logging_setup import job_meta
+from consult.mail_jobs import RETRY_WAITS, NotAllSent, Round, queue_name_of, wait_for_background  # noqa: F401
 from consult.models import Comment, Consultation, Contribution, utcnow
 from consult.submissions import mail
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUEUE = "mail"
-#: Attempts of a whole notification round, and the pause before each new one (seconds).
-ATTEMPTS = 4
-RETRY_WAITS = (60, 300, 900)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: The language of the message: citizens use the platform in Vietnamese first.
 MAIL_LOCALE = "vi"
-
-
-class NotAllSent(Exception):
-    """Some messages could not be handed to the mail server; a retry sends those."""
-
-
-@dataclass
-class Round:
-    """One pass over the owed messages."""
-
-    sent: int = 0
-    failed: int = 0
-    #: Claimed by another process meanwhile: neither sent nor failed here.
-    skipped: int = 0
 
 
 def owed(consultation_id: int) -> list[int]:
@@ -63,7 +43,7 @@ def owed(consultation_id: int) -> list[int]:
                Contribution.status == "submitted", Contribution.consent_at.is_not(None),
                Contribution.answers_mailed_at.is_(None), Contribution.contact.contains("@"), has_published)
         .order_by(Contribution.id)).all()
-    return [row_id for row_id, contact in rows if _EMAIL.match(contact.strip())]
+    return [row_id for row_id, contact in rows if EMAIL.match(contact.strip())]
 
 
 def claim(contribution_id: int) -> bool:
@@ -138,79 +118,20 @@ def perform(consultation_id: int, base_url: str) -> dict:
 
         with create_app().app_context():
             return perform(consultation_id, base_url)
-    done = notify(consultation_id, base_url)
-    if done.failed:
-        raise NotAllSent(f"{done.failed} message(s) not sent")
-    return {"sent": done.sent, "skipped": done.skipped}
+    return mail_jobs.finish(notify(consultation_id, base_url))
 
 
 def start(consultation_id: int, base_url: str) -> str:
     """Send in the background: on RQ when ``REDIS_URL`` is set, else in a thread. Returns which."""
-    if current_app.config.get("REDIS_URL"):
-        try:
-            enqueue(consultation_id, base_url)
-            return "queued"
-        except Exception:  # Redis down: the thread still tells them
-            log.exception("answers mail could not be queued; sending from this process")
-    start_thread(consultation_id, base_url)
-    return "thread"
+    waits = current_app.config.get("ANSWERS_MAIL_RETRY_WAITS", RETRY_WAITS)
+    return mail_jobs.start("consult.answer_mail.perform", (consultation_id, base_url),
+                           lambda: notify(consultation_id, base_url), f"answers-mail-{consultation_id}", waits)
 
 
 def enqueue(consultation_id: int, base_url: str, queue_name: str | None = None) -> str:
-    from redis import Redis
-    from rq import Queue, Retry
-
-    connection = Redis.from_url(current_app.config["REDIS_URL"])
-    queue = Queue(queue_name or queue_name_of(current_app.config), connection=connection)
-    job = queue.enqueue("consult.answer_mail.perform", consultation_id, base_url,
-                        retry=Retry(max=ATTEMPTS - 1, interval=list(RETRY_WAITS)),
-                        result_ttl=86400, failure_ttl=7 * 86400, meta=job_meta())
-    return job.id
-
-
-def queue_name_of(config) -> str:
-    return config.get("MAIL_QUEUE") or DEFAULT_QUEUE
-
-
-_threads: list[threading.Thread] = []
-
-
-def start_thread(consultation_id: int, base_url: str) -> threading.Thread:
-    """Send from a thread of this process, with its own app context, retrying failed rounds."""
-    app = current_app._get_current_object()
-    waits = app.config.get("ANSWERS_MAIL_RETRY_WAITS", RETRY_WAITS)
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                with_retries(consultation_id, base_url, waits)
-            except Exception:  # a thread has nobody to tell: log it; `flask answers notify` recovers
-                log.exception("answers mail failed for consultation %s", consultation_id)
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=run, name=f"answers-mail-{consultation_id}", daemon=True)
-    _threads.append(thread)
-    thread.start()
-    return thread
+    return mail_jobs.enqueue("consult.answer_mail.perform", (consultation_id, base_url), queue_name)
 
 
 def with_retries(consultation_id: int, base_url: str, waits=RETRY_WAITS) -> Round:
     """Rounds until nothing fails, pausing ``waits[i]`` seconds before retry i+1."""
-    total = Round()
-    for attempt in range(len(waits) + 1):
-        if attempt:
-            time.sleep(waits[attempt - 1])
-        done = notify(consultation_id, base_url)
-        total.sent, total.skipped, total.failed = total.sent + done.sent, total.skipped + done.skipped, done.failed
-        if not done.failed:
-            break
-    return total
-
-
-def wait_for_background(timeout: float | None = None) -> None:
-    """Wait for the threads this process started (tests, orderly shutdown)."""
-    for thread in list(_threads):
-        thread.join(timeout)
-        if not thread.is_alive():
-            _threads.remove(thread)
+    return mail_jobs.with_retries(lambda: notify(consultation_id, base_url), waits)
