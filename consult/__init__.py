@@ -29,11 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from analysis import dashboard_views, text_views
     from consult import api, submissions
-    from consult.views import admin, answers, auth, decisions, public, versions
+    from consult.views import admin, answers, auth, decisions, public, reminders, versions
     from surveys import blueprint as surveys_blueprint
 
     for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
-                      dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp):
+                      dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp, reminders.bp):
         app.register_blueprint(blueprint)
 
 

@@ -314,6 +314,37 @@ class Decision(db.Model):
     decided_by: Mapped[User | None] = relationship()
 
 
+class ReminderLog(db.Model):
+    """One reminder e-mail to one recipient about one thing on one Vietnam day.
+
+    ``consult.reminders`` inserts the row before sending (the claim): the unique constraint lets
+    one process through, so a reminder never goes twice a day even with two instances or two
+    cron runs; a message the mail server refused deletes its row, so a retry sends it.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "recipient", "day", name="uq_reminder_log_once_a_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "roster" (a body's letter; ``subject_id`` its roster entry) or "survey" (an invitation).
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    recipient: Mapped[str] = mapped_column(String(255))
+    #: The Vietnam calendar day of the reminder.
+    day: Mapped[date] = mapped_column(index=True)
+    #: Days left to the deadline (or the survey's closing) when it was sent.
+    days_left: Mapped[int] = mapped_column(default=0)
+    #: "sending" while claimed, "sent" once the mail server took it.
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship()
+    consultation: Mapped[Consultation | None] = relationship()
+
+
 class Assignment(db.Model):
     """Who of the drafting team prepares the decisions on an article or on one opinion.
 

@@ -1,4 +1,4 @@
-"""The team's workload: assignments, decisions on survey answers; a decision quotes the new wording
+"""The team's workload: assignments, decisions on survey answers, reminder log; new wording
 
 Revision ID: f1a2b3c4d5e6
 Revises: c4a1e2f3d5b6
@@ -44,9 +44,34 @@ def upgrade():
     )
     op.create_index(op.f('ix_assignment_consultation_id'), 'assignment', ['consultation_id'], unique=False)
     op.create_index(op.f('ix_assignment_user_id'), 'assignment', ['user_id'], unique=False)
+    op.create_table(
+        'reminder_log',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('subject_id', sa.Integer(), nullable=False),
+        sa.Column('consultation_id', sa.Integer(), nullable=True),
+        sa.Column('organisation_id', sa.Integer(), nullable=True),
+        sa.Column('recipient', sa.String(length=255), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('days_left', sa.Integer(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('sent_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'],
+                                name=op.f('fk_reminder_log_consultation_id_consultation')),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
+                                name=op.f('fk_reminder_log_organisation_id_organisation')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
+        sa.UniqueConstraint('kind', 'subject_id', 'recipient', 'day', name='uq_reminder_log_once_a_day'),
+    )
+    op.create_index(op.f('ix_reminder_log_consultation_id'), 'reminder_log', ['consultation_id'], unique=False)
+    op.create_index(op.f('ix_reminder_log_day'), 'reminder_log', ['day'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_reminder_log_day'), table_name='reminder_log')
+    op.drop_index(op.f('ix_reminder_log_consultation_id'), table_name='reminder_log')
+    op.drop_table('reminder_log')
     op.drop_index(op.f('ix_assignment_user_id'), table_name='assignment')
     op.drop_index(op.f('ix_assignment_consultation_id'), table_name='assignment')
     op.drop_table('assignment')
