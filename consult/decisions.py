@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
@@ -30,7 +31,17 @@ from consult.models import (Comment, Consultation, Contribution, Decision, Organ
 from consult.outline import Outline, outline
 from consult.submissions.models import Submission, SubmissionOpinion
 from consult.textnorm import clean_control, has_visible_text, normalize_text
-from surveys.models import Answer, Question, Response, Survey
+
+if TYPE_CHECKING:
+    from surveys.models import Answer, Question, Response, Survey
+
+
+def _survey_models():
+    """``surveys.models`` (Answer, Question, Response, Survey), imported on first use: importing
+    the surveys package here would import ``consult.demo`` while it imports this module."""
+    from surveys.models import Answer, Question, Response, Survey
+
+    return Answer, Question, Response, Survey
 
 #: The comment status whose comments are decided: only what the public can read.
 PUBLISHED = "published"
@@ -255,6 +266,7 @@ def _letter_query(consultation_id: int):
 
 def survey_query(consultation_id: int):
     """Submitted answers to open-text questions pinned to a provision of the consultation's draft."""
+    Answer, Question, Response, Survey = _survey_models()
     return (select(Answer, Response, Question, Survey)
             .join(Response, Response.id == Answer.response_id)
             .join(Question, Question.id == Answer.question_id)
@@ -287,8 +299,9 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
                                                  ids, general)).all()
     letters = db.session.execute(_where_article(_letter_query(consultation.id),
                                                 SubmissionOpinion.provision_id, ids, general)).all()
+    question_provision = _survey_models()[1].provision_id
     answers = [] if general and not ids else db.session.execute(
-        _where_article(survey_query(consultation.id), Question.provision_id, ids, False)).all()
+        _where_article(survey_query(consultation.id), question_provision, ids, False)).all()
     decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
                            + [a.decision_id for a, _, _, _ in answers])
     opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
@@ -387,6 +400,7 @@ def article_progress(consultation: Consultation) -> list[ArticleProgress]:
 
 def _counted(consultation_id: int):
     """Each source of opinions: (its query, its row's table, the column of its provision)."""
+    Answer, Question, _, _ = _survey_models()
     return ((_comment_query(consultation_id), Comment, Comment.provision_id),
             (_letter_query(consultation_id), SubmissionOpinion, SubmissionOpinion.provision_id),
             (survey_query(consultation_id), Answer, Question.provision_id))
@@ -472,6 +486,7 @@ def _rows(opinions) -> list[Comment | SubmissionOpinion | Answer]:
 
 
 def _decidable(row) -> bool:
+    Answer = _survey_models()[0]
     if isinstance(row, Comment):
         return row.status == PUBLISHED
     if isinstance(row, Answer):
@@ -485,7 +500,7 @@ def _decidable(row) -> bool:
 def _row_consultation_id(row) -> int:
     if isinstance(row, Comment):
         return row.consultation_id
-    if isinstance(row, Answer):
+    if isinstance(row, _survey_models()[0]):
         return row.question.survey.consultation_id
     return row.submission.consultation_id
 
@@ -498,13 +513,14 @@ def _consultation_id(rows) -> int:
 
 
 def _ref(row) -> OpinionRef:
-    kind = "comment" if isinstance(row, Comment) else "survey" if isinstance(row, Answer) else "letter"
+    kind = "comment" if isinstance(row, Comment) else "survey" if isinstance(row, _survey_models()[0]) else "letter"
     return OpinionRef(kind, row.id)
 
 
 def _covered(decision_id: int) -> set[OpinionRef]:
     comments = db.session.scalars(select(Comment.id).where(Comment.decision_id == decision_id))
     letters = db.session.scalars(select(SubmissionOpinion.id).where(SubmissionOpinion.decision_id == decision_id))
+    Answer = _survey_models()[0]
     answers = db.session.scalars(select(Answer.id).where(Answer.decision_id == decision_id))
     return ({OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
             | {OpinionRef("survey", i) for i in answers})

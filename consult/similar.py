@@ -18,7 +18,6 @@ from consult.decisions import IN_FORCE, PUBLISHED, OpinionGroup, survey_query
 from consult.extensions import db
 from consult.models import Comment, Consultation, Decision
 from consult.submissions.models import Submission, SubmissionOpinion
-from surveys.models import Answer
 
 #: Least rapidfuzz ratio (0–100) of two normalised texts counted as near-identical.
 MIN_SCORE = 90
@@ -59,6 +58,8 @@ def _decided(consultation_id: int) -> list[_Decided]:
         .join(Submission, Submission.id == SubmissionOpinion.submission_id)
         .where(Submission.consultation_id == consultation_id, Submission.status == IN_FORCE,
                SubmissionOpinion.decision_id.is_not(None)))
+    from surveys.models import Answer
+
     answers = db.session.execute(
         survey_query(consultation_id).where(Answer.decision_id.is_not(None))
         .with_only_columns(Answer.decision_id, Answer.value_text, Answer.value_normalized))
