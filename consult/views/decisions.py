@@ -296,6 +296,45 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
         reuse_why={similar.CAMPAIGN: _("same campaign"), similar.TEXT: _("near-identical text")}), status
 
 
+class ReportForm(FlaskForm):
+    """Prepare the synthesis report in Word (only the CSRF token)."""
+
+
+#: Seconds between reloads of the report's page while the file is being built.
+REPORT_REFRESH_SECONDS = 3
+
+
+@bp.get("/<slug>/bao-cao")
+@role_required(*DRAFTER_ROLES)
+def report_files(slug: str):
+    """The prepared Word files of the synthesis report: progress while one is built, then the download."""
+    from analysis import export_jobs
+
+    found = _consultation_or_404(slug)
+    rows = export_jobs.recent("synthesis", found.id)
+    return render_template("decisions/report_files.html", consultation=found, rows=rows, form=ReportForm(),
+                           refresh=any(row.is_active for row in rows), refresh_seconds=REPORT_REFRESH_SECONDS)
+
+
+@bp.post("/<slug>/bao-cao")
+@role_required(*DRAFTER_ROLES)
+def prepare_report(slug: str):
+    """Build the Word report outside the request (RQ, or a thread; small ones at once)."""
+    from analysis import export_jobs
+
+    found = _consultation_or_404(slug)
+    if not ReportForm().validate():
+        flash(_("The form has expired; please try again."), "error")
+        return redirect(url_for("decisions.report_files", slug=slug))
+    row, state = export_jobs.request_export(
+        "synthesis", found.id, locale=synthesis.REPORT_LOCALE, export_format="docx",
+        download_name=synthesis.report_filename(found, "docx"), requested_by_id=current_user.id)
+    messages = {"failed": (_("The report could not be prepared; the error is shown below."), "error"),
+                "done": (_("The report is ready: download it below."), "success")}
+    flash(*messages.get(state, (_("The report is being prepared. This page refreshes until it is ready."), "info")))
+    return redirect(url_for("decisions.report_files", slug=slug) + f"#export-{row.id}")
+
+
 @bp.get("/<slug>/bao-cao.<any(docx, xlsx):extension>")
 @role_required(*DRAFTER_ROLES)
 def report(slug: str, extension: str):

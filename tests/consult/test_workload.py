@@ -304,3 +304,77 @@ def test_open_text_survey_answers_pinned_to_an_article_are_decided_like_comments
     client.post(page_url(consultation), data={"opinion": f"s{answer.id}", "action": "undecide"})
     db.session.refresh(answer)
     assert answer.decision_id is None and db.session.scalar(select(func.count(Decision.id))) == 0
+
+
+# --- the Word report prepared outside the request ------------------------------------------------
+
+@pytest.fixture()
+def exports_dir(app, tmp_path):
+    app.config.update(EXPORT_DIR=str(tmp_path / "exports"), REDIS_URL=None)
+    return tmp_path / "exports"
+
+
+def test_the_word_report_is_prepared_in_the_background_then_downloaded(client, consultation, team,
+                                                                       exports_dir, monkeypatch):
+    from docx import Document
+
+    from analysis import export_jobs
+
+    for number in range(3):
+        comment(consultation, "dieu-3", f"Ý kiến số {number} về Điều 3.")
+    url = f"/quan-tri/xu-ly/{consultation.slug}/bao-cao"
+    assert 'id="report-docx" href="' + url + '"' in client.get(f"/quan-tri/xu-ly/{consultation.slug}").text
+    # Small: built at once, the page offers the download.
+    response = client.post(url)
+    assert response.status_code == 302
+    page = client.get(url).text
+    assert 'data-export-status="done"' in page and '<meta http-equiv="refresh"' not in page
+    [row] = export_jobs.recent("synthesis", consultation.id)
+    download = client.get(f"/quan-tri/so-lieu/xuat/{row.id}")
+    assert download.status_code == 200 and "wordprocessingml" in download.mimetype
+    assert row.download_name in download.headers["Content-Disposition"]
+    text = "\n".join(cell.text for table in Document(io.BytesIO(download.data)).tables
+                     for r in table.rows for cell in r.cells)
+    assert "Ý kiến số 2 về Điều 3." in text and "Chưa xử lý" in text  # in Vietnamese, like the direct one
+    # Large: built in a thread; the page reloads while it runs.
+    monkeypatch.setattr(export_jobs, "SYNTHESIS_INPROCESS_LIMIT", 0)
+    started = threading_event_block(monkeypatch)
+    assert client.post(url).status_code == 302
+    waiting = client.get(url).text
+    assert '<meta http-equiv="refresh"' in waiting and 'id="report-progress"' in waiting
+    started.set()
+    export_jobs.wait_for_background(30)
+    page = client.get(url).text
+    assert page.count('data-export-status="done"') == 2 and '<meta http-equiv="refresh"' not in page
+
+
+def threading_event_block(monkeypatch):
+    """Hold the background build until the returned event is set, so the test sees it running."""
+    import threading
+
+    from analysis import export_jobs
+
+    gate = threading.Event()
+    original = export_jobs._write_synthesis
+
+    def held(row, path):
+        gate.wait(30)
+        return original(row, path)
+
+    monkeypatch.setattr(export_jobs, "_write_synthesis", held)
+    return gate
+
+
+def test_preparing_the_report_needs_a_drafting_role_and_a_csrf_token(client, consultation, app, exports_dir):
+    from analysis import export_jobs
+
+    url = f"/quan-tri/xu-ly/{consultation.slug}/bao-cao"
+    assert client.post(url).status_code == 302 and export_jobs.recent("synthesis", consultation.id) == []
+    login(client, make_user("moderator", email="kiem.duyet@example.vn"))
+    assert client.get(url).status_code == 403 and client.post(url).status_code == 403
+    client.post("/dang-xuat")
+    login(client, drafter())
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(url).status_code == 400
+    assert export_jobs.recent("synthesis", consultation.id) == []
+    assert client.get("/quan-tri/xu-ly/khong-co/bao-cao").status_code == 404
