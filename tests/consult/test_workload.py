@@ -295,6 +295,11 @@ def test_open_text_survey_answers_pinned_to_an_article_are_decided_like_comments
     report = synthesis.build_report(consultation)
     row = next(r for r in report.rows if "Khảo sát: đề nghị" in r.content)
     assert row.outcome == "partly_accepted" and row.new_wording.startswith("Điều kiện thành viên")
+    answers.publish(consultation, team)
+    db.session.commit()
+    public = client.get(f"/du-thao/{consultation.slug}/tiep-thu-giai-trinh").text
+    assert "Khảo sát: đề nghị nêu rõ điều kiện thành viên." in public and "Đã bổ sung một phần." in public
+    assert "Câu trả lời chưa gửi." not in public
     # An unfinished response's answer cannot be decided, even by naming it.
     with pytest.raises(decisions.InvalidDecision):
         decisions.decide([unfinished], "accepted", "", team)
