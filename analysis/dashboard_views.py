@@ -299,7 +299,8 @@ def download_export(export_id: int):
     except FileNotFoundError:
         flash(_("The file of this export is no longer on the server. Start a new export."), "error")
         return redirect(page)
-    response = _download(body, row.download_name or f"export-{row.id}.{row.format}", exports.XLSX_MIMETYPE)
+    mimetype = DOCX_MIMETYPE if row.format == "docx" else exports.XLSX_MIMETYPE
+    response = _download(body, row.download_name or f"export-{row.id}.{row.format}", mimetype)
     response.headers["Content-Length"] = str(row.byte_count)
     return response
 
@@ -320,6 +321,7 @@ def _export_consultation(value: int):
         .where(export_jobs.ExportFile.id == value)).first()
     return scoping.MISSING if found is None else found[0]
 
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 EXPORT_STATES = {
     "queued": (_l("The export was queued. This page refreshes until the file is ready."), "info"),
@@ -355,6 +357,8 @@ def _exports_page(kind: str, scope_id: int, title: str, back: str, action: str,
 
 
 def _exports_page_url(row) -> str:
+    if row.kind == "synthesis":
+        return url_for("decisions.report_files", slug=db.session.get(Consultation, row.consultation_id).slug)
     if row.kind == "responses":
         return url_for(".survey_exports", survey_id=row.survey_id)
     return url_for(".consultation_exports", consultation_id=row.consultation_id)

@@ -41,9 +41,13 @@ from consult.models import User, utcnow
 
 log = logging.getLogger(__name__)
 
-#: What can be exported, and the scope each belongs to.
-KINDS = {"responses": "survey", "comments": "consultation"}
-FORMATS = ("xlsx",)
+#: What can be exported, and the scope each belongs to: "synthesis" is a consultation's synthesis
+#: report in Word (``consult.synthesis_docx``), 8–11 s for 5,000 opinions.
+KINDS = {"responses": "survey", "comments": "consultation", "synthesis": "consultation"}
+FORMATS = ("xlsx", "docx")
+#: Opinions of a synthesis report built inside the request when no Redis queue is configured
+#: (about 2 ms each); a larger one is built in a thread.
+SYNTHESIS_INPROCESS_LIMIT = 500
 STATUSES = ("queued", "running", "done", "failed")
 #: Rows built inside the request when no Redis queue is configured.
 INPROCESS_LIMIT = 5000
@@ -112,15 +116,17 @@ class ExportFile(db.Model):
 
 
 def request_export(kind: str, scope_id: int, *, filters: dict | None = None, locale: str = "vi",
-                   download_name: str = "", requested_by_id: int | None = None) -> tuple[ExportFile, str]:
+                   download_name: str = "", requested_by_id: int | None = None,
+                   export_format: str = "xlsx") -> tuple[ExportFile, str]:
     """Store a request and start it: ``(row, "queued" | "background" | "done" | "failed")``."""
     row = new_request(kind, scope_id, filters=filters, locale=locale, download_name=download_name,
-                      requested_by_id=requested_by_id)
+                      requested_by_id=requested_by_id, export_format=export_format)
     db.session.commit()
     if current_app.config.get("REDIS_URL"):
         return row, _queue(row)
     try:
-        limit = current_app.config.get("EXPORT_INPROCESS_LIMIT", INPROCESS_LIMIT)
+        limit = (SYNTHESIS_INPROCESS_LIMIT if kind == "synthesis"
+                 else current_app.config.get("EXPORT_INPROCESS_LIMIT", INPROCESS_LIMIT))
         if count_rows(row) > limit:
             start_background(row.id)
             return row, "background"
@@ -152,6 +158,10 @@ def count_rows(row: ExportFile) -> int:
     """How many responses or opinions the export will hold."""
     if row.kind == "responses":
         return _response_table(row).count()
+    if row.kind == "synthesis":
+        from consult.decisions import outcome_counts
+
+        return sum(outcome_counts(db.session, row.consultation_id).values())
     return exports.count_comments(db.session, row.consultation_id)
 
 
@@ -286,7 +296,20 @@ def write_file(row: ExportFile, path: Path) -> int:
     """Write the workbook of ``row`` at ``path``; returns the number of rows."""
     if row.kind == "responses":
         return exports.write_responses_xlsx(_response_table(row), words("responses_sheet"), path)
+    if row.kind == "synthesis":
+        return _write_synthesis(row, path)
     return exports.write_comments_xlsx(db.session, row.consultation_id, words, path, labels=profile_labels())
+
+
+def _write_synthesis(row: ExportFile, path: Path) -> int:
+    """The synthesis report in Word, in Vietnamese like the one served directly; returns its rows."""
+    from consult import synthesis, synthesis_docx
+    from consult.models import Consultation
+
+    with force_locale(synthesis.REPORT_LOCALE):
+        report = synthesis.build_report(db.session.get(Consultation, row.consultation_id))
+        path.write_bytes(synthesis_docx.to_docx(report))
+    return len(report.rows)
 
 
 def _response_table(row: ExportFile) -> ResponseTable:

@@ -132,8 +132,9 @@ def decision_counts(session: Session, consultation_id: int) -> dict[str, int]:
     """Opinions per decision outcome (tiếp thu, tiếp thu một phần, giải trình, không tiếp thu),
     in ``consult.domain.DECISION_OUTCOMES`` order, then ``undecided``.
 
-    Counts what the synthesis report answers: published comments and the opinions of the
-    letters in force, with one ``GROUP BY`` per table (``consult.decisions.outcome_counts``).
+    Counts what the synthesis report answers: published comments, the opinions of the letters
+    in force and the submitted open-text survey answers pinned to an article, with one
+    ``GROUP BY`` per table (``consult.decisions.outcome_counts``).
     """
     from consult.decisions import outcome_counts
 

@@ -32,13 +32,13 @@ def _register_blueprints(app: Flask) -> None:
     from analysis import dashboard_views, text_views
     from consult import api, submissions
     from consult import subscriptions
-    from consult.views import (admin, answers, auth, consultations, decisions, finding, public, teams,
-                               versions)
+    from consult.views import (admin, answers, auth, consultations, decisions, finding, public,
+                               reminders, teams, versions)
     from surveys import blueprint as surveys_blueprint
 
     for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
                       dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp,
-                      teams.bp, finding.bp, subscriptions.bp, consultations.bp):
+                      teams.bp, finding.bp, subscriptions.bp, consultations.bp, reminders.bp):
         app.register_blueprint(blueprint)
 
 

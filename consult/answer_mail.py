@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE, ATTEMPTS, RETRY_WAITS = mail_jobs.DEFAULT_QUEUE, mail_jobs.ATTEMPTS, mail_jobs.RETRY_WAITS
 NotAllSent, Round, link, queue_name_of = mail_jobs.NotAllSent, mail_jobs.Round, mail_jobs.link, mail_jobs.queue_name_of
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: The language of the message: citizens use the platform in Vietnamese first.
 MAIL_LOCALE = "vi"
 
@@ -45,7 +45,7 @@ def owed(consultation_id: int) -> list[int]:
                Contribution.status == "submitted", Contribution.consent_at.is_not(None),
                Contribution.answers_mailed_at.is_(None), Contribution.contact.contains("@"), has_published)
         .order_by(Contribution.id)).all()
-    return [row_id for row_id, contact in rows if _EMAIL.match(contact.strip())]
+    return [row_id for row_id, contact in rows if EMAIL.match(contact.strip())]
 
 
 def claim(contribution_id: int) -> bool:

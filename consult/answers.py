@@ -58,6 +58,8 @@ class AnswerRow:
     #: Who sent them: organisations by name and letter, citizens counted by respondent type.
     sources: str
     opinions: int
+    #: The provision's wording in the new version, as the decision quotes it ("" for none).
+    new_wording: str = ""
 
 
 @dataclass
@@ -100,7 +102,8 @@ def _row(opinions: list[Opinion]) -> AnswerRow:
     decision = opinions[0].decision
     return AnswerRow(outcome=decision.outcome if decision else None,
                      reason=decision.reason if decision else "", texts=distinct_texts(opinions),
-                     sources=synthesis.sources_text(opinions), opinions=len(opinions))
+                     sources=synthesis.sources_text(opinions), opinions=len(opinions),
+                     new_wording=(decision.new_wording or "") if decision else "")
 
 
 def distinct_texts(opinions: list[Opinion]) -> list[AnswerText]:

@@ -44,7 +44,7 @@ TEXTS = (
     "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "EXPORT_DIR", "UPLOAD_FOLDER", "SMTP_HOST", "SMTP_USERNAME",
     "SMTP_PASSWORD", "MAIL_FROM", "ADMIN_PASSWORD", "DEMO_OFFICER_PASSWORD", "HOST", "ANALYSIS_QUEUE",
     "EXPORT_QUEUE", "LOG_LEVEL", "METRICS_TOKEN", "METRICS_ALLOWED_NETWORKS", "REPORT_ISSUER", "REPORT_NUMBER",
-    "REPORT_PLACE", "PUBLIC_URL",
+    "REPORT_PLACE", "PUBLIC_URL", "REMINDER_DAYS",
 )
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -94,6 +94,9 @@ def defaults(app: Flask) -> dict:
         #: An opinion typed on a page shown before the closing time is still taken this many
         #: minutes after it, marked late.
         "LATE_GRACE_MINUTES": 60,
+        #: Days before a roster deadline or a survey's closing when reminders are e-mailed
+        #: (``flask reminders send-due``, run daily by cron).
+        "REMINDER_DAYS": (7, 2),
     }
 
 
@@ -129,7 +132,21 @@ def parse_settings(settings: dict) -> dict:
     for name in SWITCHES:
         if name in parsed:
             parsed[name] = _switch(name, parsed[name])
+    if "REMINDER_DAYS" in parsed:
+        parsed["REMINDER_DAYS"] = _day_list("REMINDER_DAYS", parsed["REMINDER_DAYS"])
     return parsed
+
+
+def _day_list(name: str, value) -> tuple[int, ...]:
+    """"7,2" → (7, 2): whole numbers of days, largest first; empty turns the reminders off."""
+    if isinstance(value, (tuple, list)):
+        parts = [str(part) for part in value]
+    else:
+        parts = [part for part in str(value).replace(";", ",").split(",") if part.strip()]
+    days = {_whole_number(name, part) for part in parts}
+    if any(day > 366 for day in days):
+        raise RuntimeError(f"{name} must be days before the deadline (at most 366), not {value!r}")
+    return tuple(sorted(days, reverse=True))
 
 
 def _whole_number(name: str, value) -> int:

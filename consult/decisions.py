@@ -6,9 +6,10 @@ formal letters in force (a superseded or unsent letter, a draft, pending, reject
 comment has nothing to decide). One decision may answer many opinions, such as a campaign of
 identical comments, which the pages group by their normalised text.
 
-Opinions live in two tables (``Comment``, ``SubmissionOpinion``); ``Opinion`` wraps either
-so pages and the synthesis report treat them alike, and ``OpinionRef`` names one in a form
-("c12" for comment 12, "l7" for letter opinion 7).
+Opinions live in three tables (``Comment``, ``SubmissionOpinion``, and the surveys'
+``Answer`` to an open-text question pinned to a provision of the draft); ``Opinion`` wraps any
+of them so pages and the synthesis report treat them alike, and ``OpinionRef`` names one in a
+form ("c12" for comment 12, "l7" for letter opinion 7, "s5" for survey answer 5).
 
 Pure module (no Flask): the pages, the demo, the report and tests share it.
 """
@@ -17,23 +18,41 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
 from consult import audit
-from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, REASON_OPTIONAL_OUTCOMES
+from consult.domain import DECISION_OUTCOMES, DECISION_REASON_MAX, NEW_WORDING_MAX, REASON_OPTIONAL_OUTCOMES
 from consult.extensions import db
 from consult.models import (Comment, Consultation, Contribution, Decision, Organisation, Provision,
                             User, utcnow)
 from consult.outline import Outline, outline
 from consult.submissions.models import Submission, SubmissionOpinion
-from consult.textnorm import clean_control, has_visible_text
+from consult.textnorm import clean_control, has_visible_text, normalize_text
+
+if TYPE_CHECKING:
+    from surveys.models import Answer, Question, Response, Survey
+
+
+def _survey_models():
+    """``surveys.models`` (Answer, Question, Response, Survey), imported on first use: importing
+    the surveys package here would import ``consult.demo`` while it imports this module."""
+    from surveys.models import Answer, Question, Response, Survey
+
+    return Answer, Question, Response, Survey
 
 #: The comment status whose comments are decided: only what the public can read.
 PUBLISHED = "published"
 #: The letter status whose opinions are decided: the body's answer in force.
 IN_FORCE = "submitted"
+#: The survey response status whose open-text answers are decided: sent, not in progress.
+ANSWERED = "submitted"
+#: Question kinds whose answers are opinions in the respondent's words.
+OPEN_TEXT_KINDS = ("short_text", "long_text")
+_PREFIXES = {"comment": "c", "letter": "l", "survey": "s"}
+_KINDS = {prefix: kind for kind, prefix in _PREFIXES.items()}
 #: The key counting opinions without a decision, next to the outcomes.
 UNDECIDED = "undecided"
 #: Groups of identical opinions on one page of an article's decisions: 5,000 opinions on one
@@ -51,19 +70,19 @@ class InvalidDecision(ValueError):
 
 @dataclass(frozen=True)
 class OpinionRef:
-    """Which row an opinion is: ``kind`` is "comment" or "letter", ``id`` its primary key."""
+    """Which row an opinion is: ``kind`` is "comment", "letter" or "survey", ``id`` its primary key."""
 
     kind: str
     id: int
 
     @property
     def token(self) -> str:
-        return ("c" if self.kind == "comment" else "l") + str(self.id)
+        return _PREFIXES[self.kind] + str(self.id)
 
     @classmethod
     def parse(cls, token: str) -> OpinionRef | None:
         token = (token or "").strip()
-        kind = {"c": "comment", "l": "letter"}.get(token[:1])
+        kind = _KINDS.get(token[:1])
         digits = token[1:]
         if kind is None or not digits.isascii() or not digits.isdigit() or len(digits) > 15:
             return None
@@ -75,7 +94,7 @@ class Opinion:
     """One opinion to decide, from a citizen's comment or an organisation's letter."""
 
     ref: OpinionRef
-    row: Comment | SubmissionOpinion
+    row: Comment | SubmissionOpinion | Answer
     #: The provision it is about in the version shown: where its article's matches led.
     provision: Provision | None
     #: The key of the article it counts for (``Outline.article_anchor``); None: the whole draft.
@@ -94,10 +113,17 @@ class Opinion:
     #: How it came to the version shown: "moved", "changed", "merged", "split", "removed"; None
     #: when written on the version shown or on an unchanged provision.
     carried: str | None = None
+    #: A survey answer's survey and question.
+    survey: Survey | None = None
+    question: Question | None = None
 
     @property
     def is_letter(self) -> bool:
         return self.ref.kind == "letter"
+
+    @property
+    def is_survey(self) -> bool:
+        return self.ref.kind == "survey"
 
 
 @dataclass
@@ -141,6 +167,7 @@ class ArticleOpinions:
     opinions: list[Opinion] = field(default_factory=list)
     #: For an article removed from the version shown: the version from which it is gone.
     removed_in: int | None = None
+    consultation_id: int | None = None
 
     @property
     def decided(self) -> int:
@@ -150,14 +177,18 @@ class ArticleOpinions:
     def undecided(self) -> int:
         return len(self.opinions) - self.decided
 
-    def groups(self, undecided_only: bool = False) -> list[OpinionGroup]:
+    def groups(self, undecided_only: bool = False, keep=None) -> list[OpinionGroup]:
+        """Identical opinions grouped; ``keep`` (a test on an opinion) narrows them first."""
         opinions = [o for o in self.opinions if o.decision is None] if undecided_only else self.opinions
+        if keep is not None:
+            opinions = [o for o in opinions if keep(o)]
         return group_identical(opinions)
 
-    def page(self, number: int, undecided_only: bool = False, per_page: int = GROUPS_PER_PAGE) -> GroupPage:
+    def page(self, number: int, undecided_only: bool = False, per_page: int = GROUPS_PER_PAGE,
+             keep=None) -> GroupPage:
         """Page ``number`` of the groups. Identical opinions are grouped over the whole article
         first, so a group never straddles two pages; a number out of range gives the nearest page."""
-        groups = self.groups(undecided_only)
+        groups = self.groups(undecided_only, keep)
         pages = max(1, math.ceil(len(groups) / per_page))
         number = min(max(number, 1), pages)
         start = (number - 1) * per_page
@@ -233,6 +264,18 @@ def _letter_query(consultation_id: int):
             .where(Submission.consultation_id == consultation_id, Submission.status == IN_FORCE))
 
 
+def survey_query(consultation_id: int):
+    """Submitted answers to open-text questions pinned to a provision of the consultation's draft."""
+    Answer, Question, Response, Survey = _survey_models()
+    return (select(Answer, Response, Question, Survey)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Question, Question.id == Answer.question_id)
+            .join(Survey, Survey.id == Question.survey_id)
+            .where(Survey.consultation_id == consultation_id, Response.status == ANSWERED,
+                   Question.kind.in_(OPEN_TEXT_KINDS), Question.provision_id.is_not(None),
+                   Answer.value_text.is_not(None)))
+
+
 def _where_article(query, column, ids: list[int] | None, general: bool):
     """Restrict to provisions ``ids``; ``general`` also takes opinions on no provision."""
     if ids is None:
@@ -256,10 +299,15 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
                                                  ids, general)).all()
     letters = db.session.execute(_where_article(_letter_query(consultation.id),
                                                 SubmissionOpinion.provision_id, ids, general)).all()
-    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters])
+    question_provision = _survey_models()[1].provision_id
+    answers = [] if general and not ids else db.session.execute(
+        _where_article(survey_query(consultation.id), question_provision, ids, False)).all()
+    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
+                           + [a.decision_id for a, _, _, _ in answers])
     opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
                 for opinion, submission, organisation in letters]
     opinions += [_from_comment(comment, contribution, shape, decisions) for comment, contribution in comments]
+    opinions += [_from_answer(*row, shape, decisions) for row in answers]
     return sorted(opinions, key=lambda opinion: opinion.order)
 
 
@@ -294,6 +342,22 @@ def _from_letter(opinion: SubmissionOpinion, submission: Submission, organisatio
         written_on=shape.by_id.get(opinion.provision_id), carried=shape.carried(opinion.provision_id))
 
 
+def _from_answer(answer: Answer, response: Response, question: Question, survey: Survey, shape: Outline,
+                 decisions: dict[int, Decision]) -> Opinion:
+    body = answer.value_text or ""
+    invitation = response.invitation
+    return Opinion(
+        ref=OpinionRef("survey", answer.id), row=answer,
+        provision=shape.shown(question.provision_id), anchor=shape.article_anchor.get(question.provision_id),
+        body=body, body_normalized=answer.value_normalized or normalize_text(body),
+        decision=decisions.get(answer.decision_id),
+        order=(shape.position(question.provision_id), 2, answer.id),
+        respondent_type=response.respondent_type, province_code=response.province_code,
+        organisation=invitation.organisation if invitation is not None else None,
+        written_on=shape.by_id.get(question.provision_id), carried=shape.carried(question.provision_id),
+        survey=survey, question=question)
+
+
 def opinions_by_article(consultation: Consultation) -> list[ArticleOpinions]:
     """Every decidable opinion: general opinions first, then articles in draft order.
 
@@ -315,7 +379,7 @@ def article_opinions(consultation: Consultation, anchor: str | None) -> ArticleO
         return None
     article = shape.articles.get(anchor) if anchor else None
     return ArticleOpinions(anchor, article, load_opinions(consultation, {anchor}, shape),
-                           removed_in=shape.removed.get(anchor))
+                           removed_in=shape.removed.get(anchor), consultation_id=consultation.id)
 
 
 def article_progress(consultation: Consultation) -> list[ArticleProgress]:
@@ -334,19 +398,25 @@ def article_progress(consultation: Consultation) -> list[ArticleProgress]:
     return [row for row in rows.values() if row.removed_in is None or row.opinions]
 
 
+def _counted(consultation_id: int):
+    """Each source of opinions: (its query, its row's table, the column of its provision)."""
+    Answer, Question, _, _ = _survey_models()
+    return ((_comment_query(consultation_id), Comment, Comment.provision_id),
+            (_letter_query(consultation_id), SubmissionOpinion, SubmissionOpinion.provision_id),
+            (survey_query(consultation_id), Answer, Question.provision_id))
+
+
 def _counts_by_provision(session: Session, consultation_id: int):
-    for table, query in ((Comment, _comment_query(consultation_id)),
-                         (SubmissionOpinion, _letter_query(consultation_id))):
+    for query, table, provision in _counted(consultation_id):
         decided = func.sum(case((table.decision_id.is_(None), 0), else_=1))
-        counted = query.with_only_columns(table.provision_id, func.count(table.id), decided)
-        yield from session.execute(counted.group_by(table.provision_id)).all()
+        counted = query.with_only_columns(provision, func.count(table.id), decided)
+        yield from session.execute(counted.group_by(provision)).all()
 
 
 def outcome_counts(session: Session, consultation_id: int) -> dict[str, int]:
     """Decidable opinions per outcome, in ``DECISION_OUTCOMES`` order, then ``undecided``."""
     counts = dict.fromkeys([*DECISION_OUTCOMES, UNDECIDED], 0)
-    for table, query in ((Comment, _comment_query(consultation_id)),
-                         (SubmissionOpinion, _letter_query(consultation_id))):
+    for query, table, _provision in _counted(consultation_id):
         grouped = (query.outerjoin(Decision, Decision.id == table.decision_id)
                    .with_only_columns(Decision.outcome, func.count(table.id)).group_by(Decision.outcome))
         for outcome, count in session.execute(grouped):
@@ -394,7 +464,18 @@ def clean_reason(outcome: str, reason: str | None) -> str:
     return reason
 
 
-def _rows(opinions) -> list[Comment | SubmissionOpinion]:
+def clean_new_wording(text: str | None) -> str | None:
+    """The new wording as stored (None when blank), or ``InvalidDecision`` when too long.
+    Line breaks are kept: the wording quotes clauses and points."""
+    text = unicodedata.normalize("NFC", clean_control(text or "")).strip()
+    if not has_visible_text(text):
+        return None
+    if len(text) > NEW_WORDING_MAX:
+        raise InvalidDecision("new_wording_too_long")
+    return text
+
+
+def _rows(opinions) -> list[Comment | SubmissionOpinion | Answer]:
     rows = list({id(row): row for row in (getattr(o, "row", o) for o in opinions)}.values())
     if not rows:
         raise InvalidDecision("nothing_selected")
@@ -405,27 +486,44 @@ def _rows(opinions) -> list[Comment | SubmissionOpinion]:
 
 
 def _decidable(row) -> bool:
+    Answer = _survey_models()[0]
     if isinstance(row, Comment):
         return row.status == PUBLISHED
+    if isinstance(row, Answer):
+        question = row.question
+        return (row.response.status == ANSWERED and question.kind in OPEN_TEXT_KINDS
+                and question.provision_id is not None and row.value_text is not None
+                and question.survey.consultation_id is not None)
     return isinstance(row, SubmissionOpinion) and row.submission.status == IN_FORCE
 
 
+def _row_consultation_id(row) -> int:
+    if isinstance(row, Comment):
+        return row.consultation_id
+    if isinstance(row, _survey_models()[0]):
+        return row.question.survey.consultation_id
+    return row.submission.consultation_id
+
+
 def _consultation_id(rows) -> int:
-    ids = {row.consultation_id if isinstance(row, Comment) else row.submission.consultation_id
-           for row in rows}
+    ids = {_row_consultation_id(row) for row in rows}
     if len(ids) != 1:
         raise InvalidDecision("mixed_consultations")
     return ids.pop()
 
 
 def _ref(row) -> OpinionRef:
-    return OpinionRef("comment" if isinstance(row, Comment) else "letter", row.id)
+    kind = "comment" if isinstance(row, Comment) else "survey" if isinstance(row, _survey_models()[0]) else "letter"
+    return OpinionRef(kind, row.id)
 
 
 def _covered(decision_id: int) -> set[OpinionRef]:
     comments = db.session.scalars(select(Comment.id).where(Comment.decision_id == decision_id))
     letters = db.session.scalars(select(SubmissionOpinion.id).where(SubmissionOpinion.decision_id == decision_id))
-    return {OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
+    Answer = _survey_models()[0]
+    answers = db.session.scalars(select(Answer.id).where(Answer.decision_id == decision_id))
+    return ({OpinionRef("comment", i) for i in comments} | {OpinionRef("letter", i) for i in letters}
+            | {OpinionRef("survey", i) for i in answers})
 
 
 def _assign(row, decision: Decision | None) -> None:
@@ -445,8 +543,10 @@ def _delete_orphans(decision_ids) -> list[int]:
     return deleted
 
 
-def decide(opinions, outcome: str, reason: str | None, actor: User | None) -> tuple[Decision, bool]:
-    """Answer ``opinions`` (``Opinion`` objects or rows) with one decision.
+def decide(opinions, outcome: str, reason: str | None, actor: User | None,
+           new_wording: str | None = None) -> tuple[Decision, bool]:
+    """Answer ``opinions`` (``Opinion`` objects or rows) with one decision, optionally quoting
+    the provision's ``new_wording``.
 
     Replaces their earlier decisions; a decision left with no opinion is deleted. Returns
     ``(decision, changed)``: repeating the same answer (a replayed form) changes nothing and
@@ -455,32 +555,36 @@ def decide(opinions, outcome: str, reason: str | None, actor: User | None) -> tu
     """
     rows = _rows(opinions)
     reason = clean_reason(outcome, reason)
+    new_wording = clean_new_wording(new_wording)
     consultation_id = _consultation_id(rows)
     previous = {row.decision_id for row in rows}
     if len(previous) == 1 and None not in previous:
         current = db.session.get(Decision, next(iter(previous)))
-        if current.outcome == outcome and current.reason == reason:
+        if (current.outcome, current.reason, current.new_wording) == (outcome, reason, new_wording):
             return current, False
         if _covered(current.id) == {_ref(row) for row in rows}:
-            return _edit(current, outcome, reason, actor), True
+            return _edit(current, outcome, reason, new_wording, actor), True
     now = utcnow()
     decision = Decision(consultation_id=consultation_id, outcome=outcome, reason=reason,
+                        new_wording=new_wording,
                         decided_by_id=actor.id if actor else None, decided_at=now, updated_at=now)
     db.session.add(decision)
     db.session.flush()
     for row in rows:
         _assign(row, decision)
     replaced = _delete_orphans(previous - {None})
-    audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason,
+    audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason, new_wording=new_wording,
                  opinions=[_ref(row).token for row in rows], replaced=sorted(previous - {None}),
                  deleted=replaced)
     return decision, True
 
 
-def _edit(decision: Decision, outcome: str, reason: str, actor: User | None) -> Decision:
-    audit.record(actor, "decision.edit", decision, outcome=outcome, reason=reason,
-                 previous_outcome=decision.outcome, previous_reason=decision.reason)
-    decision.outcome, decision.reason = outcome, reason
+def _edit(decision: Decision, outcome: str, reason: str, new_wording: str | None,
+          actor: User | None) -> Decision:
+    audit.record(actor, "decision.edit", decision, outcome=outcome, reason=reason, new_wording=new_wording,
+                 previous_outcome=decision.outcome, previous_reason=decision.reason,
+                 previous_new_wording=decision.new_wording)
+    decision.outcome, decision.reason, decision.new_wording = outcome, reason, new_wording
     decision.decided_by_id = actor.id if actor else decision.decided_by_id
     decision.updated_at = utcnow()
     return decision
@@ -502,7 +606,7 @@ def undecide(opinions, actor: User | None) -> int:
 
 
 def well_formed(tokens: list[str]) -> bool:
-    """Every token names an opinion the way the page writes them (``c12``, ``l7``)."""
+    """Every token names an opinion the way the page writes them (``c12``, ``l7``, ``s5``)."""
     return all(OpinionRef.parse(part) is not None for value in tokens for part in (value or "").split())
 
 

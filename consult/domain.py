@@ -119,6 +119,9 @@ DECISION_OUTCOMES = {
 REASON_OPTIONAL_OUTCOMES = frozenset({"accepted"})
 #: Longest reason kept, in characters.
 DECISION_REASON_MAX = 5000
+#: Longest new wording a decision may quote, in characters (an article of a law runs to a few
+#: thousand).
+NEW_WORDING_MAX = 20000
 
 #: What became of an article between two versions (``consult.matching.MATCH_KINDS``), as the
 #: comparison table (bảng so sánh) names it.

@@ -347,9 +347,63 @@ class Decision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The wording the provision takes in the new version because of the opinions, quoted for
+    #: the public answers and the synthesis report; None when the decision quotes none.
+    new_wording: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped[Consultation] = relationship()
     decided_by: Mapped[User | None] = relationship()
+
+
+class ReminderLog(db.Model):
+    """One reminder e-mail to one recipient about one thing on one Vietnam day.
+
+    ``consult.reminders`` inserts the row before sending (the claim): the unique constraint lets
+    one process through, so a reminder never goes twice a day even with two instances or two
+    cron runs; a message the mail server refused deletes its row, so a retry sends it.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "recipient", "day", name="uq_reminder_log_once_a_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "roster" (a body's letter; ``subject_id`` its roster entry) or "survey" (an invitation).
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    recipient: Mapped[str] = mapped_column(String(255))
+    #: The Vietnam calendar day of the reminder.
+    day: Mapped[date] = mapped_column(index=True)
+    #: Days left to the deadline (or the survey's closing) when it was sent.
+    days_left: Mapped[int] = mapped_column(default=0)
+    #: "sending" while claimed, "sent" once the mail server took it.
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship()
+    consultation: Mapped[Consultation | None] = relationship()
+
+
+class Assignment(db.Model):
+    """Who of the drafting team prepares the decisions on an article or on one opinion.
+
+    ``target`` names what is assigned: "a:" and an article's anchor ("a:dieu-12"; "a:chung" for
+    the opinions on the draft as a whole), or one opinion's token ("c12", "l7"). One assignee per
+    target; an opinion's own assignment takes precedence over its article's.
+    """
+
+    __table_args__ = (UniqueConstraint("consultation_id", "target", name="uq_assignment_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    target: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Comment(db.Model):

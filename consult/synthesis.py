@@ -57,11 +57,18 @@ class ReportRow:
     answer_label: str
     reason: str
     opinions: int
+    #: The provision's wording in the new version, as the decision quotes it ("" for none).
+    new_wording: str = ""
+
+    @property
+    def new_wording_text(self) -> str:
+        """The new wording under its heading ("Nội dung sửa đổi: …"), or ""."""
+        return f"{_('New wording')}:\n{self.new_wording}" if self.new_wording else ""
 
     @property
     def answer(self) -> str:
-        """The last column as one text: the outcome's label, then the reason."""
-        return f"{self.answer_label}\n{self.reason}" if self.reason else self.answer_label
+        """The last column as one text: the outcome's label, the reason, then the new wording."""
+        return "\n".join(part for part in (self.answer_label, self.reason, self.new_wording_text) if part)
 
 
 @dataclass
@@ -184,7 +191,8 @@ def _row(number: int, opinions: list[Opinion]) -> ReportRow:
         number=number, provisions=provisions_text(opinions), sources=sources_text(opinions),
         content=content_text(opinions), outcome=decision.outcome if decision else None,
         answer_label=str(DECISION_OUTCOMES[decision.outcome]) if decision else _("Not yet decided"),
-        reason=decision.reason if decision else "", opinions=len(opinions))
+        reason=decision.reason if decision else "", opinions=len(opinions),
+        new_wording=(decision.new_wording or "") if decision else "")
 
 
 def provisions_text(opinions: list[Opinion]) -> str:
@@ -213,7 +221,11 @@ def sources_text(opinions: list[Opinion]) -> str:
     never a citizen's name: "Bộ Tài chính (CV số 123/BTC-PC); 37 ý kiến (Người dân)"."""
     letters = dict.fromkeys(o.submission for o in opinions if o.is_letter)
     parts = [letter_source(letter) for letter in letters]
-    by_type = Counter(o.respondent_type for o in opinions if not o.is_letter)
+    # Organisations invited to a survey answer under their name, like their letters.
+    surveyed = dict.fromkeys(o.organisation for o in opinions if o.is_survey and o.organisation is not None)
+    parts += [_("%(name)s (survey)", name=organisation.name) for organisation in surveyed]
+    by_type = Counter(o.respondent_type for o in opinions
+                      if not o.is_letter and not (o.is_survey and o.organisation is not None))
     for key in [*RESPONDENT_TYPES, *sorted(k for k in by_type if k not in RESPONDENT_TYPES and k)]:
         if by_type.get(key):
             parts.append(_people(by_type[key], RESPONDENT_TYPES.get(key, key)))

@@ -228,6 +228,10 @@ def _opinions_table(document, report: SynthesisReport) -> None:
         _fill(cells[4], row.answer_label, bold=True)
         for line in row.reason.split("\n") if row.reason else []:
             cells[4].add_paragraph(line)
+        if row.new_wording:
+            cells[4].add_paragraph().add_run(_("New wording") + ":").italic = True
+            for line in row.new_wording.split("\n"):
+                cells[4].add_paragraph(line)
 
 
 def _sized_table(document, rows: int, widths_cm: tuple[float, ...]):

@@ -339,6 +339,9 @@ class Answer(db.Model):
     rank: Mapped[int | None]
     other_text: Mapped[str | None] = mapped_column(Text)
     file_path: Mapped[str | None] = mapped_column(String(255))
+    #: The drafting team's decision on an open-text answer to a question pinned to a provision
+    #: (``consult.decisions``), like ``Comment.decision_id``; not a value column.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

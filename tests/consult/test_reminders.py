@@ -1,0 +1,178 @@
+"""E-mail reminders: to roster bodies without a letter as the deadline nears, and to organisations
+invited to a survey that have not answered; never twice a day; the team's page and the command."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from consult import auth, reminders
+from consult.clock import VIETNAM_OFFSET
+from consult.config import parse_settings
+from consult.extensions import db
+from consult.models import ReminderLog, utcnow
+from consult.submissions import roster
+from surveys.models import Invitation
+from tests.consult.decision_factories import drafter, letter, organisation
+from tests.factories import login, make_consultation, make_user
+from tests.submissions.test_officers import Inbox, free_port
+from tests.surveys.factories import make_survey
+
+BASE = "http://gopy.example.vn/"
+
+
+@pytest.fixture()
+def app_config():
+    return {"REMINDERS_MAIL_RETRY_WAITS": (0,), "REDIS_URL": None, "REMINDER_DAYS": (7, 2)}
+
+
+def _noon_in(days: int):
+    """The end of the Vietnam day ``days`` days from today, as naive UTC: a deadline ``days`` away."""
+    today = (utcnow() + VIETNAM_OFFSET).date()
+    return roster.end_of_vn_day(today + timedelta(days=days))
+
+
+def _officer(body, email: str):
+    user = auth.create_user(email, "mat-khau-dai-123", "officer", organisation_id=body.id)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture()
+def setting(app):
+    """Roster: BTC (7 days, no letter, two officers), BTP (7 days, letter sent), BCT (5 days, no
+    letter); a survey closing in 2 days with BTC invited and BTP having answered."""
+    consultation = make_consultation()
+    btc, btp, bct = organisation("BTC", name="Bộ Tài chính"), organisation("BTP"), organisation("BCT")
+    for body, days in ((btc, 7), (btp, 7), (bct, 5)):
+        roster.add_to_roster(consultation, body, _noon_in(days))
+    db.session.commit()
+    letter(consultation, btp, [(None, "Đồng ý.")])
+    _officer(btc, "vanthu@btc.gov.vn")
+    _officer(btc, "phapche@btc.gov.vn")
+    _officer(btp, "vanthu@btp.gov.vn")
+    _officer(bct, "vanthu@bct.gov.vn")
+    survey = make_survey("ks-hop-tac-xa", audience="invited", consultation=consultation)
+    survey.closes_at = _noon_in(2)
+    db.session.add_all([Invitation(survey=survey, organisation=btc, token_hash="a" * 64, status="sent"),
+                        Invitation(survey=survey, organisation=btp, token_hash="b" * 64, status="submitted")])
+    db.session.commit()
+    return consultation
+
+
+def _smtp(app):
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gopy@example.vn")
+    return controller, inbox
+
+
+def test_due_reminders_go_once_a_day_to_the_officers_of_bodies_that_have_not_answered(app, setting):
+    controller, inbox = _smtp(app)
+    try:
+        first = reminders.send_due(BASE)
+        again = reminders.send_due(BASE)
+    finally:
+        controller.stop()
+    assert (first.sent, first.failed) == (4, 0)
+    assert (again.sent, again.skipped) == (0, 4)
+    got = sorted((recipients[0], message["Subject"]) for recipients, message in inbox.messages)
+    assert [r for r, _ in got] == ["phapche@btc.gov.vn", "phapche@btc.gov.vn", "vanthu@btc.gov.vn", "vanthu@btc.gov.vn"]
+    roster_mail = next(m for _, m in inbox.messages if "ks-hop-tac-xa" not in m["Subject"])
+    text = roster_mail.get_content()
+    assert "Bộ Tài chính" in text and f"{BASE}co-quan/" in text and "7" in text
+    assert {row.kind: row.status for row in db.session.scalars(select(ReminderLog))} == {
+        "roster": "sent", "survey": "sent"}
+    assert db.session.scalar(select(Invitation).where(Invitation.status == "sent")).reminded_at is not None
+    # The next day the same reminders are not due (5 and 1 days left are not reminder days).
+    tomorrow = utcnow() + timedelta(days=1)
+    assert reminders.due((7, 2), tomorrow) == []
+
+
+def test_a_refused_message_is_owed_again_and_two_processes_send_it_once(app, setting):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listens
+    failed = reminders.send_due(BASE)
+    assert (failed.sent, failed.failed) == (0, 4)
+    assert db.session.scalar(select(func.count(ReminderLog.id))) == 0
+    controller, inbox = _smtp(app)
+    start = threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            start.wait()
+            try:
+                reminders.send_due(BASE)
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 4
+    assert db.session.scalar(select(func.count(ReminderLog.id))) == 4
+
+
+def test_the_background_round_and_the_command(app, setting):
+    from consult import mail_jobs
+
+    controller, inbox = _smtp(app)
+    try:
+        with app.test_request_context("/"):
+            assert reminders.start(BASE) == "thread"
+        mail_jobs.wait_for_background(20)
+        result = app.test_cli_runner().invoke(args=["reminders", "send-due", "--base-url", BASE])
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 4
+    assert result.exit_code == 0, result.output
+    assert "sent 0" in result.output and "4" in result.output
+
+
+def test_the_team_page_shows_what_is_due_and_what_was_sent(app, client, setting):
+    login(client, drafter())
+    page = client.get("/quan-tri/nhac-nho/?lang=en").text
+    assert 'id="due" data-count="4"' in page and "No reminder has been sent yet." in page
+    controller, inbox = _smtp(app)
+    try:
+        response = client.post("/quan-tri/nhac-nho/gui")
+        from consult import mail_jobs
+
+        mail_jobs.wait_for_background(20)
+    finally:
+        controller.stop()
+    assert response.status_code == 302 and len(inbox.messages) == 4
+    page = client.get("/quan-tri/nhac-nho/").text
+    assert page.count('class="reminder-row"') == 4 and "vanthu@btc.gov.vn" in page
+    assert 'data-status="sent"' in page
+
+
+def test_the_page_needs_a_drafting_role_and_a_csrf_token(app, client, setting):
+    assert client.get("/quan-tri/nhac-nho/").status_code == 302
+    for role in ("moderator", "officer"):
+        login(client, make_user(role, email=f"{role}@example.vn"))
+        assert client.get("/quan-tri/nhac-nho/").status_code == 403
+        assert client.post("/quan-tri/nhac-nho/gui").status_code == 403
+        client.post("/dang-xuat")
+    login(client, drafter())
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/quan-tri/nhac-nho/gui", follow_redirects=True)
+    assert "The form has expired" in response.text or "Biểu mẫu đã hết hạn" in response.text
+    assert db.session.scalar(select(func.count(ReminderLog.id))) == 0
+
+
+def test_the_reminder_days_setting():
+    assert parse_settings({"REMINDER_DAYS": "2, 7"})["REMINDER_DAYS"] == (7, 2)
+    assert parse_settings({"REMINDER_DAYS": ""})["REMINDER_DAYS"] == ()
+    for bad in ("một", "-1", "400"):
+        with pytest.raises(RuntimeError):
+            parse_settings({"REMINDER_DAYS": bad})
