@@ -35,6 +35,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, auth.bp, admin.bp, submissions.bp, api.bp, surveys_blueprint,
                       dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp):
         app.register_blueprint(blueprint)
+    from consult import dossier
+
+    app.register_blueprint(dossier.bp)
 
 
 def _init_operations(app: Flask) -> None:
