@@ -187,7 +187,6 @@ def _send(document: DossierDocument, max_age: int):
                          download_name=document.filename, etag=document.sha256, max_age=max_age,
                          conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 
