@@ -286,13 +286,16 @@ def test_unknown_consultation_or_document_is_404(client, drafter):
     assert client.get("/du-thao/luat-htx/ho-so/99999999999").status_code == 404
 
 
-@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
-def test_csrf_is_required(client, app):
-    make_consultation()
-    user = make_user("drafter", "drafter@example.vn")
+def login_with_csrf(client, user):
     form = client.get("/dang-nhap").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     client.post("/dang-nhap", data={"csrf_token": token, "email": user.email, "password": "mat-khau-dai-123"})
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_csrf_is_required(client, app):
+    make_consultation()
+    login_with_csrf(client, make_user("drafter", "drafter@example.vn"))
     answer = post_upload(client, PDF_BYTES, "a.pdf")
     assert answer.status_code == 400 and documents() == []
     page = client.get(PAGE).text
@@ -352,3 +355,51 @@ def test_dossier_files_live_where_the_backup_looks(app):
     from consult.dossier import services
 
     assert services.upload_root(app).parent == file_roots(app)["uploads"]
+
+
+def encrypted_pdf() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(PDF_BYTES)))
+    writer.encrypt(user_password="bi-mat", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_password_protected_pdf_is_refused(client, drafter):
+    answer = post_upload(client, encrypted_pdf(), "mat-khau.pdf")
+    assert answer.status_code == 422 and "Tệp PDF này có mật khẩu" in answer.text
+    assert documents() == []
+
+
+def test_a_title_with_markup_is_shown_as_text(client, app, drafter):
+    post_upload(client, PDF_BYTES, "a.pdf", title="<script>alert(1)</script> Tờ trình")
+    page = app.test_client().get("/du-thao/luat-htx").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Tờ trình" in page and "<script>alert(1)" not in page
+
+
+def test_a_bad_replacement_keeps_the_current_version_and_says_why(client, drafter):
+    post_upload(client, PDF_BYTES, "v1.pdf")
+    [first] = documents()
+    answer = client.post(f"{PAGE}/{first.id}/thay-the", data={"title": "T" * 501,
+                         "document": (io.BytesIO(HTML_AS_PDF), "v2.pdf")}, content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert "không phải là tài liệu PDF hay Word" in answer.text
+    assert "Tiêu đề dài tối đa 500 ký tự." in answer.text
+    assert len(documents()) == 1 and documents()[0].replaced_by_id is None
+
+
+@pytest.mark.parametrize("app_config", [{"DOSSIER_MAX_BYTES": 1000, "MAX_CONTENT_LENGTH": 1000,
+                                         "WTF_CSRF_ENABLED": True}])
+def test_a_large_body_from_another_role_gets_the_plain_413_page(client, app):
+    """The CSRF check reads the body before the view checks the role: the 413 comes first,
+    and must not show the team page to someone who may not see it."""
+    from consult.dossier import services
+
+    make_consultation()
+    login_with_csrf(client, make_user("moderator", "mod@example.vn"))
+    answer = post_upload(client, PDF_BYTES + b"%" * (services.BODY_MARGIN + 5000), "x.pdf")
+    assert answer.status_code == 413 and "Hồ sơ dự thảo" not in answer.text
+    assert documents() == []
