@@ -40,6 +40,9 @@ def _register_blueprints(app: Flask) -> None:
                       dashboard_views.bp, text_views.bp, decisions.bp, versions.bp, answers.bp,
                       teams.bp, finding.bp, subscriptions.bp, consultations.bp, reminders.bp):
         app.register_blueprint(blueprint)
+    from consult import dossier
+
+    app.register_blueprint(dossier.bp)
 
 
 def _init_operations(app: Flask) -> None:

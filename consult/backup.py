@@ -7,7 +7,7 @@ uploads, the prepared exports and the secret key live on disk. The archive holds
   ``pg_dump``), the Alembic revision, and the size and SHA-256 of every other member;
 - ``database.sqlite3`` (SQLite's online backup API: consistent while the site runs) or
   ``database.pgdump`` (``pg_dump --format=custom``, restored with ``pg_restore``);
-- ``files/uploads/…`` (``UPLOAD_FOLDER``: letters' PDFs), ``files/survey_uploads/…``,
+- ``files/uploads/…`` (``UPLOAD_FOLDER``: letters' PDFs, dossiers' documents), ``files/survey_uploads/…``,
   ``files/exports/…`` (``EXPORT_DIR``);
 - ``secret_key``: the key that signs sessions and forms.
 

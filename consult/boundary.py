@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from flask import Request
+from flask import Request, current_app
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -61,9 +61,33 @@ class LenientFormDataParser(FormDataParser):
         return stream, self.cls(items), self.cls()
 
 
+#: Endpoints whose requests may be larger than ``MAX_CONTENT_LENGTH``: the endpoint's name, and
+#: a function of the app's config giving its own limit (the dossier's uploads, 20 MB). Set on
+#: the request class because the CSRF check reads the form before any view could raise it.
+LARGE_BODY_LIMITS: dict = {}
+
+
+def allow_large_body(endpoint: str, limit) -> None:
+    """Let ``endpoint`` take bodies up to ``limit(config)`` bytes (never less than the app's
+    ``MAX_CONTENT_LENGTH``)."""
+    LARGE_BODY_LIMITS[endpoint] = limit
+
+
 class BoundaryRequest(Request):
     parameter_storage_class = StorableParameters
     form_data_parser_class = LenientFormDataParser
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = Request.max_content_length.fget(self)
+        own = LARGE_BODY_LIMITS.get(self.endpoint or "")
+        if own is not None and current_app and limit is not None:
+            return max(limit, int(own(current_app.config)))
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        Request.max_content_length.fset(self, value)
 
 
 def storable_json(value):

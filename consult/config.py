@@ -24,6 +24,9 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 #: Largest signed letter (PDF) and largest file answering a survey question, in bytes.
 PDF_MAX_BYTES = 5 * 1024 * 1024
 SURVEY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+#: Largest document of a consultation's dossier (tờ trình, reports), in bytes; its upload pages
+#: take bodies this large plus 1 MB, whatever MAX_CONTENT_LENGTH says.
+DOSSIER_MAX_BYTES = 20 * 1024 * 1024
 
 #: Names read without the prefix too, as the README documented them.
 UNPREFIXED_NAMES = (
@@ -36,6 +39,7 @@ WHOLE_NUMBERS = (
     "EXPORT_KEEP", "EXPORT_INPROCESS_LIMIT", "ANALYSIS_INPROCESS_LIMIT", "ANALYSIS_CHUNK_SIZE", "SMTP_PORT", "PORT",
     "PROXY_COUNT", "MAX_CONTENT_LENGTH", "SUBMISSION_PDF_MAX_BYTES", "SURVEY_UPLOAD_MAX_BYTES",
     "HSTS_SECONDS", "STATIC_MAX_AGE", "MIN_CONSULTATION_DAYS", "LATE_GRACE_MINUTES",
+    "DOSSIER_MAX_BYTES",
 )
 #: Settings that are yes or no.
 SWITCHES = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "HSTS_INCLUDE_SUBDOMAINS")
@@ -56,6 +60,7 @@ def defaults(app: Flask) -> dict:
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "SUBMISSION_PDF_MAX_BYTES": PDF_MAX_BYTES,
         "SURVEY_UPLOAD_MAX_BYTES": SURVEY_UPLOAD_MAX_BYTES,
+        "DOSSIER_MAX_BYTES": DOSSIER_MAX_BYTES,
         "REDIS_URL": None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

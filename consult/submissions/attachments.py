@@ -5,11 +5,9 @@ Pure module: no Flask. The caller gives the folder (``upload_root(app)``) and th
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,22 +15,19 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from consult import uploads
+from consult.uploads import InvalidUpload
+
 #: Largest signed letter accepted, in bytes (``SUBMISSION_PDF_MAX_BYTES`` overrides it).
 #: Below the app's 10 MB request limit so that the page can say so next to the field.
 PDF_MAX_BYTES = 5 * 1024 * 1024
 
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 
-logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are expected input here
 
-
-class InvalidAttachment(Exception):
-    """The file cannot be the signed letter. ``code`` is one of: empty, too_large, not_pdf,
-    damaged, encrypted, no_pages."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+#: The file cannot be the signed letter; ``code`` as ``consult.uploads.InvalidUpload`` says
+#: (empty, too_large, not_pdf, damaged, encrypted, no_pages).
+InvalidAttachment = InvalidUpload
 
 
 @dataclass(frozen=True)
@@ -56,44 +51,14 @@ def max_bytes(app) -> int:
 
 
 def check_pdf(data: bytes, limit: int = PDF_MAX_BYTES) -> int:
-    """Return the page count of a readable PDF, or raise ``InvalidAttachment``.
-
-    The name and the declared content type say nothing: the bytes must start with the
-    PDF signature and pypdf must read at least one page.
-    """
-    if not data:
-        raise InvalidAttachment("empty")
-    if len(data) > limit:
-        raise InvalidAttachment("too_large")
-    if not data[:1024].lstrip(b"\x00\t\r\n ").startswith(b"%PDF-"):
-        raise InvalidAttachment("not_pdf")
-    return _count_pages(data)
-
-
-def _count_pages(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InvalidAttachment("encrypted")
-        pages = len(reader.pages)
-    except InvalidAttachment:
-        raise
-    except Exception as error:  # pypdf raises many kinds on damaged files
-        raise InvalidAttachment("damaged") from error
-    if pages < 1:
-        raise InvalidAttachment("no_pages")
-    return pages
+    """Return the page count of a readable PDF, or raise ``InvalidAttachment``
+    (``consult.uploads.check_pdf``: the bytes decide, never the name or declared type)."""
+    return uploads.check_pdf(data, limit)
 
 
 def store_pdf(root: Path, data: bytes, pages: int) -> StoredPdf:
     """Write the checked bytes under a random name; the upload's name is never a path."""
-    root.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.pdf"
-    temporary = root / f".{name}.part"
-    temporary.write_bytes(data)
-    temporary.replace(root / name)
+    name = uploads.store_bytes(root, data, ".pdf")
     return StoredPdf(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), pages=pages,
                      root=root)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from analysis.export_jobs import ExportFile
+from consult.dossier.models import DossierDocument
 from consult import auth
 from consult.demo import DECREE_SLUG, DEMO_ADMIN_EMAIL, DEMO_SLUG, load_demo
 from consult.extensions import db
@@ -78,6 +79,7 @@ def values_of(consultation: Consultation) -> dict:
         "answer_id": _first(select(Answer.id).join(Response).join(Survey)
                             .where(Survey.consultation_id == consultation.id)),
         "export_id": _first(select(ExportFile.id).where(ExportFile.consultation_id == consultation.id)),
+        "document_id": _first(select(DossierDocument.id).where(DossierDocument.consultation_id == consultation.id)),
         "submission_id": _first(select(Submission.id).where(Submission.consultation_id == consultation.id,
                                                             Submission.status == "submitted")),
         "anchor": article.anchor if article else "chung",

@@ -27,7 +27,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "answers.public_page", "api.comments", "api.consultation", "api.consultations",
     "api.create_submission", "api.delete_submission", "api.fallback", "api.get_submission",
     "api.list_submissions", "api.openapi_document", "api.provisions", "api.put_attachment",
-    "api.stats", "api.submit_submission", "finding.consultations", "finding.feed",
+    "api.stats", "api.submit_submission", "dossier.public_download", "finding.consultations", "finding.feed",
     "subscriptions.confirm", "subscriptions.sent", "subscriptions.subscribe", "subscriptions.unsubscribe",
     "auth.login", "auth.logout", "health.healthz",
     "health.readyz", "metrics.metrics_page", "public.article", "public.draft",

@@ -1,0 +1,51 @@
+"""Forms of the dossier's team page. The file itself is read and checked by the view."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from consult.dossier.messages import DOCUMENT_KINDS
+from consult.form_checks import VisibleText
+
+TITLE_MAX = 500
+REASON_MAX = 2000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("Kind of document"), validate_choice=False,
+                       validators=[AnyOf(list(DOCUMENT_KINDS), message=_l("Choose the kind of document."))])
+    title = StringField(_l("Title"), filters=[_strip], validators=[
+        Length(max=TITLE_MAX, message=_l("A title can be at most 500 characters long."))])
+    document = FileField(_l("File (PDF or Word .docx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(DOCUMENT_KINDS.items())
+
+    def validate_title(self, field) -> None:
+        if field.data:
+            VisibleText()(self, field)
+
+
+class ReplaceForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[_strip], validators=[
+        Length(max=TITLE_MAX, message=_l("A title can be at most 500 characters long."))])
+    document = FileField(_l("New version (PDF or Word .docx)"))
+
+    def validate_title(self, field) -> None:
+        if field.data:
+            VisibleText()(self, field)
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for withdrawing it (shown to the public)"), filters=[_strip],
+                           validators=[DataRequired(message=_l("Give the reason for withdrawing the document.")),
+                                       Length(max=REASON_MAX, message=_l("A reason can be at most 2.000 characters long.")),
+                                       VisibleText()])
