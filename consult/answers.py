@@ -15,9 +15,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from consult import audit, decisions, synthesis
 from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES
+from consult.extensions import db
 from consult.models import Consultation, Contribution, Decision, Provision, User, utcnow
 from consult.outline import outline
 
@@ -27,10 +31,22 @@ def is_published(consultation: Consultation) -> bool:
 
 
 def publish(consultation: Consultation, actor: User | None) -> bool:
-    """Publish the consultation's answers; False (and nothing recorded) when already published."""
+    """Publish the consultation's answers; False (and nothing recorded) when already published.
+
+    One conditional ``UPDATE … WHERE answers_published_at IS NULL``: of two publishings at once
+    (a double click, two team members) only the one whose row changed records the audit event
+    and starts the messages."""
     if is_published(consultation):
         return False
-    consultation.answers_published_at = utcnow()
+    now = utcnow()
+    changed = db.session.execute(
+        update(Consultation).where(Consultation.id == consultation.id,
+                                   Consultation.answers_published_at.is_(None))
+        .values(answers_published_at=now).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.refresh(consultation, ["answers_published_at"])
+        return False
+    set_committed_value(consultation, "answers_published_at", now)
     progress = decisions.progress(consultation)
     audit.record(actor, "answers.publish", consultation, decided=progress.decided,
                  undecided=progress.undecided)
