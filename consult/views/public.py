@@ -246,7 +246,7 @@ def receipt_lookup():
 
 @bp.get("/bien-nhan/<code>")
 def receipt(code: str):
-    contribution = comment_service.contribution_by_receipt(code)
+    contribution = comment_service.contribution_by_receipt(code, with_comments=True)
     if contribution is None:
         abort(404)
     return render_template("public/receipt.html", contribution=contribution,
