@@ -76,7 +76,8 @@ class ProvisionTree:
 class LruCache:
     """Least recently used entries (trees, landings…), shared by the threads of one application."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
         self.trees: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -90,7 +91,7 @@ class LruCache:
     def put(self, key: tuple, tree) -> None:
         with self.lock:
             self.trees[key] = tree
-            while len(self.trees) > CACHE_SIZE:
+            while len(self.trees) > self.size:
                 self.trees.popitem(last=False)
 
 

@@ -1,0 +1,77 @@
+"""A published version's article text and its pristine comment fields are rendered once per
+process and language and kept (consult/fragments.py); input and errors are never kept."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from consult.extensions import db
+from consult.models import Provision
+from tests.factories import make_consultation
+
+ARTICLE = "/du-thao/luat-htx/dieu-3"
+
+
+@pytest.fixture()
+def consultation(app):
+    return make_consultation()
+
+
+def _renders(app, monkeypatch) -> list[str]:
+    """The names of the macros ``kept`` had to run (a kept fragment runs none)."""
+    from consult import fragments
+
+    ran: list[str] = []
+    original = fragments.kept
+
+    def counting(key, render, *args, **kwargs):
+        def traced(*a, **k):
+            ran.append(key[0] if key else "unkept")
+            return render(*a, **k)
+        return original(key, traced, *args, **kwargs)
+
+    monkeypatch.setitem(app.jinja_env.globals, "kept", counting)
+    return ran
+
+
+def test_an_article_is_rendered_once_then_kept(app, client, consultation, monkeypatch):
+    ran = _renders(app, monkeypatch)
+    first = client.get(ARTICLE).text
+    again = client.get(ARTICLE).text
+    assert sorted(ran) == ["article-body", "comment-fields"]  # the second view rendered neither
+    text = db.session.scalar(select(Provision.text).where(Provision.anchor == "dieu-3-khoan-1"))
+    for page in (first, again):
+        assert text.split()[0] in page and 'name="body"' in page and 'id="body-hint"' in page
+        assert 'aria-describedby="body-hint"' in page
+
+
+def test_a_version_published_again_is_rendered_anew(app, client, consultation, monkeypatch):
+    client.get(ARTICLE)
+    version = consultation.draft.current_version
+    clause = db.session.scalar(select(Provision).where(Provision.version_id == version.id,
+                                                       Provision.anchor == "dieu-3-khoan-1"))
+    clause.text = "Văn bản đã sửa khi công bố lại."
+    version.published_at = version.published_at + timedelta(seconds=1)
+    db.session.commit()
+    assert "Văn bản đã sửa khi công bố lại." in client.get(ARTICLE).text
+
+
+def test_typed_text_and_errors_are_shown_but_never_kept(app, client, consultation, monkeypatch):
+    ran = _renders(app, monkeypatch)
+    client.get(ARTICLE)
+    refused = client.post(ARTICLE, data={"body": "x" * 20_000, "provision": "", "form_key": "k-1"})
+    assert refused.status_code in (200, 400, 422) and "x" * 20_000 in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    after = client.get(ARTICLE).text
+    assert "x" * 100 not in after and 'aria-invalid="true"' not in after
+    assert ran.count("unkept") == 1 and ran.count("comment-fields") == 1
+
+
+def test_the_page_in_english_is_kept_apart_from_the_vietnamese(app, client, consultation):
+    vietnamese = client.get(ARTICLE).text
+    english = client.get(ARTICLE + "?lang=en").text
+    assert "Your opinion is published after moderation." in english
+    assert "Your opinion is published after moderation." not in vietnamese
+    assert "Your opinion is published after moderation." not in client.get(ARTICLE + "?lang=vi").text
