@@ -75,3 +75,21 @@ def test_the_page_in_english_is_kept_apart_from_the_vietnamese(app, client, cons
     assert "Your opinion is published after moderation." in english
     assert "Your opinion is published after moderation." not in vietnamese
     assert "Your opinion is published after moderation." not in client.get(ARTICLE + "?lang=vi").text
+
+
+def test_comment_cards_are_kept_until_the_author_erases_their_name(app, client, consultation, monkeypatch):
+    from consult import comments as comment_service
+    from tests.consult.decision_factories import comment
+
+    made = comment(consultation, "dieu-3-khoan-1", "Đề nghị bổ sung quyền của thành viên.")
+    made.contribution.name = "Nguyễn Văn Hiển"
+    db.session.commit()
+    ran = _renders(app, monkeypatch)
+    assert "Nguyễn Văn Hiển" in client.get(ARTICLE).text
+    assert "Nguyễn Văn Hiển" in client.get(ARTICLE).text
+    assert ran.count("comment-card") == 1  # the second view used the kept card
+    assert comment_service.erase_personal_data(made.contribution)
+    db.session.commit()
+    page = client.get(ARTICLE).text
+    assert "Nguyễn Văn Hiển" not in page and "Đề nghị bổ sung quyền của thành viên." in page
+    assert ran.count("comment-card") == 2
