@@ -39,16 +39,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def find_contribution(consultation: Consultation, token: str | None) -> Contribution | None:
+def find_contribution(consultation: Consultation, token: str | None,
+                      with_comments: bool = True) -> Contribution | None:
     """The contribution of this consultation with this secret token, sent or not, with its
-    comments (every page showing the list shows their number, and sending checks them)."""
+    comments (every page showing the list shows their number, and sending checks them).
+    ``with_comments=False``: the row alone, for adding to the list (a long list is not read
+    on every addition)."""
     if not token:
         return None
-    return db.session.scalars(
-        select(Contribution).where(Contribution.token == token,
-                                   Contribution.consultation_id == consultation.id)
-        .options(joinedload(Contribution.comments))
-    ).unique().first()
+    query = select(Contribution).where(Contribution.token == token,
+                                       Contribution.consultation_id == consultation.id)
+    if with_comments:
+        query = query.options(joinedload(Contribution.comments))
+    return db.session.scalars(query).unique().first()
 
 
 def start_contribution(consultation: Consultation) -> Contribution:

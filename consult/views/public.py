@@ -67,9 +67,9 @@ def _remember_token(consultation_id: int, token: str | None) -> None:
     session[_SESSION_KEY] = tokens
 
 
-def _current_list(consultation: Consultation):
+def _current_list(consultation: Consultation, with_comments: bool = True):
     """The citizen's unsent list for this consultation, if any."""
-    contribution = comment_service.find_contribution(consultation, _session_token(consultation))
+    contribution = comment_service.find_contribution(consultation, _session_token(consultation), with_comments)
     return contribution if contribution is not None and contribution.status == "draft" else None
 
 
@@ -150,7 +150,8 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     reading it after would cost the database three more round trips."""
     try:
         comment, created = comment_service.add_comment(
-            consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data)
+            consultation, _current_list(consultation, with_comments=False), provision_id, form.body.data,
+            form.form_key.data)
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. "
