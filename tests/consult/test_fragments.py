@@ -93,3 +93,19 @@ def test_comment_cards_are_kept_until_the_author_erases_their_name(app, client, 
     page = client.get(ARTICLE).text
     assert "Nguyễn Văn Hiển" not in page and "Đề nghị bổ sung quyền của thành viên." in page
     assert ran.count("comment-card") == 2
+
+
+def test_the_plain_hidden_fields_are_what_wtforms_writes(app):
+    """consult/templates/_antibot.html writes the honeypot and the hidden fields as plain HTML
+    (WTForms' widgets were a third of the comment form's cost): the same markup, escaped."""
+    from consult.forms import CommentForm
+
+    with app.test_request_context("/", method="POST", data={"website": '"><script>x</script>',
+                                                            "form_key": "k<&>"}):
+        form = CommentForm()
+        module = app.jinja_env.get_template("_antibot.html").module
+        expected = (f'<div class="trap" aria-hidden="true">{form.website.label}'
+                    f'{form.website(tabindex="-1", autocomplete="off")}</div>{form.form_started}')
+        assert str(module.human_check(form)) == expected
+        assert str(module.hidden_input(form.form_key)) == str(form.form_key)
+        assert "&lt;script&gt;" in expected
