@@ -110,6 +110,9 @@ class Consultation(db.Model):
     answers_published_at: Mapped[datetime | None]
     #: When the team archived it: still public, no longer listed among current consultations.
     archived_at: Mapped[datetime | None]
+    #: Days after closing before its respondents' names and contacts are erased; None: the
+    #: platform's ``RETENTION_DAYS_AFTER_CLOSE`` (consult/privacy.py).
+    retention_days: Mapped[int | None]
 
     agency_organisation: Mapped[Organisation | None] = relationship()
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")

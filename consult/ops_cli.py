@@ -53,8 +53,8 @@ def purge_command(dry_run: bool) -> None:
 
     days = privacy.retention_days(current_app.config)
     if days is None:
-        click.echo("Retention is off (RETENTION_DAYS_AFTER_CLOSE); nothing erased.")
-        return
+        click.echo("Retention is off (RETENTION_DAYS_AFTER_CLOSE), except for consultations with "
+                   "their own retention_days.")
     reports = privacy.purge_expired(dry_run=dry_run)
     orphans = erasure.orphan_export_files()
     if dry_run:
@@ -67,5 +67,6 @@ def purge_command(dry_run: bool) -> None:
     for report in reports:
         details = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         click.echo(f"{report.slug} (closed {report.closed_at:%Y-%m-%d}): {verb} {details}")
-    click.echo(f"Retention {days} days after close: {len(reports)} consultation(s); "
+    rule = f"Retention {days} days after close" if days is not None else "Own retentions only"
+    click.echo(f"{rule}: {len(reports)} consultation(s); "
                f"{len(orphans)} unlisted export file(s) {'found' if dry_run else 'deleted'}.")
