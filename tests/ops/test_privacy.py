@@ -281,3 +281,15 @@ def test_with_the_platforms_retention_off_only_own_retentions_erase(app, runner,
     db.session.expire_all()
     assert profiles(recent) == [("", ""), ("", "")]
     assert ("Trần Văn Bình", "0912345678") in profiles(old)
+
+
+def test_the_cli_sets_and_resets_a_consultations_retention(app, runner, three_consultations):
+    old = three_consultations[0]
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "365"]).exit_code == 0
+    db.session.expire_all()
+    assert old.retention_days == 365 and privacy.purge_expired() == []
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "-3"]).exit_code != 0
+    assert runner.invoke(args=["privacy", "retention", "khong-co", "3"]).exit_code != 0
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "default"]).exit_code == 0
+    db.session.expire_all()
+    assert old.retention_days is None and [r.slug for r in privacy.purge_expired()] == ["dong-lau"]
