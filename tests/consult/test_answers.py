@@ -256,12 +256,13 @@ def test_two_processes_sending_at_once_send_one_message(app, consultation):
     db.session.commit()
     controller, inbox = _smtp(app)
     start = threading.Barrier(2)
+    consultation_id = consultation.id  # read here: two threads refreshing the expired object collide
 
     def run():
         with app.app_context():
             start.wait()
             try:
-                answer_mail.notify(consultation.id, BASE)
+                answer_mail.notify(consultation_id, BASE)
             finally:
                 db.session.remove()
 
