@@ -15,11 +15,16 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from consult import audit, decisions, synthesis
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from consult import audit, carry, decisions, synthesis
 from consult.decisions import Opinion
 from consult.domain import DECISION_OUTCOMES
+from consult.extensions import db
 from consult.models import Consultation, Contribution, Decision, Provision, User, utcnow
-from consult.outline import outline
+from consult.outline import HEADINGS, outline
 
 
 def is_published(consultation: Consultation) -> bool:
@@ -27,10 +32,22 @@ def is_published(consultation: Consultation) -> bool:
 
 
 def publish(consultation: Consultation, actor: User | None) -> bool:
-    """Publish the consultation's answers; False (and nothing recorded) when already published."""
+    """Publish the consultation's answers; False (and nothing recorded) when already published.
+
+    One conditional ``UPDATE … WHERE answers_published_at IS NULL``: of two publishings at once
+    (a double click, two team members) only the one whose row changed records the audit event
+    and starts the messages."""
     if is_published(consultation):
         return False
-    consultation.answers_published_at = utcnow()
+    now = utcnow()
+    changed = db.session.execute(
+        update(Consultation).where(Consultation.id == consultation.id,
+                                   Consultation.answers_published_at.is_(None))
+        .values(answers_published_at=now).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.refresh(consultation, ["answers_published_at"])
+        return False
+    set_committed_value(consultation, "answers_published_at", now)
     progress = decisions.progress(consultation)
     audit.record(actor, "answers.publish", consultation, decided=progress.decided,
                  undecided=progress.undecided)
@@ -131,11 +148,37 @@ class OwnAnswer:
 
 def own_answers(contribution: Contribution) -> dict[int, OwnAnswer]:
     """comment id → its answer, for the published comments of ``contribution``; empty until the
-    answers of its consultation are published."""
+    answers of its consultation are published.
+
+    Where an opinion stands in the version in force comes from ``carry.landings``, kept per
+    process for a published version: the receipt no longer rebuilds the whole outline (every
+    provision of every version) on each view; only the few provisions shown are read."""
     consultation = contribution.consultation
     if not is_published(consultation):
         return {}
-    shape = outline(consultation)
-    return {comment.id: OwnAnswer(comment.id, shape.shown(comment.provision_id),
-                                  shape.carried(comment.provision_id), comment.decision)
-            for comment in contribution.comments if comment.status == decisions.PUBLISHED}
+    draft = consultation.draft
+    target = draft.current_version if draft is not None else None
+    published = [comment for comment in contribution.comments if comment.status == decisions.PUBLISHED]
+    if target is None:  # no version in force: the outline decides on the newest version
+        shape = outline(consultation)
+        return {comment.id: OwnAnswer(comment.id, shape.shown(comment.provision_id),
+                                      shape.carried(comment.provision_id), comment.decision)
+                for comment in published}
+    landed = carry.landings(target)
+    found = {comment.id: landed.get(comment.provision_id) for comment in published
+             if comment.provision is not None and comment.provision.kind not in HEADINGS}
+    wanted = {landing.provision_id for landing in found.values() if landing and landing.provision_id}
+    shown = {provision.id: provision for provision in db.session.scalars(
+        select(Provision).where(Provision.id.in_(wanted))
+        .options(joinedload(Provision.version), selectinload(Provision.parent).selectinload(Provision.parent)))
+    } if wanted else {}
+    result = {}
+    for comment in published:
+        landing = found.get(comment.id)
+        if landing is None:  # on the version in force, on the whole draft, or on a heading
+            result[comment.id] = OwnAnswer(comment.id, comment.provision, None, comment.decision)
+            continue
+        provision = shown[landing.provision_id] if landing.provision_id is not None else comment.provision
+        carried = landing.kind if landing.kind not in ("same", "anchor") else None
+        result[comment.id] = OwnAnswer(comment.id, provision, carried, comment.decision)
+    return result

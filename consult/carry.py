@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from consult.extensions import db
@@ -104,19 +107,59 @@ class Carrier:
 
 # --- the public side: counts and comments on the version citizens read -----------------------
 
-def landed_on(version: DraftVersion) -> dict[int, int]:
-    """Provision id of every earlier version → the provision of ``version`` it lands on."""
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """A ``Landing`` as plain data (ids, not ORM objects), kept across requests."""
+
+    #: The provision's id in the version shown (None when the article was removed on the way).
+    provision_id: int | None
+    kind: str
+    at_version: int | None = None
+
+
+def landings(version: DraftVersion) -> Mapping[int, Landed]:
+    """Provision id of every earlier version → where it lands on ``version`` (versions after it
+    are left out). A published version's map is built once per process and kept: its key is the
+    version's id, its publication stamp and a stamp of the stored matches (how many, the last id,
+    the last confirmation), so a republished version or matches confirmed again are read anew
+    with one small query instead of every provision of every version."""
     earlier = [v for v in version.draft.versions if v.number < version.number]
     if not earlier:
-        return {}
+        return MappingProxyType({})
+    if version.published_at is None:
+        return _landings(earlier, version)
+    ids = [v.id for v in earlier] + [version.id]
+    stamp = tuple(db.session.execute(
+        select(func.count(), func.max(ProvisionMatch.id), func.max(ProvisionMatch.confirmed_at))
+        .where(ProvisionMatch.new_version_id.in_(ids))).one())
+    from consult.provision_tree import LruCache  # provision_tree imports models only; no cycle
+
+    cache = current_app.extensions.setdefault("carry_landings", LruCache())
+    key = (version.id, version.published_at, tuple(ids), stamp)
+    found = cache.get(key)
+    if found is None:
+        found = _landings(earlier, version)
+        cache.put(key, found)
+    return found
+
+
+def _landings(earlier: list[DraftVersion], version: DraftVersion) -> Mapping[int, Landed]:
     carrier = Carrier(earlier + [version], version)
-    landed = {}
+    result = {}
     for older in earlier:
         for provision in older.provisions:
             landing = carrier.land(provision.id)
-            if landing is not None and landing.provision is not None:
-                landed[provision.id] = landing.provision.id
-    return landed
+            if landing is not None:
+                result[provision.id] = Landed(landing.provision.id if landing.provision is not None else None,
+                                              landing.kind, landing.at_version)
+    return MappingProxyType(result)
+
+
+def landed_on(version: DraftVersion) -> dict[int, int]:
+    """Provision id of every earlier version → the provision of ``version`` it lands on
+    (from the kept ``landings`` when ``version`` is published)."""
+    return {old: landed.provision_id for old, landed in landings(version).items()
+            if landed.provision_id is not None}
 
 
 def with_earlier_versions(version: DraftVersion, provision_ids: list[int]) -> list[int]:

@@ -5,12 +5,12 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult import audit, codes, privacy, races
 from consult.extensions import db
-from consult.models import Comment, Consultation, Contribution, Provision, utcnow
+from consult.models import Comment, Consultation, Contribution, Draft, Provision, utcnow
 from consult.textnorm import clean_control, normalize_text
 
 
@@ -43,16 +43,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def find_contribution(consultation: Consultation, token: str | None) -> Contribution | None:
+def find_contribution(consultation: Consultation, token: str | None,
+                      with_comments: bool = True) -> Contribution | None:
     """The contribution of this consultation with this secret token, sent or not, with its
-    comments (every page showing the list shows their number, and sending checks them)."""
+    comments (every page showing the list shows their number, and sending checks them).
+    ``with_comments=False``: the row alone, for adding to the list (a long list is not read
+    on every addition)."""
     if not token:
         return None
-    return db.session.scalars(
-        select(Contribution).where(Contribution.token == token,
-                                   Contribution.consultation_id == consultation.id)
-        .options(joinedload(Contribution.comments))
-    ).unique().first()
+    query = select(Contribution).where(Contribution.token == token,
+                                       Contribution.consultation_id == consultation.id)
+    if with_comments:
+        query = query.options(joinedload(Contribution.comments))
+    return db.session.scalars(query).unique().first()
 
 
 def start_contribution(consultation: Consultation) -> Contribution:
@@ -161,10 +164,19 @@ def submit_contribution(contribution: Contribution, *, respondent_type: str,
     return contribution
 
 
-def contribution_by_receipt(code: str) -> Contribution | None:
-    """Look a sent contribution up by its receipt code, forgiving case and spaces."""
+def contribution_by_receipt(code: str, with_comments: bool = False) -> Contribution | None:
+    """Look a sent contribution up by its receipt code, forgiving case and spaces.
+    ``with_comments``: its comments come too, each with its decision and provision (the receipt
+    page shows them all), in a few queries instead of one lazy load per comment."""
     cleaned = codes.normalise_receipt(code, "GY")
-    return db.session.scalar(select(Contribution).where(Contribution.receipt_code == cleaned))
+    query = select(Contribution).where(Contribution.receipt_code == cleaned)
+    if with_comments:
+        query = query.options(
+            joinedload(Contribution.consultation).joinedload(Consultation.drafts).joinedload(Draft.versions),
+            selectinload(Contribution.comments).options(
+                selectinload(Comment.decision),
+                selectinload(Comment.provision).selectinload(Provision.parent).selectinload(Provision.parent)))
+    return db.session.scalars(query).unique().first()
 
 
 def published_comments(provision_ids: list[int]) -> list[Comment]:

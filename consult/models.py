@@ -121,6 +121,9 @@ class Consultation(db.Model):
     #: ministries, provinces and organisations sending formal letters); ``consult.domain.AUDIENCES``.
     audiences: Mapped[list] = mapped_column(JSON, default=lambda: ["citizens", "bodies"],
                                             server_default='["citizens", "bodies"]')
+    #: Days after closing before its respondents' names and contacts are erased; None: the
+    #: platform's ``RETENTION_DAYS_AFTER_CLOSE`` (consult/privacy.py).
+    retention_days: Mapped[int | None]
 
     agency_organisation: Mapped[Organisation | None] = relationship()
     drafts: Mapped[list["Draft"]] = relationship(back_populates="consultation", order_by="Draft.id")

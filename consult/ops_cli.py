@@ -45,6 +45,31 @@ def restore_command(source: Path, force: bool) -> None:
 privacy_group = AppGroup("privacy", help="Personal data: retention.")
 
 
+@privacy_group.command("retention")
+@click.argument("slug")
+@click.argument("days")
+def retention_command(slug: str, days: str) -> None:
+    """Set a consultation's own retention: DAYS after it closes, or "default" for the platform's."""
+    from sqlalchemy import select
+
+    from consult import audit
+    from consult.models import Consultation
+
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise click.ClickException(f"No consultation {slug!r}.")
+    if days.strip().lower() == "default":
+        value = None
+    elif days.strip().isdigit():
+        value = int(days)
+    else:
+        raise click.BadParameter("a number of days (0 or more) or 'default'", param_hint="DAYS")
+    consultation.retention_days = value
+    audit.record(None, "privacy.retention_set", consultation, days=value)
+    db.session.commit()
+    click.echo(f"{slug}: {'the platform retention' if value is None else f'{value} days after close'}.")
+
+
 @privacy_group.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 def purge_command(dry_run: bool) -> None:
@@ -53,8 +78,8 @@ def purge_command(dry_run: bool) -> None:
 
     days = privacy.retention_days(current_app.config)
     if days is None:
-        click.echo("Retention is off (RETENTION_DAYS_AFTER_CLOSE); nothing erased.")
-        return
+        click.echo("Retention is off (RETENTION_DAYS_AFTER_CLOSE), except for consultations with "
+                   "their own retention_days.")
     reports = privacy.purge_expired(dry_run=dry_run)
     orphans = erasure.orphan_export_files()
     if dry_run:
@@ -67,5 +92,6 @@ def purge_command(dry_run: bool) -> None:
     for report in reports:
         details = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         click.echo(f"{report.slug} (closed {report.closed_at:%Y-%m-%d}): {verb} {details}")
-    click.echo(f"Retention {days} days after close: {len(reports)} consultation(s); "
+    rule = f"Retention {days} days after close" if days is not None else "Own retentions only"
+    click.echo(f"{rule}: {len(reports)} consultation(s); "
                f"{len(orphans)} unlisted export file(s) {'found' if dry_run else 'deleted'}.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from consult.carry import Carrier, Landing
 from consult.models import Consultation, DraftVersion, Provision
 
-_HEADINGS = ("part", "chapter", "section")
+HEADINGS = ("part", "chapter", "section")
 #: Positions of removed articles' provisions sort after every provision in force.
 _AFTER_IN_FORCE = 10 ** 7
 
@@ -73,7 +73,7 @@ def _add_shown_version(shape: Outline, version: DraftVersion) -> None:
         if provision.kind == "article":
             article = provision
             shape.articles[provision.anchor] = provision
-        elif provision.kind in _HEADINGS:
+        elif provision.kind in HEADINGS:
             article = None
         if article is not None:
             shape.article_anchor[provision.id] = article.anchor
@@ -82,7 +82,7 @@ def _add_shown_version(shape: Outline, version: DraftVersion) -> None:
 def _add_older_version(shape: Outline, version: DraftVersion, carrier: Carrier) -> None:
     for provision in version.provisions:
         shape.by_id[provision.id] = provision
-        if provision.kind in _HEADINGS:
+        if provision.kind in HEADINGS:
             continue
         landing = carrier.land(provision.id)
         if landing is None:  # a version after the one shown: nobody comments there

@@ -77,11 +77,19 @@ def retention_days(config) -> int | None:
     return days
 
 
-def expired_consultations(days: int, now: datetime | None = None) -> list[Consultation]:
-    """Consultations closed at least ``days`` days before ``now``."""
-    cutoff = (now or utcnow()) - timedelta(days=days)
-    return list(db.session.scalars(select(Consultation).where(Consultation.closes_at <= cutoff)
-                                   .order_by(Consultation.id)))
+def expired_consultations(days: int | None, now: datetime | None = None) -> list[Consultation]:
+    """Consultations past their retention at ``now``: closed at least their own
+    ``retention_days`` before it, else the platform's ``days`` (None: the platform's retention
+    is off, so only consultations with their own retention expire)."""
+    now = now or utcnow()
+    closed = db.session.scalars(select(Consultation).where(Consultation.closes_at <= now)
+                                .order_by(Consultation.id))
+    expired = []
+    for consultation in closed:
+        own = consultation.retention_days if consultation.retention_days is not None else days
+        if own is not None and consultation.closes_at <= now - timedelta(days=own):
+            expired.append(consultation)
+    return expired
 
 
 def purge_expired(config=None, *, dry_run: bool = False, now: datetime | None = None) -> list[PurgeReport]:
@@ -91,8 +99,6 @@ def purge_expired(config=None, *, dry_run: bool = False, now: datetime | None = 
     from flask import current_app
 
     days = retention_days(config if config is not None else current_app.config)
-    if days is None:
-        return []
     reports = [purge_consultation(c, dry_run=dry_run) for c in expired_consultations(days, now)]
     return [report for report in reports if report.erased]
 

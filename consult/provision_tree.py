@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import MappingProxyType
 from typing import Mapping
 
@@ -74,24 +73,25 @@ class ProvisionTree:
         return ids
 
 
-class _Cache:
-    """Least recently used trees, shared by the threads of one application."""
+class LruCache:
+    """Least recently used entries (trees, landings…), shared by the threads of one application."""
 
-    def __init__(self) -> None:
-        self.trees: OrderedDict[tuple[int, datetime], ProvisionTree] = OrderedDict()
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.trees: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[int, datetime]) -> ProvisionTree | None:
+    def get(self, key: tuple):
         with self.lock:
             tree = self.trees.get(key)
             if tree is not None:
                 self.trees.move_to_end(key)
             return tree
 
-    def put(self, key: tuple[int, datetime], tree: ProvisionTree) -> None:
+    def put(self, key: tuple, tree) -> None:
         with self.lock:
             self.trees[key] = tree
-            while len(self.trees) > CACHE_SIZE:
+            while len(self.trees) > self.size:
                 self.trees.popitem(last=False)
 
 
@@ -99,7 +99,7 @@ def tree_of(version: DraftVersion) -> ProvisionTree:
     """The version's tree: from the application's cache when the version is published."""
     if version.published_at is None:
         return _read(version.id)
-    cache = current_app.extensions.setdefault("provision_trees", _Cache())
+    cache = current_app.extensions.setdefault("provision_trees", LruCache())
     key = (version.id, version.published_at)
     tree = cache.get(key)
     if tree is None:

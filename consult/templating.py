@@ -9,7 +9,7 @@ from consult.domain import (COMMENT_STATUSES, CONSULTATION_STATES, DOCUMENT_KIND
 from consult.i18n import counted
 from consult.models import Provision
 from consult.navigation import ADMIN_LINKS, PUBLIC_LINKS
-from consult import versions
+from consult import fragments, versions
 from consult.legal_text import TABLE_ROW
 
 
@@ -90,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(versions.previous_version, "previous_version")
     app.add_template_filter(versions.is_confirmed, "matches_confirmed")
     app.add_template_filter(parse_warning)
+    fragments.init_app(app)  # kept(): rendered pieces of published versions
 
     app.jinja_env.globals.update(
         RESPONDENT_TYPES=RESPONDENT_TYPES, COMMENT_STATUSES=COMMENT_STATUSES,

@@ -112,26 +112,37 @@ def ensure_matches(new_version: DraftVersion) -> bool:
     return suggest_matches(new_version) > 0
 
 
+def matches_or_suggestions(new_version: DraftVersion) -> tuple[list[ProvisionMatch], bool]:
+    """The version's stored matches, read once (suggested first for a version imported before
+    matching existed); and True when they were just suggested (to commit)."""
+    rows = stored_matches(new_version)
+    if rows or suggest_matches(new_version) == 0:
+        return rows, False
+    return stored_matches(new_version), True
+
+
 def stored_matches(new_version: DraftVersion) -> list[ProvisionMatch]:
     return list(db.session.scalars(select(ProvisionMatch).where(ProvisionMatch.new_version_id == new_version.id)
                                    .order_by(ProvisionMatch.id)))
 
 
-def article_targets(new_version: DraftVersion) -> dict[int, list[int]]:
-    """old article id → the new article ids it went to (empty: removed), from stored rows."""
+def article_targets(new_version: DraftVersion, rows: list[ProvisionMatch] | None = None,
+                    old: VersionTree | None = None) -> dict[int, list[int]]:
+    """old article id → the new article ids it went to (empty: removed), from stored rows
+    (``rows`` and ``old``, the previous version's tree, when the caller has them already)."""
     old_version = previous_version(new_version)
     if old_version is None:
         return {}
-    tree_old = VersionTree(old_version)
+    tree_old = old if old is not None else VersionTree(old_version)
     targets: dict[int, list[int]] = {article.id: [] for article in tree_old.articles}
-    for row in stored_matches(new_version):
+    for row in stored_matches(new_version) if rows is None else rows:
         if row.old_provision_id in targets and row.new_provision_id is not None:
             targets[row.old_provision_id].append(row.new_provision_id)
     return targets
 
 
-def is_confirmed(new_version: DraftVersion) -> bool:
-    rows = stored_matches(new_version)
+def is_confirmed(new_version: DraftVersion, rows: list[ProvisionMatch] | None = None) -> bool:
+    rows = stored_matches(new_version) if rows is None else rows
     return bool(rows) and all(row.confirmed_at is not None for row in rows)
 
 
@@ -223,7 +234,7 @@ def _article_pairs(old: VersionTree, new: VersionTree, matches: list[Match]) -> 
 
 
 def comparison(old_version: DraftVersion, new_version: DraftVersion, matches: list[Match] | None = None,
-               changed_only: bool = False) -> list[ComparisonRow]:
+               changed_only: bool = False, rows: list[ProvisionMatch] | None = None) -> list[ComparisonRow]:
     """The two versions side by side, article by article, with word-level changes marked.
 
     ``matches`` defaults to the stored ones (for a version and the one before it); a comparison
@@ -231,13 +242,14 @@ def comparison(old_version: DraftVersion, new_version: DraftVersion, matches: li
     """
     old, new = VersionTree(old_version), VersionTree(new_version)
     if matches is None:
-        matches = [Match(r.old_provision_id, r.new_provision_id, r.kind, r.score) for r in stored_matches(new_version)]
-    rows = []
+        matches = [Match(r.old_provision_id, r.new_provision_id, r.kind, r.score)
+                   for r in (stored_matches(new_version) if rows is None else rows)]
+    result = []
     for match in _article_pairs(old, new, matches):
         row = _comparison_row(old, new, match)
         if row.changed or not changed_only:
-            rows.append(row)
-    return rows
+            result.append(row)
+    return result
 
 
 def _comparison_row(old: VersionTree, new: VersionTree, match: Match) -> ComparisonRow:

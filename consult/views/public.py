@@ -68,9 +68,9 @@ def _remember_token(consultation_id: int, token: str | None) -> None:
     session[_SESSION_KEY] = tokens
 
 
-def _current_list(consultation: Consultation):
+def _current_list(consultation: Consultation, with_comments: bool = True):
     """The citizen's unsent list for this consultation, if any."""
-    contribution = comment_service.find_contribution(consultation, _session_token(consultation))
+    contribution = comment_service.find_contribution(consultation, _session_token(consultation), with_comments)
     return contribution if contribution is not None and contribution.status == "draft" else None
 
 
@@ -156,8 +156,8 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     reading it after would cost the database three more round trips."""
     try:
         comment, created = comment_service.add_comment(
-            consultation, _current_list(consultation), provision_id, form.body.data, form.form_key.data,
-            late_ok=_late_ok(consultation, form))
+            consultation, _current_list(consultation, with_comments=False), provision_id, form.body.data,
+            form.form_key.data, late_ok=_late_ok(consultation, form))
     except comment_service.CitizensNotAsked:
         db.session.rollback()
         flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "
@@ -264,7 +264,7 @@ def receipt_lookup():
 
 @bp.get("/bien-nhan/<code>")
 def receipt(code: str):
-    contribution = comment_service.contribution_by_receipt(code)
+    contribution = comment_service.contribution_by_receipt(code, with_comments=True)
     if contribution is None:
         abort(404)
     return render_template("public/receipt.html", contribution=contribution,

@@ -18,32 +18,35 @@ bp = Blueprint("versions", __name__, url_prefix="/quan-tri")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _version_pair(version_id: int) -> tuple[DraftVersion, DraftVersion]:
+def _version_pair(version_id: int) -> tuple[DraftVersion, DraftVersion, list]:
+    """The version, the one before it, and its stored matches, read once for the whole page."""
     version = scoping.object_or_404(DraftVersion, version_id)
     previous = versions.previous_version(version)
     if previous is None or version.draft.kind != "draft":
         abort(404)
-    if versions.ensure_matches(version):  # a version imported before matching existed
+    rows, suggested = versions.matches_or_suggestions(version)
+    if suggested:  # a version imported before matching existed
         db.session.commit()
-    return previous, version
+    return previous, version, rows
 
 
 def _typed_targets(old: versions.VersionTree) -> dict[int, str]:
     return {article.id: request.form.get(f"dieu-{article.id}", "") for article in old.articles}
 
 
-def _suggested_targets(version: DraftVersion, new: versions.VersionTree) -> dict[int, str]:
+def _suggested_targets(version: DraftVersion, old: versions.VersionTree, new: versions.VersionTree,
+                       rows: list) -> dict[int, str]:
     return {old_id: ", ".join(new.by_id[new_id].number for new_id in new_ids)
-            for old_id, new_ids in versions.article_targets(version).items()}
+            for old_id, new_ids in versions.article_targets(version, rows, old).items()}
 
 
 @bp.route("/phien-ban/<int:version_id>/doi-chieu", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
 def matches(version_id: int):
-    previous, version = _version_pair(version_id)
+    previous, version, stored = _version_pair(version_id)
     old, new = versions.VersionTree(previous), versions.VersionTree(version)
     form = ConfirmMatchesForm()
-    typed, unknown = _suggested_targets(version, new), {}
+    typed, unknown = _suggested_targets(version, old, new, stored), {}
     if form.validate_on_submit():
         typed = _typed_targets(old)
         targets, unknown = versions.parse_targets(typed, new)
@@ -58,14 +61,14 @@ def matches(version_id: int):
     elif request.method == "POST":
         flash(_("The form has expired; please send it again."), "error")
     page = render_template("versions/matches.html", previous=previous, version=version, old=old, new=new,
-                           typed=typed, unknown=unknown, rows=_rows_by_old(version), form=form,
-                           confirmed=versions.is_confirmed(version), MATCH_KINDS=MATCH_KINDS)
+                           typed=typed, unknown=unknown, rows=_rows_by_old(stored), form=form,
+                           confirmed=versions.is_confirmed(version, stored), MATCH_KINDS=MATCH_KINDS)
     return page, 422 if unknown else 200
 
 
-def _rows_by_old(version: DraftVersion) -> dict:
+def _rows_by_old(stored: list) -> dict:
     rows: dict = {}
-    for row in versions.stored_matches(version):
+    for row in stored:
         rows.setdefault(row.old_provision_id, []).append(row)
     return rows
 
@@ -77,22 +80,22 @@ def _changed_only() -> bool:
 @bp.get("/phien-ban/<int:version_id>/so-sanh")
 @role_required(*DRAFTER_ROLES)
 def compare(version_id: int):
-    previous, version = _version_pair(version_id)
-    rows = versions.comparison(previous, version, changed_only=_changed_only())
+    previous, version, stored = _version_pair(version_id)
+    rows = versions.comparison(previous, version, changed_only=_changed_only(), rows=stored)
     headings = (_("Version %(number)s", number=previous.number), _("Version %(number)s", number=version.number))
     title = _("Comparison of version %(old)s and version %(new)s", old=previous.number, new=version.number)
     return render_template("versions/compare.html", rows=rows, headings=headings, changed_only=_changed_only(), title=title,
                            draft=version.draft, version=version, MATCH_KINDS=MATCH_KINDS,
                            docx_url=url_for("versions.compare_docx", version_id=version.id),
                            here=url_for("versions.compare", version_id=version.id),
-                           confirmed=versions.is_confirmed(version))
+                           confirmed=versions.is_confirmed(version, stored))
 
 
 @bp.get("/phien-ban/<int:version_id>/bang-so-sanh.docx")
 @role_required(*DRAFTER_ROLES)
 def compare_docx(version_id: int):
-    previous, version = _version_pair(version_id)
-    rows = versions.comparison(previous, version, changed_only=_changed_only())
+    previous, version, stored = _version_pair(version_id)
+    rows = versions.comparison(previous, version, changed_only=_changed_only(), rows=stored)
     title = _("Comparison table: version %(old)s and version %(new)s of %(title)s",
               old=previous.number, new=version.number, title=version.draft.title)
     headings = (_("Version %(number)s", number=previous.number), _("Version %(number)s", number=version.number))

@@ -74,6 +74,36 @@ def test_the_answers_page_is_hidden_until_published_then_linked(client, consulta
     assert f"/du-thao/{slug}/tiep-thu-giai-trinh#tl-dieu-12" in client.get(f"/du-thao/{slug}/dieu-12").text
 
 
+def test_six_publishings_at_once_publish_once_and_record_one_audit_event(app, client, consultation):
+    """A double click (or two team members) publishing at once: one conditional UPDATE wins,
+    one audit event, never a 500."""
+    from tests.races import cookie_of, race, statuses
+
+    login(client, drafter())
+    slug = consultation.slug
+    results = race(app, lambda twin: twin.post(f"/quan-tri/xu-ly/{slug}/cong-bo"), cookie=cookie_of(client))
+    answer_mail.wait_for_background(10)
+    assert statuses(results) == [302] * 6
+    db.session.expire_all()
+    assert consultation.answers_published_at is not None
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers.publish")).all()) == 1
+
+
+def test_publishing_a_stale_copy_of_a_published_consultation_changes_nothing(app, consultation):
+    """The object read before another publishing committed still says unpublished: the
+    conditional UPDATE finds no row to change, so nothing is recorded and the stamp stays."""
+    assert answers.publish(consultation, None)
+    db.session.commit()
+    first = consultation.answers_published_at
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    set_committed_value(consultation, "answers_published_at", None)  # as read before the other commit
+    assert answers.publish(consultation, None) is False
+    db.session.commit()
+    assert consultation.answers_published_at == first
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers.publish")).all()) == 1
+
+
 def test_only_the_drafting_team_publishes(client, consultation):
     assert client.post(f"/quan-tri/xu-ly/{consultation.slug}/cong-bo").status_code in (302, 401, 403)
     assert consultation.answers_published_at is None
@@ -226,12 +256,13 @@ def test_two_processes_sending_at_once_send_one_message(app, consultation):
     db.session.commit()
     controller, inbox = _smtp(app)
     start = threading.Barrier(2)
+    consultation_id = consultation.id  # read here: two threads refreshing the expired object collide
 
     def run():
         with app.app_context():
             start.wait()
             try:
-                answer_mail.notify(consultation.id, BASE)
+                answer_mail.notify(consultation_id, BASE)
             finally:
                 db.session.remove()
 

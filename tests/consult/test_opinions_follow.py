@@ -98,3 +98,77 @@ def test_the_overview_tally_counts_by_the_matches(consultation):
     table = comments_per_article(db.session, consultation.id).set_index("anchor")
     assert table.loc["dieu-13", "opinions"] == 2 and table.loc["dieu-13", "title"] == "Góp vốn của thành viên"
     assert table.loc["v1-dieu-29", "opinions"] == 1 and "dieu-12" not in table.index
+
+
+def _carriers_built(monkeypatch) -> list:
+    """Count the ``Carrier``s built (each reads every provision of every version)."""
+    from consult import carry
+
+    built, original = [], carry.Carrier
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(carry, "Carrier", counting)
+    return built
+
+
+def test_a_published_versions_landings_are_built_once_then_follow_a_corrected_match(client, consultation,
+                                                                                      monkeypatch):
+    built = _carriers_built(monkeypatch)
+    slug = consultation.slug
+    for _ in range(3):
+        assert "Đề nghị giữ mức trần 20% vốn điều lệ." in client.get(f"/du-thao/{slug}/dieu-13").text
+    client.get(f"/du-thao/{slug}")
+    assert len(built) == 1  # kept after the first view: a published version never changes
+    assert "Kiểm toán nên bắt buộc" not in client.get(f"/du-thao/{slug}/dieu-30").text
+    first, second = consultation.draft.versions
+    targets = versions.article_targets(second)
+    old_29 = next(p for p in first.provisions if p.anchor == "dieu-29")
+    targets[old_29.id] = [next(p for p in second.provisions if p.anchor == "dieu-30").id]
+    versions.confirm_matches(second, targets, None)
+    db.session.commit()
+    assert "Kiểm toán nên bắt buộc với hợp tác xã lớn." in client.get(f"/du-thao/{slug}/dieu-30").text
+    assert len(built) == 2  # matches confirmed again: built anew once
+
+
+def test_the_receipt_shows_where_each_opinion_stands_without_rebuilding_the_outline(client, consultation,
+                                                                                     monkeypatch):
+    from sqlalchemy import event, select
+
+    from consult import answers
+    from consult.comments import new_receipt_code
+    from consult.models import Comment
+
+    made = db.session.scalars(select(Comment).order_by(Comment.id)).all()  # dieu-12, its clause 3, 29, 37
+    own = made[0].contribution
+    for other in made[1:]:
+        other.contribution = own
+    own.receipt_code = new_receipt_code()
+    answers.publish(consultation, None)
+    db.session.commit()
+    decisions.decide([made[0]], "not_accepted", "Mức trần bảo đảm tính tương trợ.", None)
+    db.session.commit()
+    receipt = f"/bien-nhan/{own.receipt_code}"
+    client.get(receipt)  # the landings of version 2 are read once per process
+
+    def forbidden(consultation):
+        raise AssertionError("the receipt rebuilt the outline")
+
+    monkeypatch.setattr(answers, "outline", forbidden)
+    statements: list[str] = []
+    db.session.remove()
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        page = client.get(receipt).text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert "Mức trần bảo đảm tính tương trợ." in page
+    assert "Điều 13 (phiên bản 2)" in page and "Khoản 3 Điều 13 (phiên bản 2)" in page
+    assert "Điều 36 (phiên bản 2)" in page  # Điều 37 was merged into Điều 36
+    assert "Điều này đã được bỏ khỏi bản dự thảo hiện hành." in page  # Điều 29 was removed
+    # the contribution, its comments, their decisions, provisions and parents, the landings'
+    # stamp and the provisions shown: not one query per comment
+    assert len(statements) <= 10, statements

@@ -91,6 +91,21 @@ def test_add_comment(client, consultation):
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 2
 
 
+def test_adding_to_a_long_list_does_not_read_its_comments(client, consultation):
+    """The list's comments are what the list page shows; adding one more reads the list's row
+    only, so the twentieth opinion costs what the second did."""
+    for number in range(20):
+        add(client, f"Ý kiến số {number}.", f"k-{number}")
+    with counted() as statements:
+        response = add(client, "Ý kiến thứ hai mươi mốt.", "k-last")
+    assert response.status_code == 302
+    assert len(statements) <= ADD_COMMENT, statements
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert reads and not any("FROM comment" in s or "JOIN comment" in s for s in reads), reads
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 21
+    assert db.session.scalar(select(func.count()).select_from(Contribution)) == 1
+
+
 def test_send_list(client, consultation):
     add(client)
     with counted() as statements:

@@ -193,3 +193,23 @@ def test_a_version_imported_before_matching_gets_suggestions_on_first_visit(clie
     page = client.get(f"/quan-tri/phien-ban/{version.id}/so-sanh")
     assert page.status_code == 200 and 'class="match-removed"' in page.text
     assert versions.stored_matches(version) and not versions.is_confirmed(version)
+
+
+@pytest.mark.parametrize("page", ["doi-chieu", "so-sanh"])
+def test_the_matches_and_comparison_pages_read_the_stored_matches_once(client, drafter, two_versions, page):
+    from sqlalchemy import event
+
+    _consultation, version = two_versions
+    reads: list[str] = []
+
+    def seen(conn, cursor, statement, *rest):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM provision_match" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = client.get(f"/quan-tri/phien-ban/{version.id}/{page}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 200 and 'class="match-' in response.text
+    assert len(reads) == 1, reads

@@ -256,3 +256,40 @@ def test_authors_mark_a_question_personal_and_take_the_mark_off(app, client):
     assert client.post(f"/khao-sat/quan-tri/{survey.id}/cau-hoi/{question.id}", data=data).status_code == 302
     db.session.refresh(question)
     assert question.parameters == {}
+
+
+def test_a_consultation_with_its_own_retention_erases_on_its_own_schedule(app, three_consultations):
+    """``Consultation.retention_days`` overrides the platform's setting, shorter or longer."""
+    old, recent, _open = three_consultations
+    recent.retention_days = 5  # closed 10 days ago: past its own 5 days
+    old.retention_days = 365  # closed 200 days ago: within its own year, past the platform's 180
+    db.session.commit()
+    reports = privacy.purge_expired()
+    db.session.commit()
+    assert [r.slug for r in reports] == ["moi-dong"]
+    assert profiles(recent) == [("", ""), ("", "")]
+    assert ("Trần Văn Bình", "0912345678") in profiles(old)
+
+
+@pytest.mark.parametrize("app_config", [{"RETENTION_DAYS_AFTER_CLOSE": "off"}])
+def test_with_the_platforms_retention_off_only_own_retentions_erase(app, runner, three_consultations):
+    old, recent, _open = three_consultations
+    recent.retention_days = 0  # erase at the close itself
+    db.session.commit()
+    result = runner.invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0 and "Retention is off" in result.output and "moi-dong" in result.output
+    db.session.expire_all()
+    assert profiles(recent) == [("", ""), ("", "")]
+    assert ("Trần Văn Bình", "0912345678") in profiles(old)
+
+
+def test_the_cli_sets_and_resets_a_consultations_retention(app, runner, three_consultations):
+    old = three_consultations[0]
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "365"]).exit_code == 0
+    db.session.expire_all()
+    assert old.retention_days == 365 and privacy.purge_expired() == []
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "-3"]).exit_code != 0
+    assert runner.invoke(args=["privacy", "retention", "khong-co", "3"]).exit_code != 0
+    assert runner.invoke(args=["privacy", "retention", "dong-lau", "default"]).exit_code == 0
+    db.session.expire_all()
+    assert old.retention_days is None and [r.slug for r in privacy.purge_expired()] == ["dong-lau"]
