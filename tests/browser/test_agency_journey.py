@@ -18,7 +18,7 @@ from consult import consultations as service
 from consult.demo import DEMO_ADMIN_EMAIL, DEMO_SLUG, load_demo
 from consult.extensions import db
 from consult.models import AuditEvent, Consultation, utcnow
-from tests.browser.conftest import move_clock, screenshot
+from tests.browser.conftest import ARTIFACTS, move_clock, screenshot
 from tests.consult.word_builders import numbered_docx
 
 PASSWORD = "mat-khau-quan-tri-123"
@@ -61,6 +61,12 @@ def submission_docx(path) -> None:
                  "Thực hiện Chương trình công tác năm 2026, Bộ Tư pháp đã chủ trì xây dựng dự thảo Nghị định."):
         document.add_paragraph(line)
     document.save(path)
+
+
+def screen(page, name: str) -> None:
+    """The whole page, and what a phone shows first (the full page is too long to read)."""
+    screenshot(page, name)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
 
 
 def log_in(page, base: str, email: str, password: str) -> None:
@@ -163,12 +169,14 @@ def test_a_new_agency_team_runs_its_own_decree_consultation(app, live_server, pa
     assert "Sắp mở" in card.inner_text() and "Bộ Tư pháp" in card.inner_text()
     card.get_by_role("link", name=TITLE).click()
     assert "Sắp mở" in citizen.locator(".deadline").inner_text()
+    assert citizen.locator(".consultation-by").inner_text() == "Nghị định · Cơ quan chủ trì soạn thảo: Bộ Tư pháp"
+    assert "hướng dẫn Luật Trợ giúp pháp lý" in citizen.locator(".consultation-summary").inner_text()
     # not open yet: the articles are there to read, not yet to comment on
     assert citizen.get_by_role("link", name="Xem Điều 1 và các góp ý").is_visible()
     assert citizen.get_by_role("link", name="Góp ý Điều 1").count() == 0
     dossier = citizen.locator("section.dossier")
     assert "Tờ trình số 45/TTr-BTP" in dossier.inner_text() and "Word" in dossier.inner_text()
-    screenshot(citizen, "journey-06-public-scheduled-360")
+    screen(citizen, "journey-06-public-scheduled-360")
 
     # 3. The opening day comes: nothing has to run, the state follows the clock.
     move_clock(monkeypatch, service.from_vietnam(opens, service.parse_clock("09:30")))
@@ -194,7 +202,7 @@ def test_a_new_agency_team_runs_its_own_decree_consultation(app, live_server, pa
     history = citizen.locator("#consultation-history").inner_text()
     assert f"09:30 {opens:%d/%m/%Y} · Gia hạn đến 17:00 ngày {new_day:%d/%m/%Y} theo đề nghị của Bộ Nội vụ" in history
     assert "Còn 75 ngày" in citizen.locator(".time-left").inner_text()
-    screenshot(citizen, "journey-07-public-extended-360")
+    screen(citizen, "journey-07-public-extended-360")
 
     # a citizen comments on Article 3 and gets a receipt
     citizen.get_by_role("link", name="Góp ý Điều 3").click()
@@ -225,7 +233,7 @@ def test_a_new_agency_team_runs_its_own_decree_consultation(app, live_server, pa
     assert f"10:00 {closed_on:%d/%m/%Y} · Kết thúc sớm. Lý do: Đã nhận đủ ý kiến của các đối tượng chịu tác động" in history
     assert f"Đã kết thúc ngày {closed_on:%d/%m/%Y}" in citizen.locator(".time-left").inner_text()
     assert citizen.get_by_role("link", name="Xem Điều 3 và các góp ý").is_visible()
-    screenshot(citizen, "journey-10-public-closed-360")
+    screen(citizen, "journey-10-public-closed-360")
     citizen.goto(base + "/")
     assert TITLE in citizen.locator("section[aria-labelledby=closed-title]").inner_text()
 
