@@ -188,8 +188,21 @@ def _check_dates(fields: ConsultationFields, consultation: Consultation | None) 
             "give the reason; it is recorded.", days=minimum, agency=agency.name))
 
 
+def planned_closes_at(consultation: Consultation) -> datetime:
+    """The closing time as planned: closing early ends the period at once, but the period the
+    team set (and the minimum it is checked against) is the one before that decision."""
+    last = db.session.scalar(
+        select(ConsultationEvent).where(ConsultationEvent.consultation_id == consultation.id,
+                                        ConsultationEvent.kind.in_(("closed", "extended", "reopened")))
+        .order_by(ConsultationEvent.at.desc(), ConsultationEvent.id.desc()).limit(1))
+    if last is not None and last.kind == "closed" and last.old_closes_at is not None:
+        return last.old_closes_at
+    return consultation.closes_at
+
+
 def is_short(consultation: Consultation) -> bool:
-    return consultation.closes_at - consultation.opens_at < timedelta(
+    """The planned period is shorter than the agency's minimum (a closing early does not count)."""
+    return planned_closes_at(consultation) - consultation.opens_at < timedelta(
         days=minimum_days(consultation.agency_organisation))
 
 
@@ -294,10 +307,13 @@ def _reason(text: str | None, required: bool = True) -> str:
     return reason
 
 
-def _event(consultation: Consultation, kind: str, actor: User | None, reason: str,
+def _event(consultation: Consultation, kind: str, actor: User | None, reason: str, now: datetime,
            old: datetime | None = None, new: datetime | None = None, requested_by: str = "") -> ConsultationEvent:
+    """Record one step at ``now``, the moment the step's checks used (the public history and
+    the state agree even when a job or a test passes its own clock)."""
     event = ConsultationEvent(consultation=consultation, kind=kind, reason=reason, requested_by=requested_by,
-                              old_closes_at=old, new_closes_at=new, actor_id=actor.id if actor else None)
+                              old_closes_at=old, new_closes_at=new, actor_id=actor.id if actor else None,
+                              at=now)
     db.session.add(event)
     audit.record(actor, f"consultation.{kind}", consultation, reason=reason, requested_by=requested_by,
                  old_closes_at=old.isoformat(timespec="minutes") if old else None,
@@ -330,7 +346,7 @@ def publish(consultation: Consultation, actor: User | None = None, reason: str =
     if version.published_at is None:
         drafts.publish_version(version, actor=actor)
     consultation.published = True
-    return _event(consultation, "published", actor, _reason(reason, required=False),
+    return _event(consultation, "published", actor, _reason(reason, required=False), now,
                   new=consultation.closes_at)
 
 
@@ -347,7 +363,7 @@ def extend(consultation: Consultation, new_closes_at: datetime, reason: str, req
     if new_closes_at <= consultation.closes_at:
         raise ConsultationError("closes_on", _("The new closing time must be after the current one."))
     old, consultation.closes_at = consultation.closes_at, new_closes_at
-    return _event(consultation, "extended", actor, reason, old, new_closes_at, requested_by)
+    return _event(consultation, "extended", actor, reason, now, old, new_closes_at, requested_by)
 
 
 def close_early(consultation: Consultation, reason: str, actor: User | None = None,
@@ -357,7 +373,7 @@ def close_early(consultation: Consultation, reason: str, actor: User | None = No
     _require_state(consultation, ("open",), now, _("Only an open consultation can be closed early."))
     reason = _reason(reason)
     old, consultation.closes_at = consultation.closes_at, now
-    return _event(consultation, "closed", actor, reason, old, now)
+    return _event(consultation, "closed", actor, reason, now, old, now)
 
 
 def reopen(consultation: Consultation, new_closes_at: datetime, reason: str, actor: User | None = None,
@@ -369,7 +385,7 @@ def reopen(consultation: Consultation, new_closes_at: datetime, reason: str, act
     if new_closes_at <= now:
         raise ConsultationError("closes_on", _("The new closing time must be in the future."))
     old, consultation.closes_at = consultation.closes_at, new_closes_at
-    return _event(consultation, "reopened", actor, reason, old, new_closes_at)
+    return _event(consultation, "reopened", actor, reason, now, old, new_closes_at)
 
 
 def archive(consultation: Consultation, reason: str, actor: User | None = None,
@@ -380,7 +396,7 @@ def archive(consultation: Consultation, reason: str, actor: User | None = None,
         "Only a closed consultation can be archived: close it first."))
     reason = _reason(reason)
     consultation.archived_at = now
-    return _event(consultation, "archived", actor, reason)
+    return _event(consultation, "archived", actor, reason, now)
 
 
 def history(consultation: Consultation) -> list[ConsultationEvent]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from consult import drafts, moderation, scoping
 from consult.auth import role_required
-from consult.domain import COMMENT_STATUSES, DRAFTER_ROLES, MODERATION_ACTION_LABELS, MODERATOR_ROLES
+from consult.domain import COMMENT_STATUSES, DRAFTER_ROLES, MODERATION_ACTION_LABELS, MODERATOR_ROLES, ROLES
 from consult.extensions import db
 from consult.forms import DraftUploadForm, ModerationForm
 from consult.legal_text import DraftParseError, UnreadableDocument, read_draft
@@ -23,7 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 def index():
     consultations = scoping.team_consultations()
     return render_template("admin/index.html", counts=moderation.status_counts(scoping.comment_clause()),
-                           consultations=consultations)
+                           consultations=consultations, roles=ROLES)
 
 
 #: A page number as typed in the address; longer runs of digits are past any last page.

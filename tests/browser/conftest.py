@@ -72,3 +72,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def move_clock(monkeypatch, moment) -> None:
+    """Make every module of the platform read ``moment`` (naive UTC) as now. Modules bind
+    ``utcnow`` at import (``from consult.models import utcnow``), so each binding is replaced,
+    not only the original: the home page, the lists and the team's pages all see the new day."""
+    import sys
+
+    from consult import models
+
+    original = getattr(models.utcnow, "__wrapped_utcnow__", models.utcnow)
+
+    def now():
+        return moment
+
+    now.__wrapped_utcnow__ = original
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in ("consult", "surveys", "analysis") or module is None:
+            continue
+        bound = getattr(module, "utcnow", None)
+        if bound is original or getattr(bound, "__wrapped_utcnow__", None) is original:
+            monkeypatch.setattr(module, "utcnow", now)

@@ -17,7 +17,7 @@ def test_citizen_comments_and_moderator_publishes(app, live_server, page_at):
     screenshot(page, "home-360")
     # two consultations are open (the 2022 law and the 2026 decree): the citizen picks the law
     page.locator(".card", has_text="Luật Hợp tác xã (sửa đổi)").get_by_role(
-        "link", name="Xem dự thảo và góp ý").click()
+        "link", name="Dự thảo Luật Hợp tác xã (sửa đổi)").click()
     assert page.get_by_role("heading", name="Mục lục").is_visible()
     screenshot(page, "draft-360")
     page.locator("a[href$='/dieu-5']").first.click()

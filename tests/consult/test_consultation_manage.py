@@ -314,6 +314,36 @@ def test_the_state_follows_the_clock(app):
     assert consultation.state(opens + timedelta(days=3)) == "archived"
 
 
+def test_each_step_is_stamped_with_its_own_moment_in_the_public_history(app):
+    consultation = published_consultation(opens_in=timedelta(hours=2))
+    opens = consultation.opens_at
+    extended_at, closed_at = opens + timedelta(days=3), opens + timedelta(days=9)
+    service.extend(consultation, consultation.closes_at + timedelta(days=5), "Đề nghị", "Bộ Nội vụ",
+                   now=extended_at)
+    service.close_early(consultation, "Đủ ý kiến", now=closed_at)
+    db.session.commit()
+    steps = [(event.kind, event.at) for event in service.history(consultation)]
+    assert steps[1:] == [("extended", extended_at), ("closed", closed_at)]
+
+
+def test_closing_early_does_not_make_the_period_short(client, drafter):
+    consultation = published_consultation(drafter)  # 40 days planned, minimum 30
+    assert not service.is_short(consultation)
+    assert lifecycle(client, consultation, "dong", reason="Đã đủ ý kiến").status_code == 302
+    db.session.expire_all()
+    assert consultation.state() == "closed" and not service.is_short(consultation)
+    page = client.get(f"/quan-tri/tham-van/{consultation.id}").text
+    assert "Đã kết thúc" in page and "Ngắn hơn thời gian tối thiểu" not in page
+    # reopened for five days: the new plan is what counts, and it is short
+    assert lifecycle(client, consultation, "mo-lai", reason="Bổ sung", closes_on="2000-01-01",
+                     closes_time="17:00").status_code == 422
+    reopened_until = service.to_vietnam(consultation.opens_at + timedelta(days=6)).date().isoformat()
+    assert lifecycle(client, consultation, "mo-lai", reason="Bổ sung", closes_on=reopened_until,
+                     closes_time="17:00").status_code == 302
+    db.session.expire_all()
+    assert service.is_short(consultation)
+
+
 def test_the_demo_consultations_keep_working(app, client):
     from consult import demo
 

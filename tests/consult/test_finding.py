@@ -182,7 +182,7 @@ def test_the_list_is_paginated_keeping_the_filters(client, app):
     _add("luat-khac", "Dự thảo Luật khác", timedelta(days=-1), timedelta(days=30))
     db.session.commit()
     first = client.get("/tham-van", query_string={"loai": "decree"}).text
-    assert "Tìm thấy 25 cuộc lấy ý kiến" in first and "Trang 1/2" in first
+    assert "Tìm thấy 25 đợt lấy ý kiến" in first and "Trang 1/2" in first
     assert len(re.findall(r'href="/du-thao/', first)) == finding.PAGE_SIZE
     next_link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
     assert "loai=decree" in next_link and "trang=2" in next_link
