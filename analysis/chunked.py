@@ -242,8 +242,11 @@ def _analyse_part(result_id: int, kind: str, name: str) -> dict:
         opinions = [o for o in opinions if o.group_key == name]
     cache = jobs.load_cache(opinions, params.max_chars)
     if kind == "article":
-        return jobs.compute_views(opinions, params, cache)
-    return jobs.analyse(opinions, params, cache).to_dict()
+        view = jobs.compute_views(opinions, params, cache)
+    else:
+        view = jobs.analyse(opinions, params, cache).to_dict()
+    jobs.store_text_cache(cache)
+    return view
 
 
 def finish(result_id: int, parts: list[list]) -> int:
