@@ -263,6 +263,19 @@ def classify_distinct(distinct: list[_Distinct], entries: list[TextEntry]) -> No
             entry.stance, entry.plain_polarity = item.stance, item.plain_polarity
 
 
+def classify_entries(entries: list[TextEntry]) -> None:
+    """Stance of each entry still without one, classified once per normalised text (what a
+    chunk job stores ahead of the views)."""
+    done: dict[str, tuple[StanceDecision, int]] = {}
+    for entry in entries:
+        key = entry.prepared.key
+        if entry.stance is None and key:
+            if key not in done:
+                done[key] = (classify(entry.prepared.text),
+                             classify(strip_marks(entry.prepared.text)).polarity)
+            entry.stance, entry.plain_polarity = done[key]
+
+
 def segment_distinct(distinct: list[_Distinct], cache: SegmentCache,
                      segmenter: Segmenter) -> dict[str, list[list[str]]]:
     """Sentences of words for each distinct text, from the cache or segmented now."""

@@ -76,6 +76,8 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
 
     work(redis_queue, max_jobs=2)  # a first worker takes two chunks
     assert cached_count() == 2 * CHUNK
+    # … and keeps their normalised texts and stances for the view jobs
+    assert db.session.scalar(select(func.count()).select_from(TextStanceCache)) == 2 * CHUNK
     work(redis_queue)  # a second one the other chunks, then the final job
     db.session.expire_all()
     split_run = db.session.get(TextAnalysis, result_id)
