@@ -214,14 +214,21 @@ def texts_of(source: str, ids: list[int]) -> list[str]:
 
 
 def store_segmentations(texts: list[str], max_chars: int) -> int:
-    """Segment each distinct text as the pipeline does and upsert it into the cache."""
+    """Segment each distinct text as the pipeline does and upsert it into the cache, with its
+    normalised form and stance (``TextStanceCache``), so the view jobs only read them."""
+    pipeline = jobs.pipeline
     segmenter = default_segmenter()
     entries: dict[str, str] = {}
+    cache = pipeline.SegmentCache()
     for text in texts:
-        prepared = prepare(text, max_chars)
+        entry = cache.entry(text, max_chars)
+        prepared = entry.prepared
         if prepared.key and prepared.key not in entries:
             entries[prepared.key] = encode_segmentation(segment_text(prepared.text, segmenter))
+    pipeline.classify_entries(list(cache.texts.values()))
     results.store_cache(entries, segmenter.name)
+    results.store_text_cache({key: entry.to_dict() for key, entry in cache.texts_added.items()},
+                             pipeline.TEXT_CACHE_VERSION)
     db.session.commit()
     return len(entries)
 
@@ -242,8 +249,11 @@ def _analyse_part(result_id: int, kind: str, name: str) -> dict:
         opinions = [o for o in opinions if o.group_key == name]
     cache = jobs.load_cache(opinions, params.max_chars)
     if kind == "article":
-        return jobs.compute_views(opinions, params, cache)
-    return jobs.analyse(opinions, params, cache).to_dict()
+        view = jobs.compute_views(opinions, params, cache)
+    else:
+        view = jobs.analyse(opinions, params, cache).to_dict()
+    jobs.store_text_cache(cache)
+    return view
 
 
 def finish(result_id: int, parts: list[list]) -> int:

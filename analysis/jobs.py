@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis import results, stance_labels
-from analysis.text.normalise import prepare
 from analysis.text.opinion import Opinion
 from analysis.text.segment import decode_segmentation, default_segmenter, encode_segmentation
 from consult.extensions import db
@@ -235,15 +234,23 @@ def by_article(opinions: list[Opinion], articles: dict[str, Provision]) -> dict[
 
 
 def load_cache(opinions: list[Opinion], max_chars: int) -> SegmentCache:
-    """The stored segmentations of the opinions' distinct texts."""
+    """The stored normalisations and stances of the opinions' texts (``TextStanceCache``,
+    this classifier version only) and the stored segmentations of their distinct texts."""
     segmenter = default_segmenter().name
-    keys = sorted({key for key in (prepare(o.text, max_chars).key for o in opinions) if key})
+    raw_keys = sorted({pipeline.raw_key(o.text, max_chars) for o in opinions})
+    stored_texts = results.load_text_cache(raw_keys, pipeline.TEXT_CACHE_VERSION)
+    cache = pipeline.SegmentCache(texts={key: pipeline.TextEntry.from_dict(entry)
+                                         for key, entry in stored_texts.items()})
+    keys = sorted({key for key in (cache.entry(o.text, max_chars).prepared.key for o in opinions)
+                   if key})
     stored = results.load_cache(keys, segmenter)
-    return pipeline.SegmentCache({key: decode_segmentation(words) for key, words in stored.items()})
+    cache.known.update({key: decode_segmentation(words) for key, words in stored.items()})
+    return cache
 
 
 def _store_cache(cache: SegmentCache) -> None:
-    """Keep new segmentations; losing them to a concurrent run only costs time later."""
+    """Keep new segmentations, normalisations and stances; losing them to a concurrent run
+    only costs time later."""
     entries = {key: encode_segmentation(words) for key, words in cache.added.items()}
     try:
         db.session.commit()
@@ -252,6 +259,20 @@ def _store_cache(cache: SegmentCache) -> None:
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("segmentation cache not stored (%d texts)", len(entries))
+    store_text_cache(cache)
+
+
+def store_text_cache(cache: SegmentCache) -> None:
+    """Keep the normalisations and stances this run computed (``TextStanceCache``)."""
+    entries = {key: entry.to_dict() for key, entry in cache.texts_added.items()}
+    try:
+        db.session.commit()
+        results.store_text_cache(entries, pipeline.TEXT_CACHE_VERSION)
+        db.session.commit()
+        cache.texts_added.clear()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("normalisation and stance cache not stored (%d texts)", len(entries))
 
 
 # --- scopes: what is analysed -------------------------------------------------------------

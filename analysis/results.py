@@ -4,7 +4,7 @@ A ``TextAnalysis`` row is one run for one scope: an article of the draft, a whol
 consultation, or an open survey question.  Pages only read these rows; the work is done
 by ``analysis.jobs``.  ``TextSegmentCache`` keeps the segmented words of every distinct
 text (keyed by the hash of its folded normalised form) so that a re-run segments only
-the new texts.
+the new texts; ``TextStanceCache`` keeps each raw text's normalised form and stance.
 """
 from __future__ import annotations
 
@@ -75,6 +75,21 @@ class TextSegmentCache(db.Model):
     segmenter: Mapped[str] = mapped_column(String(80))
     #: Sentences on lines, words separated by spaces (``segment.encode_segmentation``).
     words: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TextStanceCache(db.Model):
+    """Per raw text: its normalised form and the stance of it (``pipeline.TextEntry``), so a
+    re-run, and every view job of a run, neither normalises nor classifies a text again."""
+
+    __tablename__ = "text_stance_cache"
+
+    #: ``analysis.text.pipeline.raw_key`` of the text as written.
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: ``pipeline.TEXT_CACHE_VERSION`` (normaliser and classifier): another version ignores the row.
+    version: Mapped[str] = mapped_column(String(80))
+    #: ``TextEntry.to_dict()``: normalised text, its key, flags, syllables, stance and cues.
+    entry: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -174,6 +189,37 @@ def store_cache(entries: dict[str, str], segmenter: str, chunk: int = 500) -> in
         db.session.execute(statement.on_conflict_do_update(
             index_elements=[TextSegmentCache.key],
             set_={"segmenter": statement.excluded.segmenter, "words": statement.excluded.words,
+                  "created_at": statement.excluded.created_at}))
+    return len(rows)
+
+
+def load_text_cache(keys: list[str], version: str, chunk: int = 500) -> dict[str, dict]:
+    """Stored ``TextEntry`` dicts of ``keys`` made by ``version`` (raw key -> dict)."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(keys), chunk):
+        rows = db.session.execute(
+            select(TextStanceCache.key, TextStanceCache.entry)
+            .where(TextStanceCache.key.in_(keys[start:start + chunk]),
+                   TextStanceCache.version == version)
+        )
+        found.update(dict(rows.all()))
+    return found
+
+
+def store_text_cache(entries: dict[str, dict], version: str, chunk: int = 500) -> int:
+    """Add or replace normalisations and stances (``INSERT ... ON CONFLICT DO UPDATE``, keys
+    in order so concurrent view jobs storing the same texts do not deadlock)."""
+    if not entries:
+        return 0
+    insert = _dialect_insert()
+    now = utcnow()
+    rows = [{"key": key, "version": version, "entry": entries[key], "created_at": now}
+            for key in sorted(entries)]
+    for start in range(0, len(rows), chunk):
+        statement = insert(TextStanceCache).values(rows[start:start + chunk])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[TextStanceCache.key],
+            set_={"version": statement.excluded.version, "entry": statement.excluded.entry,
                   "created_at": statement.excluded.created_at}))
     return len(rows)
 

@@ -14,6 +14,10 @@ from functools import lru_cache
 
 from consult.textnorm import normalize_text, strip_marks
 
+#: Change it whenever ``prepare`` may give another result for the same text (stored
+#: normalisations of another version are not reused).
+NORMALISER_VERSION = "normalise-2026-12-05"
+
 #: Characters of an opinion kept for analysis; the rest is cut and the opinion flagged.
 MAX_ANALYSIS_CHARS = 5000
 

@@ -4,7 +4,9 @@ Stages, each a function in its own module, run in this order and timed:
 
 1. normalise (``normalise.prepare``): repaired text, flags, exact-copy key;
 2. segment (``segment.segment_text``): sentences and words, once per distinct text,
-   through a ``SegmentCache`` so a re-run only segments new texts;
+   through a ``SegmentCache`` so a re-run only segments new texts (the same cache keeps
+   each raw text's normalised form and stance, ``TextEntry``, so a re-run or another view
+   of the same run does not normalise or classify a text again);
 3. campaigns (``campaigns.near_duplicate_groups``): exact and near copies become one
    voice with its size; every stage below sees voices, not opinions;
 4. key phrases (``keyphrases``), 5. topics and representatives (``topics``),
@@ -12,6 +14,7 @@ Stages, each a function in its own module, run in this order and timed:
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
@@ -20,11 +23,11 @@ from dataclasses import asdict, dataclass, fields
 from analysis.text.campaigns import CampaignParams, near_duplicate_groups
 from analysis.text.diff import word_diff
 from analysis.text.keyphrases import key_collocations, key_words
-from analysis.text.normalise import MAX_ANALYSIS_CHARS, PreparedText, prepare
+from analysis.text.normalise import MAX_ANALYSIS_CHARS, NORMALISER_VERSION, PreparedText, prepare
 from analysis.text.opinion import (AnalysisResult, Campaign, Opinion, Representative,
                                    SummarySentence, TopicGroup, Variant)
 from analysis.text.segment import Segmenter, default_segmenter, segment_text, split_sentences
-from analysis.text.stance import STANCES, StanceDecision, classify
+from analysis.text.stance import CLASSIFIER_VERSION, STANCES, StanceDecision, classify
 from analysis.text.stopwords import content_words, topic_words
 from analysis.text.summary import Sentence, central_sentences
 from analysis.text.topics import group_voices, representatives
@@ -75,12 +78,63 @@ class AnalysisParams:
                               min_syllables=self.campaign_min_syllables)
 
 
-class SegmentCache:
-    """Segmented texts by text key; ``added`` holds what this run segmented, to store."""
+#: What a stored ``TextEntry`` was made by: another version is computed again.
+TEXT_CACHE_VERSION = f"{NORMALISER_VERSION}; {CLASSIFIER_VERSION}"
 
-    def __init__(self, known: dict[str, list[list[str]]] | None = None) -> None:
+
+def raw_key(text: str | None, max_chars: int = MAX_ANALYSIS_CHARS) -> str:
+    """The key of an opinion's text as written (and the cut applied): ``TextEntry``'s key."""
+    return hashlib.blake2b(f"{max_chars}\x00{text or ''}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+@dataclass
+class TextEntry:
+    """One raw text normalised, and the stance of its normalised text (None when empty)."""
+
+    prepared: PreparedText
+    stance: StanceDecision | None = None
+    plain_polarity: int = 0
+
+    def to_dict(self) -> dict:
+        """A JSON-ready form for the database cache (``from_dict`` reads it back)."""
+        p, st = self.prepared, self.stance
+        return {"text": p.text, "key": p.key, "flags": sorted(p.flags), "syllables": p.syllables,
+                "stance": None if st is None else {
+                    "stance": st.stance, "cues": list(st.cues), "polarity": st.polarity,
+                    "affirmed": sorted(st.affirmed), "negated": sorted(st.negated)},
+                "plain_polarity": self.plain_polarity}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TextEntry:
+        st = data.get("stance")
+        return cls(PreparedText(data["text"], data["key"], frozenset(data["flags"]), data["syllables"]),
+                   None if st is None else StanceDecision(
+                       st["stance"], tuple(st["cues"]), st["polarity"],
+                       frozenset(st["affirmed"]), frozenset(st["negated"])),
+                   data.get("plain_polarity", 0))
+
+
+class SegmentCache:
+    """Segmented texts by text key; ``added`` holds what this run segmented, to store.
+
+    ``texts`` holds ``TextEntry`` by ``raw_key`` (normalised text and stance);
+    ``texts_added`` what this run computed, to store."""
+
+    def __init__(self, known: dict[str, list[list[str]]] | None = None,
+                 texts: dict[str, TextEntry] | None = None) -> None:
         self.known = dict(known or {})
         self.added: dict[str, list[list[str]]] = {}
+        self.texts = dict(texts or {})
+        self.texts_added: dict[str, TextEntry] = {}
+
+    def entry(self, text: str | None, max_chars: int = MAX_ANALYSIS_CHARS) -> TextEntry:
+        """The normalised ``text``, from the cache or normalised now (stance filled later)."""
+        key = raw_key(text, max_chars)
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = self.texts_added[key] = TextEntry(prepare(text, max_chars))
+        return found
 
     def get(self, key: str) -> list[list[str]] | None:
         return self.known.get(key)
@@ -142,12 +196,11 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
     timer = _Timer()
     opinions = sorted(opinions, key=lambda o: o.id)
     with timer("normalise"):
-        prepared = [prepare(o.text, params.max_chars) for o in opinions]
+        entries = [cache.entry(o.text, params.max_chars) for o in opinions]
+        prepared = [entry.prepared for entry in entries]
         distinct = distinct_texts(opinions, prepared)
     with timer("stance"):
-        for item in distinct:
-            item.stance = classify(item.prepared.text)
-            item.plain_polarity = classify(strip_marks(item.prepared.text)).polarity
+        classify_distinct(distinct, entries)
     with timer("segment"):
         segmented = segment_distinct(distinct, cache, segmenter)
     with timer("campaigns"):
@@ -187,6 +240,40 @@ def distinct_texts(opinions: list[Opinion], prepared: list[PreparedText]) -> lis
         else:
             by_key[text.key] = _Distinct(text, [opinion])
     return list(by_key.values())
+
+
+def classify_distinct(distinct: list[_Distinct], entries: list[TextEntry]) -> None:
+    """Stance of each distinct text: stored with one of its entries, or classified now (and
+    then kept on every entry of that text, so the cache stores it)."""
+    known = {}
+    for entry in entries:
+        if entry.stance is not None and entry.prepared.key:
+            known.setdefault(entry.prepared.key, entry)
+    for item in distinct:
+        found = known.get(item.prepared.key)
+        if found is not None:
+            item.stance, item.plain_polarity = found.stance, found.plain_polarity
+        else:
+            item.stance = classify(item.prepared.text)
+            item.plain_polarity = classify(strip_marks(item.prepared.text)).polarity
+    by_key = {item.prepared.key: item for item in distinct}
+    for entry in entries:
+        if entry.stance is None and entry.prepared.key in by_key:
+            item = by_key[entry.prepared.key]
+            entry.stance, entry.plain_polarity = item.stance, item.plain_polarity
+
+
+def classify_entries(entries: list[TextEntry]) -> None:
+    """Stance of each entry still without one, classified once per normalised text (what a
+    chunk job stores ahead of the views)."""
+    done: dict[str, tuple[StanceDecision, int]] = {}
+    for entry in entries:
+        key = entry.prepared.key
+        if entry.stance is None and key:
+            if key not in done:
+                done[key] = (classify(entry.prepared.text),
+                             classify(strip_marks(entry.prepared.text)).polarity)
+            entry.stance, entry.plain_polarity = done[key]
 
 
 def segment_distinct(distinct: list[_Distinct], cache: SegmentCache,

@@ -33,6 +33,9 @@ from functools import lru_cache
 from consult.textnorm import strip_marks as _strip_marks
 
 STANCES = ("agree", "disagree", "proposes_change", "question", "unclear")
+#: Change it whenever a change of the rules or lexicons may change a decision: stored
+#: decisions (``analysis.results.TextStanceCache``) of another version are not reused.
+CLASSIFIER_VERSION = "stance-2026-12-05"
 #: Syllables after a negator in which the cue it negates may start.
 NEGATION_SCOPE = 3
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from analysis import chunked, jobs, results
-from analysis.results import TextAnalysis, TextSegmentCache
+from analysis.results import TextAnalysis, TextSegmentCache, TextStanceCache
 from analysis.text.synthetic import generate
 from consult.extensions import db
 from tests.analysis.redis_support import REDIS_URL, drop_queue, live_redis, work
@@ -76,11 +76,18 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
 
     work(redis_queue, max_jobs=2)  # a first worker takes two chunks
     assert cached_count() == 2 * CHUNK
+    # … and keeps their normalised texts and stances for the view jobs
+    assert db.session.scalar(select(func.count()).select_from(TextStanceCache)) == 2 * CHUNK
     work(redis_queue)  # a second one the other chunks, then the final job
     db.session.expire_all()
     split_run = db.session.get(TextAnalysis, result_id)
     assert split_run.status == "done", split_run.error
     assert cached_count() == distinct
+    max_chars = jobs.pipeline.AnalysisParams.from_dict(row.params).max_chars
+    raw = {jobs.pipeline.raw_key(o.text, max_chars) for o in opinions}
+    stored = db.session.scalars(select(TextStanceCache)).all()
+    assert {r.key for r in stored} == raw  # the view jobs kept normalisation and stance
+    assert all(r.entry["stance"] for r in stored)
 
     db.session.execute(delete(TextSegmentCache))
     db.session.commit()

@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import func, select
 
 from analysis import jobs
-from analysis.results import TextAnalysis, TextSegmentCache
+from analysis.results import TextAnalysis, TextSegmentCache, TextStanceCache
+from analysis.text import pipeline
 from consult.extensions import db
 from tests.analysis.text_factories import CAMPAIGN, VARIED, add_comment, provision
 from tests.factories import make_consultation
@@ -120,3 +121,73 @@ def test_the_cli_reports_an_unknown_scope(app, runner):
     result = runner.invoke(args=["analysis", "run", "--scope", "article", "--id", "424242"])
     assert result.exit_code != 0
     assert "No article with id 424242" in result.output
+
+
+def _stance_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(TextStanceCache))
+
+
+def _counting(monkeypatch, name: str) -> list:
+    """Count calls of ``analysis.text.pipeline.<name>`` (prepare or classify)."""
+    from analysis.text import pipeline
+
+    calls, real = [], getattr(pipeline, name)
+
+    def counted(text, *args, **kwargs):
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, name, counted)
+    return calls
+
+
+def test_a_rerun_reads_normalised_texts_and_stances_from_the_database(consultation, monkeypatch):
+    article = provision(consultation, "dieu-3")
+    first = run_row(jobs.run_analysis("article", article.id))
+    assert _stance_rows() == 6
+    stored = db.session.scalars(select(TextStanceCache)).all()
+    assert all(row.version == pipeline.TEXT_CACHE_VERSION and row.entry["stance"] for row in stored)
+    prepared, classified = _counting(monkeypatch, "prepare"), _counting(monkeypatch, "classify")
+    second = run_row(jobs.run_analysis("article", article.id))
+    assert prepared == [] and classified == []
+    assert second.view()["stance_opinions"] == first.view()["stance_opinions"]
+    assert second.view()["campaigns"][0]["stance_counts"] == first.view()["campaigns"][0]["stance_counts"]
+
+
+def test_a_rerun_normalises_and_classifies_only_the_new_text(consultation, monkeypatch):
+    article = provision(consultation, "dieu-3")
+    jobs.run_analysis("article", article.id)
+    new = "Tôi không đồng ý cho phép thành viên góp vốn bằng quyền sử dụng đất."
+    add_comment(consultation, "dieu-3", new)
+    db.session.commit()
+    prepared, classified = _counting(monkeypatch, "prepare"), _counting(monkeypatch, "classify")
+    row = run_row(jobs.run_analysis("article", article.id))
+    assert prepared == [new]
+    assert len(classified) == 2  # with and without marks, once
+    assert row.view()["stance_opinions"]["disagree"] >= 1
+    assert _stance_rows() == 7
+
+
+def test_another_classifier_version_ignores_the_stored_stances(consultation, monkeypatch):
+    article = provision(consultation, "dieu-3")
+    jobs.run_analysis("article", article.id)
+    monkeypatch.setattr(pipeline, "TEXT_CACHE_VERSION", "normalise-x; stance-y")
+    prepared = _counting(monkeypatch, "prepare")
+    jobs.run_analysis("article", article.id)
+    assert len(prepared) == 6
+    versions = set(db.session.scalars(select(TextStanceCache.version)))
+    assert versions == {"normalise-x; stance-y"}
+
+
+def test_a_text_entry_survives_the_round_trip_through_json():
+    import json
+
+    cache = pipeline.SegmentCache()
+    entry = cache.entry("Tôi KHÔNG đồng ý, nên bỏ Điều 5 ko?")
+    from analysis.text.stance import classify
+
+    entry.stance = classify(entry.prepared.text)
+    again = pipeline.TextEntry.from_dict(json.loads(json.dumps(entry.to_dict())))
+    assert again == entry
+    assert again.stance.cues and again.prepared.flags == entry.prepared.flags
+    assert pipeline.raw_key("a", 10) != pipeline.raw_key("a", 20) != pipeline.raw_key("A", 20)
