@@ -1,7 +1,7 @@
 """Per-text cache of the normalised text and its stance (text_stance_cache)
 
 Revision ID: e7a1c3d5f902
-Revises: d4e5f6a7b8c9
+Revises: f3a9c1d7e2b4
 Create Date: 2026-12-05 09:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c3d5f902'
-down_revision = 'd4e5f6a7b8c9'
+down_revision = 'f3a9c1d7e2b4'
 branch_labels = None
 depends_on = None
 
