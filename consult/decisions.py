@@ -532,7 +532,7 @@ def _assign(row, decision: Decision | None) -> None:
     row.decision_id = decision.id if decision is not None else None
 
 
-def _delete_orphans(decision_ids) -> list[int]:
+def delete_orphans(decision_ids) -> list[int]:
     """Delete the decisions among ``decision_ids`` that no opinion points at any more."""
     db.session.flush()
     deleted = []
@@ -572,7 +572,7 @@ def decide(opinions, outcome: str, reason: str | None, actor: User | None,
     db.session.flush()
     for row in rows:
         _assign(row, decision)
-    replaced = _delete_orphans(previous - {None})
+    replaced = delete_orphans(previous - {None})
     audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason, new_wording=new_wording,
                  opinions=[_ref(row).token for row in rows], replaced=sorted(previous - {None}),
                  deleted=replaced)
@@ -598,7 +598,7 @@ def undecide(opinions, actor: User | None) -> int:
     for row in rows:
         previous.setdefault(row.decision_id, []).append(_ref(row).token)
         _assign(row, None)
-    deleted = set(_delete_orphans(previous))
+    deleted = set(delete_orphans(previous))
     for decision_id, tokens in previous.items():
         audit.record(actor, "decision.undecide", decisions[decision_id], opinions=tokens,
                      deleted=decision_id in deleted)
