@@ -302,7 +302,7 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
     question_provision = _survey_models()[1].provision_id
     answers = [] if general and not ids else db.session.execute(
         _where_article(survey_query(consultation.id), question_provision, ids, False)).all()
-    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
+    decisions = decisions_by_id([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
                            + [a.decision_id for a, _, _, _ in answers])
     opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
                 for opinion, submission, organisation in letters]
@@ -311,7 +311,8 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
     return sorted(opinions, key=lambda opinion: opinion.order)
 
 
-def _decisions(ids: list[int | None]) -> dict[int, Decision]:
+def decisions_by_id(ids: list[int | None]) -> dict[int, Decision]:
+    """id → decision for the ids given (None skipped), in one query."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
