@@ -62,6 +62,8 @@ def test_assign_queue_reuse_publish_and_report(app, live_server, page_at, monkey
     assert offer.count() == 1 and offer.get_attribute("data-why") == "text"
     assert REASON in offer.inner_text()
     assert work.locator(f"#similar-c{other.id}").count() == 0
+    meta = " ".join(work.locator(f"#group-c{near.id} .comment-meta").inner_text().split())
+    assert meta.endswith("Hà Nội · Giao cho Chuyên viên Lan"), meta  # separated, nothing dangling
     screenshot(work, "workload-similar-1280")
 
     # Reusing fills the form; the drafter records it as it is.
