@@ -35,7 +35,8 @@ def make_opinions():
     return consultation
 
 
-def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page_at):
+def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page_at, tmp_path):
+    app.config.update(EXPORT_DIR=str(tmp_path / "exports"), REDIS_URL=None)  # no RQ worker here: built in the request
     consultation = make_opinions()
     make_user("drafter", email="bansoanthao@example.vn")
     base = f"{live_server}/quan-tri/xu-ly/{consultation.slug}"
