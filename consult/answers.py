@@ -182,3 +182,39 @@ def own_answers(contribution: Contribution) -> dict[int, OwnAnswer]:
         carried = landing.kind if landing.kind not in ("same", "anchor") else None
         result[comment.id] = OwnAnswer(comment.id, provision, carried, comment.decision)
     return result
+
+
+# --- one survey respondent's receipt ----------------------------------------------------------
+
+@dataclass
+class OwnSurveyAnswer:
+    """What became of one open-text survey answer that counts as an opinion on an article."""
+
+    answer_id: int
+    #: The question's label in the page's language.
+    question: str
+    body: str
+    provision: Provision | None
+    carried: str | None
+    decision: Decision | None
+
+
+def own_survey_answers(response, locale: str = "vi") -> list[OwnSurveyAnswer]:
+    """The answers of a submitted survey ``response`` that are opinions on the draft (open text,
+    pinned to a provision) with what became of them; empty until the answers of the survey's
+    consultation are published, or when the survey belongs to none."""
+    consultation = response.survey.consultation
+    if consultation is None or not is_published(consultation) or response.status != decisions.ANSWERED:
+        return []
+    opinions = [answer for answer in response.answers
+                if answer.question.kind in decisions.OPEN_TEXT_KINDS and answer.question.provision_id is not None
+                and answer.value_text is not None]
+    if not opinions:
+        return []
+    shape = outline(consultation)
+    decided = decisions.decisions_by_id([answer.decision_id for answer in opinions])
+    opinions.sort(key=lambda a: (a.question.page.position, a.question.position, a.id))
+    return [OwnSurveyAnswer(answer.id, answer.question.label_in(locale), answer.value_text,
+                            shape.shown(answer.question.provision_id), shape.carried(answer.question.provision_id),
+                            decided.get(answer.decision_id))
+            for answer in opinions]

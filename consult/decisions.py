@@ -302,7 +302,7 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
     question_provision = _survey_models()[1].provision_id
     answers = [] if general and not ids else db.session.execute(
         _where_article(survey_query(consultation.id), question_provision, ids, False)).all()
-    decisions = _decisions([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
+    decisions = decisions_by_id([c.decision_id for c, _ in comments] + [o.decision_id for o, _, _ in letters]
                            + [a.decision_id for a, _, _, _ in answers])
     opinions = [_from_letter(opinion, submission, organisation, shape, decisions)
                 for opinion, submission, organisation in letters]
@@ -311,7 +311,8 @@ def load_opinions(consultation: Consultation, anchors: set | None = None,
     return sorted(opinions, key=lambda opinion: opinion.order)
 
 
-def _decisions(ids: list[int | None]) -> dict[int, Decision]:
+def decisions_by_id(ids: list[int | None]) -> dict[int, Decision]:
+    """id → decision for the ids given (None skipped), in one query."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -532,7 +533,7 @@ def _assign(row, decision: Decision | None) -> None:
     row.decision_id = decision.id if decision is not None else None
 
 
-def _delete_orphans(decision_ids) -> list[int]:
+def delete_orphans(decision_ids) -> list[int]:
     """Delete the decisions among ``decision_ids`` that no opinion points at any more."""
     db.session.flush()
     deleted = []
@@ -572,7 +573,7 @@ def decide(opinions, outcome: str, reason: str | None, actor: User | None,
     db.session.flush()
     for row in rows:
         _assign(row, decision)
-    replaced = _delete_orphans(previous - {None})
+    replaced = delete_orphans(previous - {None})
     audit.record(actor, "decision.decide", decision, outcome=outcome, reason=reason, new_wording=new_wording,
                  opinions=[_ref(row).token for row in rows], replaced=sorted(previous - {None}),
                  deleted=replaced)
@@ -598,7 +599,7 @@ def undecide(opinions, actor: User | None) -> int:
     for row in rows:
         previous.setdefault(row.decision_id, []).append(_ref(row).token)
         _assign(row, None)
-    deleted = set(_delete_orphans(previous))
+    deleted = set(delete_orphans(previous))
     for decision_id, tokens in previous.items():
         audit.record(actor, "decision.undecide", decisions[decision_id], opinions=tokens,
                      deleted=decision_id in deleted)

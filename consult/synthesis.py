@@ -92,6 +92,8 @@ class SynthesisReport:
     rows: list[ReportRow] = field(default_factory=list)
     #: bodies' audience → (bodies on the roster with a letter in force, bodies on the roster)
     roster: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Of ``received``: open-text survey answers on an article (counted there by who answered).
+    surveyed: int = 0
     made_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -120,7 +122,8 @@ def build_report(consultation: Consultation) -> SynthesisReport:
         subtitle=_("on the draft %(title)s", title=_draft_name(draft.title if draft else consultation.title)),
         agency=consultation.agency, received=received_by_audience(opinions), letters=len(in_force),
         no_comment=[letter_source(letter) for letter in in_force if letter.no_comment],
-        undecided=sum(1 for opinion in opinions if opinion.decision is None), **_letterhead())
+        undecided=sum(1 for opinion in opinions if opinion.decision is None),
+        surveyed=sum(1 for opinion in opinions if opinion.is_survey), **_letterhead())
     report.rows = [_row(number, members) for number, members in enumerate(_row_members(opinions), start=1)]
     report.roster = roster_answers(consultation, {letter.organisation_id for letter in in_force})
     return report
@@ -163,9 +166,11 @@ def _letters_in_force(consultation: Consultation) -> list[Submission]:
 
 
 def received_by_audience(opinions: list[Opinion]) -> dict[str, int]:
+    """Opinions per audience: a letter's and an invited organisation's survey answer by the
+    body's kind, every other comment and survey answer as a citizen's."""
     counts = dict.fromkeys(AUDIENCES, 0)
     for opinion in opinions:
-        if opinion.is_letter:
+        if opinion.organisation is not None:
             counts[_AUDIENCE_OF_KIND.get(opinion.organisation.kind, "organisations")] += 1
         else:
             counts["citizens"] += 1
@@ -278,6 +283,9 @@ def summary_lines(report: SynthesisReport) -> list[str]:
                "citizens, cooperatives and businesses: %(citizens)s.",
                total=format_decimal(report.total), **received),
              _("Letters received: %(num)s.", num=format_decimal(report.letters))]
+    if report.surveyed:
+        lines.append(_("Of the opinions received, answers to survey questions on the draft's articles: %(num)s.",
+                       num=format_decimal(report.surveyed)))
     if report.roster:
         labels = {"ministries": _("ministries and government agencies"), "provinces": _("provinces"),
                   "organisations": _("other organisations")}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
+from consult import answers as public_answers
 from consult.extensions import db
 from consult.models import utcnow
 from consult.navigation import add_demo_loader, add_public_link
@@ -379,7 +380,8 @@ def receipt(slug: str, token: str | None):
         _remember(respondent.survey, response, None)  # the resume code has served its purpose
     return render_template("surveys/respond/receipt.html", survey=respondent.survey,
                            respondent=respondent, response=response,
-                           editable=responses.can_edit(response))
+                           editable=responses.can_edit(response),
+                           own_answers=public_answers.own_survey_answers(response, _locale()))
 
 
 @blueprint.app_template_global("pinned_survey_questions")

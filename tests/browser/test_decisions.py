@@ -35,7 +35,8 @@ def make_opinions():
     return consultation
 
 
-def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page_at):
+def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page_at, tmp_path):
+    app.config.update(EXPORT_DIR=str(tmp_path / "exports"), REDIS_URL=None)  # no RQ worker here: built in the request
     consultation = make_opinions()
     make_user("drafter", email="bansoanthao@example.vn")
     base = f"{live_server}/quan-tri/xu-ly/{consultation.slug}"
@@ -64,8 +65,10 @@ def test_team_answers_a_campaign_and_downloads_the_report(app, live_server, page
     assert desk.locator("#row-dieu-3").get_attribute("data-decided") == "5"
     assert desk.locator("#progress").get_attribute("data-undecided") == "3"
     screenshot(desk, "decisions-consultation-1280")
+    desk.locator("#report-docx").click()  # the report's page: prepared there (a small one at once)
+    desk.locator("#prepare-report").click()
     with desk.expect_download() as waiting:
-        desk.locator("#report-docx").click()
+        desk.locator(".report-download").first.click()
     download = waiting.value
     assert download.suggested_filename.startswith("bao-cao-tong-hop-luat-htx-")
     table = Document(io.BytesIO(open(download.path(), "rb").read())).tables[1]  # between the letterhead and the sign-off

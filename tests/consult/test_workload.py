@@ -311,6 +311,72 @@ def test_open_text_survey_answers_pinned_to_an_article_are_decided_like_comments
     assert answer.decision_id is None and db.session.scalar(select(func.count(Decision.id))) == 0
 
 
+def test_the_survey_receipt_shows_the_answer_once_published_and_the_report_counts_survey_answers(
+        client, consultation, team):
+    """A respondent's receipt says what became of their open-text answer on an article (outcome,
+    reason, new wording, article in force) once the answers are published, never before; the
+    synthesis report counts survey answers among the opinions received, an invited body's under
+    its audience."""
+    import hashlib
+
+    from surveys.models import Answer, Invitation, Response
+
+    answer, _unfinished = _survey_answers(consultation)
+    response = answer.response
+    response.receipt_code = "KS-TEST-0001"
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["survey_responses"] = {str(response.survey_id): {"id": response.id, "code": None}}
+    receipt_url = f"/khao-sat/{response.survey.slug}/bien-nhan"
+    decisions.decide([answer], "accepted", "Đã nêu rõ điều kiện.", team, new_wording="Điều 3 (mới). Thành viên")
+    db.session.commit()
+    before = client.get(receipt_url)
+    assert before.status_code == 200 and "KS-TEST-0001" in before.text
+    assert "Đã nêu rõ điều kiện." not in before.text and "own-answer" not in before.text
+
+    answers.publish(consultation, team)
+    db.session.commit()
+    page = client.get(receipt_url).text
+    assert f'id="own-answer-s{answer.id}"' in page and 'data-outcome="accepted"' in page
+    assert "Đã nêu rõ điều kiện." in page and "Điều 3 (mới). Thành viên" in page
+    assert "Ý kiến về Điều 3" in page and "Khảo sát: đề nghị nêu rõ điều kiện thành viên." in page
+    # Neither the answer on no article nor the choice is an opinion on the draft.
+    assert "Không gắn điều" not in page and f"/du-thao/{consultation.slug}/tiep-thu-giai-trinh" in page
+    own = answers.own_survey_answers(response)
+    assert [o.answer_id for o in own] == [answer.id] and own[0].provision.anchor == "dieu-3"
+    # The comment receipt quotes the new wording too.
+    citizen = comment(consultation, "dieu-3", "Ý kiến công dân có biên nhận.")
+    from consult.comments import new_receipt_code
+
+    citizen.contribution.receipt_code = new_receipt_code()
+    decisions.decide([citizen], "partly_accepted", "Một phần.", team, new_wording="Khoản 1 mới của Điều 3.")
+    db.session.commit()
+    receipt = client.get(f"/bien-nhan/{citizen.contribution.receipt_code}").text
+    assert "Khoản 1 mới của Điều 3." in receipt and 'class="new-wording"' in receipt
+
+    # The report: one citizen's survey answer and one invited province's, both received.
+    province = organisation("HN", kind="province", name="UBND thành phố Hà Nội")
+    invitation = Invitation(survey=response.survey, organisation=province,
+                            token_hash=hashlib.sha256(b"t").hexdigest(), status="submitted")
+    invited = Response(survey=response.survey, status="submitted", invitation=invitation,
+                       respondent_type="organisation", province_code="01")
+    question = answer.question
+    db.session.add_all([invitation, invited, Answer(response=invited, question=question,
+                                                     value_text="Tỉnh đề nghị giữ Điều 3.")])
+    db.session.commit()
+    report = synthesis.build_report(consultation)
+    assert report.surveyed == 2 and report.received["provinces"] == 1
+    assert report.received["citizens"] == 2  # the comment and the citizen's survey answer
+    assert report.total == 3
+    lines = synthesis.summary_lines(report)
+    assert any("survey questions" in line and "2" in line for line in lines)
+    from docx import Document
+
+    word = Document(io.BytesIO(synthesis_docx.to_docx(report)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "answers to survey questions on the draft's articles: 2." in text
+
+
 # --- the Word report prepared outside the request ------------------------------------------------
 
 @pytest.fixture()

@@ -293,3 +293,53 @@ def test_the_cli_sets_and_resets_a_consultations_retention(app, runner, three_co
     assert runner.invoke(args=["privacy", "retention", "dong-lau", "default"]).exit_code == 0
     db.session.expire_all()
     assert old.retention_days is None and [r.slug for r in privacy.purge_expired()] == ["dong-lau"]
+def test_a_decided_personal_answer_leaves_its_decision_and_no_decision_is_left_empty(app, three_consultations):
+    """A personal open-text question pinned to an article was decided: once its answer is erased,
+    the decision that answered only it is deleted (audited); one shared with a comment stays,
+    answering the comment alone."""
+    from consult import decisions
+    from consult.models import Decision, Provision
+    from tests.consult.decision_factories import comment, drafter
+
+    old = three_consultations[0]
+    article = db.session.scalar(select(Provision).where(Provision.anchor == "dieu-3",
+                                                        Provision.version_id == old.draft.current_version.id))
+    survey = make_survey(f"ks-{old.slug}", [[
+        {"name": "ho_ten_y_kien", "kind": "long_text", "provision": article, "parameters": {"personal": True}},
+        {"name": "y_kien", "kind": "long_text", "provision": article}]], consultation=old)
+    questions = {q.name: q for q in survey.questions}
+    rows = []
+    for number in range(2):
+        response = Response(survey=survey, status="submitted", respondent_type="citizen", province_code="01")
+        rows.append(Answer(response=response, question=questions["ho_ten_y_kien"],
+                           value_text=f"Tôi là Lê Thị Cúc {number}, đề nghị sửa Điều 3."))
+        db.session.add_all([response, rows[-1]])
+    kept_answer = Answer(response=response, question=questions["y_kien"], value_text="Nên giữ Điều 3.")
+    db.session.add(kept_answer)
+    db.session.commit()
+    team = drafter()
+    citizen = comment(old, "dieu-3", "Ý kiến của công dân về Điều 3.")
+    decisions.decide([rows[0]], "accepted", "", team)
+    decisions.decide([rows[1], citizen, kept_answer], "explained", "Giữ như dự thảo.", team)
+    db.session.commit()
+    alone, shared = rows[0].decision_id, rows[1].decision_id
+    undecided = decisions.outcome_counts(db.session, old.id)["undecided"]
+    assert {o.ref.token for o in decisions.load_opinions(old) if o.decision} == \
+        {f"s{rows[0].id}", f"s{rows[1].id}", f"c{citizen.id}", f"s{kept_answer.id}"}
+
+    reports = privacy.purge_expired()
+    db.session.commit()
+    assert reports[0].counts["survey_answers"] == 2 and reports[0].counts["survey_decisions_deleted"] == 1
+    db.session.expire_all()
+    assert db.session.get(Decision, alone) is None
+    assert db.session.get(Decision, shared) is not None
+    assert all(db.session.get(Answer, row.id).decision_id is None for row in rows)
+    assert db.session.get(Answer, kept_answer.id).decision_id == shared
+    # Every decision left answers an opinion, and the tallies count only opinions.
+    decided = {o.ref.token: o.decision.id for o in decisions.load_opinions(old) if o.decision}
+    assert decided == {f"c{citizen.id}": shared, f"s{kept_answer.id}": shared}
+    assert set(db.session.scalars(select(Decision.id))) == {shared}
+    counts = decisions.outcome_counts(db.session, old.id)
+    assert counts["explained"] == 2 and counts["accepted"] == 0 and counts["undecided"] == undecided
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "decision.erased_with_answer"))
+    assert event.object_id == alone and event.detail["outcome"] == "accepted"
