@@ -80,6 +80,18 @@ def sees_all(user: User | None = None) -> bool:
     return is_team_member(user) and (user.role == "admin" or user.organisation_id is None)
 
 
+def require_platform_wide(user: User | None = None) -> None:
+    """403 unless the user sees every consultation: for what belongs to no one agency.
+
+    Officers' accounts and API tokens are a consulted body's credentials for *every*
+    consultation it is asked about, whatever agency runs it: whoever makes one (and so knows
+    its password, or its secret) reads the body's letters to other agencies too, and whoever
+    deactivates one silences the body for everyone. So only administrators and team members
+    of no agency manage them; an agency's drafters ask the platform's administrator."""
+    if not sees_all(user):
+        abort(403)
+
+
 def agency_of(user: User | None = None) -> int | None:
     """The organisation whose consultations a scoped team member sees; None when unscoped."""
     user = _user(user)
@@ -294,3 +306,4 @@ def guard_team_request() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(guard_team_request)
+    app.jinja_env.globals["team_sees_all"] = sees_all

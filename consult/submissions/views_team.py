@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +26,16 @@ _CSV_LIMIT = 1024 * 1024
 
 def _consultation_or_404(slug: str) -> Consultation:
     return scoping.team_consultation_or_404(slug)
+
+
+def platform_wide(view):
+    """Officers and API tokens are a body's credentials for every agency's consultation: only
+    those who see every consultation manage them (``scoping.require_platform_wide``)."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        scoping.require_platform_wide()
+        return view(*args, **kwargs)
+    return checked
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
@@ -230,6 +241,7 @@ def _render_officers(form=None, invite_link=None, status=200):
 
 @bp.route("/quan-tri/can-bo", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_officers():
     if request.method == "GET":
         return _render_officers()
@@ -273,6 +285,7 @@ def _invite(form: OfficerForm, organisation: Organisation):
 
 @bp.post("/quan-tri/can-bo/loi-moi/<int:invitation_id>/thu-hoi")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_withdraw_invitation(invitation_id: int):
     invitation = db.session.get(OfficerInvitation, invitation_id) or abort(404)
     outcome = officers.withdraw_invitation(invitation, current_user)
@@ -291,12 +304,14 @@ def team_withdraw_invitation(invitation_id: int):
 
 @bp.post("/quan-tri/can-bo/<int:user_id>/vo-hieu-hoa")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_deactivate_officer(user_id: int):
     return _set_officer_active(user_id, False)
 
 
 @bp.post("/quan-tri/can-bo/<int:user_id>/kich-hoat")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_reactivate_officer(user_id: int):
     return _set_officer_active(user_id, True)
 
@@ -341,6 +356,7 @@ def _render_tokens(form=None, new_secret=None, status=200):
 
 @bp.route("/quan-tri/api", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_api_tokens():
     if request.method == "GET":
         return _render_tokens()
@@ -359,6 +375,7 @@ def team_api_tokens():
 
 @bp.post("/quan-tri/api/<int:token_id>/thu-hoi")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id) or abort(404)
     if api_tokens.revoke_token(token, current_user):

@@ -1,0 +1,66 @@
+"""Gaps of "many agencies" closed after the first pass: officers and API tokens are the
+platform's, the audit trail follows the consultation, the workload offers only members who see
+the consultation, and an agency sets its own minimum consultation period on a page."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from consult import auth
+from consult.extensions import db
+from consult.models import AuditEvent, User
+from consult.submissions.models import ApiToken, OfficerInvitation
+from tests.consult.test_agency_scoping import PASSWORD, world  # noqa: F401 (a fixture)
+from tests.factories import login
+from tests.submissions.helpers import make_organisation
+
+OFFICERS, TOKENS = "/co-quan/quan-tri/can-bo", "/co-quan/quan-tri/api"
+
+
+# --- 1. officers and API tokens: only those who see every consultation --------------------------
+
+def _officer(world, email="can.bo@x.vn"):
+    body = make_organisation("TINHX")
+    officer = auth.create_user(email, PASSWORD, "officer", organisation_id=body.id)
+    db.session.commit()
+    return body, officer
+
+
+def test_an_agencys_drafter_manages_no_officer_and_no_api_token(client, world):
+    body, officer = _officer(world)
+    token = ApiToken(organisation_id=body.id, label="x", prefix="gy_abcdefg", token_hash="0" * 64,
+                     scopes="read")
+    invitation = OfficerInvitation(email="moi@x.vn", organisation_id=body.id, token_hash="1" * 64,
+                                   expires_at=datetime(2099, 1, 1), created_by_id=world.admin.id)
+    db.session.add_all([token, invitation])
+    db.session.commit()
+    login(client, world.drafter_a, PASSWORD)
+    assert client.get(OFFICERS).status_code == 403 and client.get(TOKENS).status_code == 403
+    nav = client.get("/quan-tri/").text
+    assert OFFICERS not in nav and TOKENS not in nav
+    created = client.post(OFFICERS, data={"email": "gia@x.vn", "organisation": str(body.id),
+                                          "password": PASSWORD, "create": "1"})
+    assert created.status_code == 403 and auth.find_user("gia@x.vn") is None
+    assert client.post(f"{OFFICERS}/{officer.id}/vo-hieu-hoa").status_code == 403
+    assert client.post(f"{OFFICERS}/loi-moi/{invitation.id}/thu-hoi").status_code == 403
+    made = client.post(TOKENS, data={"organisation": str(body.id), "scopes": "read", "label": "y"})
+    assert made.status_code == 403
+    assert client.post(f"{TOKENS}/{token.id}/thu-hoi").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, officer.id).active is True
+    assert db.session.get(ApiToken, token.id).revoked_at is None
+    assert db.session.get(OfficerInvitation, invitation.id).expires_at == datetime(2099, 1, 1)
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+def test_the_administrator_still_manages_officers_and_tokens(client, world):
+    body, officer = _officer(world)
+    login(client, world.admin, PASSWORD)
+    nav = client.get("/quan-tri/").text
+    assert OFFICERS in nav and TOKENS in nav
+    assert client.get(OFFICERS).status_code == 200
+    assert client.post(f"{OFFICERS}/{officer.id}/vo-hieu-hoa").status_code == 302
+    assert db.session.get(User, officer.id).active is False
+    made = client.post(TOKENS, data={"organisation": str(body.id), "scopes": "read", "label": "y"})
+    assert made.status_code == 200 and db.session.scalar(select(func.count(ApiToken.id))) == 1
