@@ -32,7 +32,7 @@ from typing import Callable
 
 from flask import Flask, abort, request
 from flask_login import current_user
-from sqlalchemy import false, select, true
+from sqlalchemy import false, or_, select, true
 
 from consult.domain import MODERATOR_ROLES
 from consult.extensions import db
@@ -136,14 +136,16 @@ def comment_clause(user: User | None = None):
 def audit_clause(user: User | None = None):
     """SQL condition on ``AuditEvent``: what the user may read in the audit trail.
 
-    Everything for those who see all; for an agency's member, what the accounts of that agency
-    did (an event names its object by type and id only, so this is the one rule that reveals
-    nothing of another agency's work)."""
+    Everything for those who see all; for an agency's member, every event on the agency's
+    consultations (whoever acted: an administrator's extension of its deadline too) and what
+    the accounts of that agency did elsewhere (an event names its object by type and id only,
+    so this reveals nothing of another agency's work)."""
     if sees_all(user):
         return true()
     agency_members = select(User.id).where(User.organisation_id == agency_of(user),
                                            User.role.in_(TEAM_ROLES))
-    return AuditEvent.actor_id.in_(agency_members)
+    return or_(AuditEvent.consultation_id.in_(visible_ids_select(user)),
+               AuditEvent.actor_id.in_(agency_members))
 
 
 def can_see_consultation_id(consultation_id: int | None, user: User | None = None) -> bool:
@@ -193,7 +195,7 @@ def consultation_id_of(row) -> int | None:
     if isinstance(row, Consultation):
         return row.id
     if isinstance(row, DraftVersion):
-        return row.draft.consultation_id
+        return row.draft.consultation_id if row.draft is not None else None
     return getattr(row, "consultation_id", None)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from consult import auth
 from consult.extensions import db
-from consult.models import AuditEvent, User
+from consult.models import AuditEvent, Comment, User
 from consult.submissions.models import ApiToken, OfficerInvitation
 from tests.consult.test_agency_scoping import PASSWORD, world  # noqa: F401 (a fixture)
 from tests.factories import login
@@ -64,3 +64,32 @@ def test_the_administrator_still_manages_officers_and_tokens(client, world):
     assert db.session.get(User, officer.id).active is False
     made = client.post(TOKENS, data={"organisation": str(body.id), "scopes": "read", "label": "y"})
     assert made.status_code == 200 and db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+# --- 2. the audit trail follows the consultation ------------------------------------------------
+
+def test_an_event_names_the_consultation_of_its_object(world):
+    from consult import audit
+    from surveys.models import Survey
+
+    version = world.a.draft.versions[0]
+    comment = db.session.scalar(select(Comment).where(Comment.consultation_id == world.b.id))
+    loose = Survey(title={"vi": "Phiếu rời"}, slug="phieu-roi")
+    db.session.add(loose)
+    db.session.flush()
+    found = {obj: audit.record(world.admin, "x", obj).consultation_id
+             for obj in (world.a, version, comment, loose, world.drafter_a)}
+    assert found == {world.a: world.a.id, version: world.a.id, comment: world.b.id,
+                     loose: None, world.drafter_a: None}
+
+
+def test_an_agency_sees_an_administrators_action_on_its_consultation(client, world):
+    login(client, world.admin, PASSWORD)
+    ours = db.session.scalar(select(Comment).where(Comment.consultation_id == world.a.id))
+    theirs = db.session.scalar(select(Comment).where(Comment.consultation_id == world.b.id))
+    client.post(f"/quan-tri/kiem-duyet/{ours.id}", data={"action": "reject", "reason": "Trùng lặp"})
+    client.post(f"/quan-tri/kiem-duyet/{theirs.id}", data={"action": "hide", "reason": "Lạc đề"})
+    login(client, world.moderator_a, PASSWORD)
+    page = client.get("/quan-tri/nhat-ky").text
+    assert "comment.reject" in page and world.admin.email in page
+    assert "comment.hide" not in page
