@@ -93,3 +93,32 @@ def test_an_agency_sees_an_administrators_action_on_its_consultation(client, wor
     page = client.get("/quan-tri/nhat-ky").text
     assert "comment.reject" in page and world.admin.email in page
     assert "comment.hide" not in page
+
+
+# --- 3. the workload: only members who see the consultation -------------------------------------
+
+def test_the_assignee_picker_offers_only_members_who_see_the_consultation(client, world):
+    from consult import workload
+    from consult.models import Assignment
+
+    assert {u.email for u in workload.assignable_users(world.a)} == {
+        world.admin.email, world.drafter_a.email, world.moderator_a.email}
+    login(client, world.admin, PASSWORD)
+    for page in ("/quan-tri/xu-ly/luat-a", "/quan-tri/xu-ly/luat-a/dieu-1"):
+        shown = client.get(page).text
+        assert f'value="{world.drafter_a.id}"' in shown, page
+        assert f'value="{world.drafter_b.id}"' not in shown, page
+    refused = client.post("/quan-tri/xu-ly/luat-a/dieu-1/phan-cong",
+                          data={"whole": "1", "assignee": str(world.drafter_b.id)})
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
+    given = client.post("/quan-tri/xu-ly/luat-a/dieu-1/phan-cong",
+                        data={"whole": "1", "assignee": str(world.drafter_a.id)})
+    assert given.status_code == 302
+    assert [line.consultation.slug for line in workload.queue(world.drafter_a)] == ["luat-a"]
+    # The member moves to agency B: A's work is no longer listed as theirs.
+    world.drafter_a.organisation_id = world.agency_b.id
+    db.session.commit()
+    assert workload.queue(world.drafter_a) == []
+    login(client, world.drafter_a, PASSWORD)
+    assert "luat-a" not in client.get("/quan-tri/xu-ly/cua-toi").text
