@@ -122,3 +122,47 @@ def test_the_assignee_picker_offers_only_members_who_see_the_consultation(client
     assert workload.queue(world.drafter_a) == []
     login(client, world.drafter_a, PASSWORD)
     assert "luat-a" not in client.get("/quan-tri/xu-ly/cua-toi").text
+
+
+# --- 4. an agency's minimum consultation period, on a page ---------------------------------------
+
+PERIOD = "/quan-tri/thoi-gian-toi-thieu"
+
+
+def test_an_agencys_drafter_sets_only_its_own_minimum_period(client, world):
+    login(client, world.drafter_a, PASSWORD)
+    page = client.get(PERIOD)
+    assert page.status_code == 200 and "Bộ A" in page.text and "Bộ B" not in page.text
+    assert PERIOD in client.get("/quan-tri/").text
+    assert client.post(PERIOD, data={"organisation": str(world.agency_a.id), "days": "45"}).status_code == 302
+    assert client.post(PERIOD, data={"organisation": str(world.agency_a.id), "days": "45"}).status_code == 302
+    refused = client.post(PERIOD, data={"organisation": str(world.agency_b.id), "days": "5"})
+    assert refused.status_code == 422 and "danh sách" in refused.text
+    db.session.expire_all()
+    assert (world.agency_a.min_consultation_days, world.agency_b.min_consultation_days) == (45, None)
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "organisation.min_consultation_days")).all()
+    assert [(e.actor_id, e.object_id, e.detail["new"]) for e in events] == [
+        (world.drafter_a.id, world.agency_a.id, 45)]  # the replay changed nothing
+    assert 'data-days="45"' in client.get(PERIOD).text
+    assert "organisation.min_consultation_days" in client.get("/quan-tri/nhat-ky").text
+    login(client, world.moderator_a, PASSWORD)
+    assert client.get(PERIOD).status_code == 403
+
+
+def test_the_administrator_sets_any_agencys_minimum_and_bad_input_is_kept(client, world):
+    login(client, world.admin, PASSWORD)
+    page = client.get(PERIOD).text
+    assert "Bộ A" in page and "Bộ B" in page
+    for days, message in (("-1", "từ 0 đến 365"), ("366", "từ 0 đến 365"), ("9" * 5000, "từ 0 đến 365"),
+                          ("ba mươi", "từ 0 đến 365"), ("١٢", "từ 0 đến 365"), ("<b>7</b>", "từ 0 đến 365")):
+        response = client.post(PERIOD, data={"organisation": str(world.agency_b.id), "days": days})
+        assert response.status_code == 422 and message in response.text, days
+    kept = client.post(PERIOD, data={"organisation": "", "days": "20"})
+    assert kept.status_code == 422 and 'value="20"' in kept.text
+    assert client.post(PERIOD, data={"organisation": str(world.agency_b.id), "days": "2\x000"}).status_code == 302
+    db.session.expire_all()
+    assert world.agency_b.min_consultation_days == 20  # the NUL is dropped at the boundary
+    assert client.post(PERIOD, data={"organisation": str(world.agency_b.id), "days": ""}).status_code == 302
+    db.session.expire_all()
+    assert world.agency_b.min_consultation_days is None
