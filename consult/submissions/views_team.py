@@ -81,6 +81,22 @@ def team_roster_csv(slug: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+#: The years a body's deadline may fall in.
+_DEADLINE_YEARS = range(2000, 2101)
+
+
+def _check_deadline(consultation: Consultation, form, not_before_opening: bool = False) -> None:
+    """A deadline past any sensible year (or, when editing one, before the consultation opens)
+    is refused with a message on the field."""
+    day = form.deadline.data
+    if day.year not in _DEADLINE_YEARS:
+        form.deadline.errors = [_("Please give a date between the years %(first)s and %(last)s.",
+                                  first=_DEADLINE_YEARS[0], last=_DEADLINE_YEARS[-1])]
+    elif not_before_opening and day < roster.vn_date(consultation.opens_at):
+        form.deadline.errors = [_("The deadline cannot be before the consultation opens (%(day)s).",
+                                  day=roster.vn_date(consultation.opens_at).strftime("%d/%m/%Y"))]
+
+
 def _render_add(consultation, import_form=None, group_form=None, report=None, status=200):
     import_form = import_form or RosterImportForm(formdata=None)
     group_form = group_form or RosterGroupForm(formdata=None)
@@ -118,7 +134,9 @@ def team_roster_import(slug: str):
         if text is None:
             form.csv_file.errors = [_("The file must be a CSV file saved as UTF-8, at most 1 MB.")]
             return _render_add(consultation, import_form=form, status=422)
-    if not form.validate() or not text.strip():
+    if form.validate():
+        _check_deadline(consultation, form)
+    if form.errors or not text.strip():
         if not text.strip():
             form.csv_text.errors = list(form.csv_text.errors) + [_("Please choose a CSV file or paste lines of organisation codes.")]
         return _render_add(consultation, import_form=form, status=422)
@@ -135,7 +153,9 @@ def team_roster_import(slug: str):
 def team_roster_group(slug: str):
     consultation = _consultation_or_404(slug)
     form = RosterGroupForm()
-    if not form.validate() or form.group.data not in roster.ROSTER_GROUPS:
+    if form.validate():
+        _check_deadline(consultation, form)
+    if form.errors or form.group.data not in roster.ROSTER_GROUPS:
         if form.group.data not in roster.ROSTER_GROUPS:
             form.group.errors = list(form.group.errors) + [_("Please choose a kind of organisation from the list.")]
         return _render_add(consultation, group_form=form, status=422)
@@ -187,9 +207,8 @@ def team_roster_deadline(slug: str, code: str):
     consultation = _consultation_or_404(slug)
     entry = roster.find_entry(consultation, _organisation_by_code(code).id) or abort(404)
     form = RosterDeadlineForm()
-    if form.validate() and form.deadline.data < roster.vn_date(consultation.opens_at):
-        form.deadline.errors = [_("The deadline cannot be before the consultation opens (%(day)s).",
-                                  day=roster.vn_date(consultation.opens_at).strftime("%d/%m/%Y"))]
+    if form.validate():
+        _check_deadline(consultation, form, not_before_opening=True)
     if form.errors:
         return _render_entry(consultation, entry, form, status=422)
     if roster.set_deadline(entry, roster.end_of_vn_day(form.deadline.data), current_user):
