@@ -24,8 +24,10 @@ class _StaleDraft(Exception):
 
 
 def _consultation_or_404(slug: str) -> Consultation:
+    """A consultation the public can see: one not yet published is the drafting team's alone,
+    even for a body already put on its roster."""
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
+    if consultation is None or not consultation.published:
         abort(404)
     return consultation
 
@@ -51,6 +53,8 @@ def home():
     organisation = _officer_organisation()
     rows = []
     for entry in roster.consultations_for(organisation.id):
+        if not entry.consultation.published:
+            continue  # not yet visible: the drafting team's alone
         rows.append(next(row for row in roster.roster_rows(entry.consultation)
                          if row.entry.id == entry.id))
     return render_template("submissions/home.html", organisation=organisation, rows=rows)
