@@ -114,7 +114,7 @@ def edit(slug: str):
 
 def _draft_for(consultation: Consultation, organisation: Organisation, submission_id: str | None):
     """The draft the form was made for, or the body's draft (made now if there is none)."""
-    if submission_id and submission_id.isdigit():
+    if submission_id and submission_id.isascii() and submission_id.isdigit() and len(submission_id) < 10:
         submission = db.session.get(Submission, int(submission_id))
         if submission is None or submission.consultation_id != consultation.id:
             abort(404)

@@ -282,3 +282,11 @@ def test_a_consultation_not_yet_published_is_hidden_from_the_bodies_on_its_roste
     db.session.commit()
     assert consultation.title in client.get("/co-quan/").text
     assert client.get("/co-quan/luat-htx/van-ban").status_code == 200
+
+
+@pytest.mark.parametrize("submission_id", ["²", "9" * 40])
+def test_a_made_up_letter_id_is_not_a_500(client, body, submission_id):
+    consultation, organisation, _officer = body
+    response = client.post("/co-quan/luat-htx/van-ban/thu", data={**LETTER, "submission_id": submission_id})
+    assert response.status_code in (302, 422)
+    assert db.session.scalar(select(func.count(Submission.id))) <= 1
