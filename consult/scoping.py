@@ -32,7 +32,7 @@ from typing import Callable
 
 from flask import Flask, abort, request
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from consult.domain import MODERATOR_ROLES
 from consult.extensions import db
@@ -137,15 +137,19 @@ def audit_clause(user: User | None = None):
     """SQL condition on ``AuditEvent``: what the user may read in the audit trail.
 
     Everything for those who see all; for an agency's member, every event on the agency's
-    consultations (whoever acted: an administrator's extension of its deadline too) and what
-    the accounts of that agency did elsewhere (an event names its object by type and id only,
-    so this reveals nothing of another agency's work)."""
+    consultations (whoever acted: an administrator's extension of its deadline too), on the
+    agency itself and its members' accounts, and what the accounts of that agency did elsewhere
+    (an event names its object by type and id only, so this reveals nothing of another
+    agency's work)."""
     if sees_all(user):
         return true()
-    agency_members = select(User.id).where(User.organisation_id == agency_of(user),
-                                           User.role.in_(TEAM_ROLES))
+    agency = agency_of(user)
+    agency_members = select(User.id).where(User.organisation_id == agency, User.role.in_(TEAM_ROLES))
     return or_(AuditEvent.consultation_id.in_(visible_ids_select(user)),
-               AuditEvent.actor_id.in_(agency_members))
+               AuditEvent.actor_id.in_(agency_members),
+               # on the agency itself (its minimum period) and on its members' accounts
+               and_(AuditEvent.object_type == "organisation", AuditEvent.object_id == agency),
+               and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(agency_members)))
 
 
 def can_see_consultation_id(consultation_id: int | None, user: User | None = None) -> bool:

@@ -93,6 +93,15 @@ def test_an_agency_sees_an_administrators_action_on_its_consultation(client, wor
     page = client.get("/quan-tri/nhat-ky").text
     assert "comment.reject" in page and world.admin.email in page
     assert "comment.hide" not in page
+    # The administrator sets agency A's minimum period and deactivates a member of B: A sees the first only.
+    login(client, world.admin, PASSWORD)
+    client.post("/quan-tri/thoi-gian-toi-thieu", data={"organisation": str(world.agency_a.id), "days": "40"})
+    client.post(f"/quan-tri/co-quan-soan-thao/{world.drafter_b.id}/vo-hieu-hoa")
+    client.post(f"/quan-tri/co-quan-soan-thao/{world.drafter_a.id}/vo-hieu-hoa")
+    login(client, world.moderator_a, PASSWORD)
+    page = client.get("/quan-tri/nhat-ky").text
+    assert "organisation.min_consultation_days" in page and "team.deactivate" in page
+    assert world.drafter_a.email in page and world.drafter_b.email not in page
 
 
 # --- 3. the workload: only members who see the consultation -------------------------------------
