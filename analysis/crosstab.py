@@ -84,7 +84,8 @@ def _dimension(by: str, survey: SurveyInfo, question: QuestionInfo):
                     .outerjoin(Organisation, Organisation.id == Invitation.organisation_id))
         return Organisation.kind, join_organisation, {}
     if by.startswith("question:"):
-        other = survey.question(int(by.split(":", 1)[1])) if by.split(":", 1)[1].isdigit() else None
+        wanted = by.split(":", 1)[1]
+        other = survey.question(int(wanted)) if wanted.isascii() and wanted.isdigit() and len(wanted) < 10 else None
         if other is None or other.family not in GROUPING_FAMILIES or other.id == question.id:
             raise UnknownDimension(by)
         grouping = aliased(Answer)

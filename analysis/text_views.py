@@ -127,7 +127,7 @@ def result(slug: str, scope_id: int):
 @role_required(*ROLES)
 def run():
     form = RunAnalysisForm()
-    if not form.validate() or not form.scope_id.data.isdigit():
+    if not form.validate() or not _is_id(form.scope_id.data):
         flash(_("The analysis could not be started: the form was incomplete."), "error")
         return redirect(url_for(".index"))
     scope, scope_id = SCOPE_SLUGS[form.scope.data], int(form.scope_id.data)
@@ -140,6 +140,12 @@ def run():
         abort(404)
     _flash_state(state)
     return redirect(url_for(".result", slug=form.scope.data, scope_id=scope_id))
+
+
+def _is_id(text: str | None) -> bool:
+    """An id as a form sends it: ASCII digits ("²" is a digit to ``str.isdigit`` but no number)
+    within the database's integer."""
+    return bool(text) and text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31
 
 
 def _check_scope(scope: str, scope_id: int) -> None:

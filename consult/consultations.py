@@ -33,6 +33,8 @@ SUMMARY_MAX = 10_000
 REASON_MAX = 2000
 REQUESTED_BY_MAX = 255
 _DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+#: The years a consultation's dates may fall in.
+YEARS = range(2000, 2101)
 
 
 class ConsultationError(Exception):
@@ -67,13 +69,15 @@ class ConsultationFields:
 # --- times --------------------------------------------------------------------------------------
 
 def parse_day(text: str | None) -> date | None:
-    """A day typed as 2026-12-30 (the date picker) or 30/12/2026; None when not a day."""
+    """A day typed as 2026-12-30 (the date picker) or 30/12/2026; None when not a day, or a
+    year outside ``YEARS`` (year 1 cannot be moved to UTC, year 9999 past any sensible deadline)."""
     text = (text or "").strip()
     for pattern in _DAY_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if day.year in YEARS else None
     return None
 
 

@@ -168,5 +168,30 @@ class TeamMemberForm(FlaskForm):
             raise ValidationError(_l("Please choose a role from the list."))
 
 
+class MinimumPeriodForm(FlaskForm):
+    """A drafting agency's own shortest consultation period, in days (empty: the platform's)."""
+
+    #: The longest minimum that makes sense: a year.
+    MAX_DAYS = 365
+
+    organisation = SelectField(_l("Drafting agency"), validate_choice=False,
+                               validators=[InputRequired(message=_l("Please choose the drafting agency."))])
+    days = StringField(_l("Minimum consultation period (days)"), filters=[_strip])
+
+    def validate_organisation(self, field) -> None:
+        if field.data not in {value for value, _label in self.organisation.choices}:
+            raise ValidationError(_l("Please choose the drafting agency from the list."))
+
+    def validate_days(self, field) -> None:
+        value = field.data or ""
+        if value and not (value.isascii() and value.isdigit() and len(value) <= 3
+                          and int(value) <= self.MAX_DAYS):
+            raise ValidationError(_l("Please enter a whole number of days from 0 to 365, or leave it "
+                                     "empty to use the platform's minimum."))
+
+    def chosen_days(self) -> int | None:
+        return int(self.days.data) if self.days.data else None
+
+
 class ActionForm(FlaskForm):
     """A button that needs only the CSRF token (deactivate, reactivate)."""

@@ -472,6 +472,10 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int | None]
+    #: The consultation the object belongs to, when there is one (an agency's audit trail shows
+    #: every event of its consultations). No foreign key, like ``object_id``: the trail is
+    #: append-only and outlives what it names.
+    consultation_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()

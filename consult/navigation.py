@@ -10,6 +10,8 @@ class NavLink:
     endpoint: str
     label: object  # a lazy_gettext string
     roles: frozenset = field(default_factory=lambda: frozenset({"admin", "drafter", "moderator"}))
+    #: Shown only to those who see every consultation (``consult.scoping.sees_all``).
+    platform_wide: bool = False
 
 
 #: The drafting team's menu, in order. Feature packages append at import.
@@ -22,10 +24,10 @@ PUBLIC_LINKS: list[NavLink] = []
 DEMO_LOADERS: list[Callable] = []
 
 
-def add_admin_link(endpoint: str, label, roles=None) -> None:
+def add_admin_link(endpoint: str, label, roles=None, platform_wide: bool = False) -> None:
     if all(link.endpoint != endpoint for link in ADMIN_LINKS):
         ADMIN_LINKS.append(NavLink(endpoint, label, frozenset(roles) if roles else
-                                   frozenset({"admin", "drafter", "moderator"})))
+                                   frozenset({"admin", "drafter", "moderator"}), platform_wide))
 
 
 def add_demo_loader(loader: Callable) -> None:

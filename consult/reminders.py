@@ -58,20 +58,26 @@ def recipients(organisation: Organisation) -> list[str]:
     return list(dict.fromkeys(e.strip().lower() for e in emails if e and EMAIL.match(e.strip())))
 
 
-def due(days: tuple[int, ...], now: datetime | None = None) -> list[Due]:
-    """Every reminder owed on ``now``'s Vietnam day (sent or not)."""
+def due(days: tuple[int, ...], now: datetime | None = None, agency_id: int | None = None) -> list[Due]:
+    """Every reminder owed on ``now``'s Vietnam day (sent or not); with ``agency_id``, only those
+    about the consultations that agency runs (and their surveys): an agency's team sees and
+    sends its own reminders, not another agency's."""
     now = now or utcnow()
     wanted = set(days)
     found: list[Due] = []
-    consultations = db.session.scalars(select(Consultation).where(Consultation.archived_at.is_(None))
-                                       .order_by(Consultation.id))
+    query = select(Consultation).where(Consultation.archived_at.is_(None)).order_by(Consultation.id)
+    surveys_query = select(Survey).where(Survey.status == "published", Survey.closes_at.is_not(None))
+    if agency_id is not None:
+        query = query.where(Consultation.agency_id == agency_id)
+        surveys_query = surveys_query.where(Survey.consultation_id.in_(
+            select(Consultation.id).where(Consultation.agency_id == agency_id)))
+    consultations = db.session.scalars(query)
     for consultation in consultations:
         for row in roster.roster_rows(consultation, now):
             if row.status in WAITING and row.days_left in wanted:
                 found += [Due(ROSTER, row.entry.id, email, row.organisation, row.days_left, row.entry.deadline,
                               consultation=consultation) for email in recipients(row.organisation)]
-    surveys = db.session.scalars(select(Survey).where(Survey.status == "published", Survey.closes_at.is_not(None))
-                                 .order_by(Survey.id))
+    surveys = db.session.scalars(surveys_query.order_by(Survey.id))
     for survey in surveys:
         left = roster.days_left(survey.closes_at, now)
         if left not in wanted or not survey.is_open(now):
@@ -108,13 +114,14 @@ def release(item: Due, day: date) -> None:
     db.session.commit()
 
 
-def send_due(base_url: str, now: datetime | None = None) -> Round:
-    """Send today's owed reminders; links start with ``base_url``."""
+def send_due(base_url: str, now: datetime | None = None, agency_id: int | None = None) -> Round:
+    """Send today's owed reminders (with ``agency_id``, only that agency's); links start with
+    ``base_url``."""
     now = now or utcnow()
     day = vn_date(now)
     settings = mail.settings_from(current_app.config)
     done = Round()
-    for item in due(tuple(current_app.config.get("REMINDER_DAYS") or ()), now):
+    for item in due(tuple(current_app.config.get("REMINDER_DAYS") or ()), now, agency_id):
         if db.session.scalar(select(ReminderLog.id).where(*_key(item, day))) is not None or not claim(item, day):
             done.skipped += 1
             continue
@@ -168,9 +175,14 @@ def message(item: Due, base_url: str) -> tuple[str, str]:
     return subject, body
 
 
-def sent_log(limit: int = 200) -> list[ReminderLog]:
-    """The latest reminders, newest first, for the team's page."""
-    return list(db.session.scalars(select(ReminderLog).order_by(ReminderLog.id.desc()).limit(limit)))
+def sent_log(limit: int = 200, agency_id: int | None = None) -> list[ReminderLog]:
+    """The latest reminders, newest first, for the team's page (with ``agency_id``, only about
+    that agency's consultations)."""
+    query = select(ReminderLog)
+    if agency_id is not None:
+        query = query.where(ReminderLog.consultation_id.in_(
+            select(Consultation.id).where(Consultation.agency_id == agency_id)))
+    return list(db.session.scalars(query.order_by(ReminderLog.id.desc()).limit(limit)))
 
 
 # --- in the background ------------------------------------------------------------------------
@@ -180,10 +192,13 @@ def perform(base_url: str) -> dict:
     return mail_jobs.perform("consult.reminders.send_due", base_url)
 
 
-def start(base_url: str) -> str:
-    """Send today's reminders in the background (RQ, or a thread); returns which."""
+def start(base_url: str, agency_id: int | None = None) -> str:
+    """Send today's reminders (with ``agency_id``, only that agency's) in the background (RQ, or
+    a thread); returns which."""
     waits = current_app.config.get("REMINDERS_MAIL_RETRY_WAITS", mail_jobs.RETRY_WAITS)
-    return mail_jobs.start("consult.reminders.send_due", base_url, waits=waits)
+    if agency_id is None:
+        return mail_jobs.start("consult.reminders.send_due", base_url, waits=waits)
+    return mail_jobs.start("consult.reminders.send_due", base_url, None, agency_id, waits=waits)
 
 
 def with_retries(base_url: str, waits=mail_jobs.RETRY_WAITS) -> Round:

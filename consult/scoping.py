@@ -32,7 +32,7 @@ from typing import Callable
 
 from flask import Flask, abort, request
 from flask_login import current_user
-from sqlalchemy import false, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from consult.domain import MODERATOR_ROLES
 from consult.extensions import db
@@ -80,6 +80,18 @@ def sees_all(user: User | None = None) -> bool:
     return is_team_member(user) and (user.role == "admin" or user.organisation_id is None)
 
 
+def require_platform_wide(user: User | None = None) -> None:
+    """403 unless the user sees every consultation: for what belongs to no one agency.
+
+    Officers' accounts and API tokens are a consulted body's credentials for *every*
+    consultation it is asked about, whatever agency runs it: whoever makes one (and so knows
+    its password, or its secret) reads the body's letters to other agencies too, and whoever
+    deactivates one silences the body for everyone. So only administrators and team members
+    of no agency manage them; an agency's drafters ask the platform's administrator."""
+    if not sees_all(user):
+        abort(403)
+
+
 def agency_of(user: User | None = None) -> int | None:
     """The organisation whose consultations a scoped team member sees; None when unscoped."""
     user = _user(user)
@@ -124,14 +136,20 @@ def comment_clause(user: User | None = None):
 def audit_clause(user: User | None = None):
     """SQL condition on ``AuditEvent``: what the user may read in the audit trail.
 
-    Everything for those who see all; for an agency's member, what the accounts of that agency
-    did (an event names its object by type and id only, so this is the one rule that reveals
-    nothing of another agency's work)."""
+    Everything for those who see all; for an agency's member, every event on the agency's
+    consultations (whoever acted: an administrator's extension of its deadline too), on the
+    agency itself and its members' accounts, and what the accounts of that agency did elsewhere
+    (an event names its object by type and id only, so this reveals nothing of another
+    agency's work)."""
     if sees_all(user):
         return true()
-    agency_members = select(User.id).where(User.organisation_id == agency_of(user),
-                                           User.role.in_(TEAM_ROLES))
-    return AuditEvent.actor_id.in_(agency_members)
+    agency = agency_of(user)
+    agency_members = select(User.id).where(User.organisation_id == agency, User.role.in_(TEAM_ROLES))
+    return or_(AuditEvent.consultation_id.in_(visible_ids_select(user)),
+               AuditEvent.actor_id.in_(agency_members),
+               # on the agency itself (its minimum period) and on its members' accounts
+               and_(AuditEvent.object_type == "organisation", AuditEvent.object_id == agency),
+               and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(agency_members)))
 
 
 def can_see_consultation_id(consultation_id: int | None, user: User | None = None) -> bool:
@@ -181,7 +199,7 @@ def consultation_id_of(row) -> int | None:
     if isinstance(row, Consultation):
         return row.id
     if isinstance(row, DraftVersion):
-        return row.draft.consultation_id
+        return row.draft.consultation_id if row.draft is not None else None
     return getattr(row, "consultation_id", None)
 
 
@@ -294,3 +312,4 @@ def guard_team_request() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(guard_team_request)
+    app.jinja_env.globals["team_sees_all"] = sees_all

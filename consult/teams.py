@@ -8,7 +8,8 @@ import secrets
 
 from sqlalchemy import select
 
-from consult import audit, auth
+from consult import audit, auth, scoping
+from consult import consultations as consultation_service
 from consult.extensions import db
 from consult.models import Organisation, User
 
@@ -80,4 +81,25 @@ def set_active(user: User, active: bool, actor: User | None) -> bool:
         user.end_sessions()
     audit.record(actor, "team.reactivate" if active else "team.deactivate", user,
                  email=user.email, organisation=user.organisation.code)
+    return True
+
+
+# --- an agency's minimum consultation period --------------------------------------------------
+
+def may_set_minimum_period(user: User, organisation: Organisation) -> bool:
+    """An administrator (or a drafter of no agency) sets any agency's minimum period; an
+    agency's drafter sets only their own agency's; moderators none."""
+    if user.role not in ("admin", "drafter"):
+        return False
+    return scoping.sees_all(user) or user.organisation_id == organisation.id
+
+
+def set_minimum_period(organisation: Organisation, days: int | None, actor: User) -> bool:
+    """Set (None: forget) the agency's shortest consultation period; audited. False when it was
+    so already (a replayed form); ``NotAllowed`` for another agency's member."""
+    if not may_set_minimum_period(actor, organisation):
+        raise NotAllowed()
+    if organisation.min_consultation_days == days:
+        return False
+    consultation_service.set_minimum_days(organisation, days, actor)
     return True

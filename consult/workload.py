@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
-from consult import audit, decisions
+from consult import audit, decisions, scoping
 from consult.domain import MODERATOR_ROLES
 from consult.extensions import db
 from consult.models import Assignment, Consultation, Provision, User, utcnow
@@ -48,22 +48,34 @@ def anchor_of(target: str) -> str | None:
     return None if anchor == GENERAL else anchor
 
 
-def assignable_users() -> list[User]:
-    """Active members of the team who may be given work, by name."""
-    return list(db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+def _sees(consultation: Consultation):
+    """SQL condition on ``User``: team members who see ``consultation`` (``consult.scoping``):
+    administrators, members of no agency, and the members of the agency that runs it."""
+    return or_(User.role == "admin", User.organisation_id.is_(None),
+               and_(User.organisation_id.is_not(None), User.organisation_id == consultation.agency_id))
+
+
+def assignable_users(consultation: Consultation) -> list[User]:
+    """Active members of the team who may be given work on ``consultation`` (those who can see
+    it: another agency's drafter is never offered), by name."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES),
+                                                      _sees(consultation))
                                    .order_by(User.name, User.email)))
 
 
-def assignee_from(value: str | None) -> User | None:
+def assignee_from(value: str | None, consultation: Consultation) -> User | None:
     """The member named by a form value (a user id), None for "" (nobody); ``InvalidAssignment``
-    for anything else, such as a citizen's account or an id that does not exist."""
+    for anything else, such as a citizen's account, an id that does not exist, or a member of
+    another agency, who cannot see ``consultation``."""
     value = (value or "").strip()
     if not value:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 15:
         raise InvalidAssignment("unknown_assignee")
-    user = db.session.get(User, int(value))
+    user = db.session.get(User, int(value)) if int(value) < 2 ** 31 else None
     if user is None or not user.active or user.role not in ASSIGNABLE_ROLES:
+        raise InvalidAssignment("unknown_assignee")
+    if not scoping.can_see(consultation, user):
         raise InvalidAssignment("unknown_assignee")
     return user
 
@@ -131,13 +143,16 @@ class QueueLine:
 
 
 def queue(user: User) -> list[QueueLine]:
-    """What falls to ``user`` and is not yet decided, consultation by consultation in draft order.
-    An article given to the member stays listed (with 0) until another member takes it."""
+    """What falls to ``user`` and is not yet decided, consultation by consultation in draft order,
+    only on consultations the member can still see. An article given to the member stays listed
+    (with 0) until another member takes it."""
     mine = db.session.scalars(select(Assignment).where(Assignment.user_id == user.id)
                               .order_by(Assignment.consultation_id)).all()
     lines: list[QueueLine] = []
     for consultation_id in dict.fromkeys(row.consultation_id for row in mine):
         consultation = db.session.get(Consultation, consultation_id)
+        if not scoping.can_see(consultation, user):
+            continue  # the member has moved agency since: what they can no longer see is not theirs
         assigned = assignments(consultation_id)
         articles = {anchor_of(t) for t, row in assigned.items() if t.startswith(ARTICLE) and row.user_id == user.id}
         counts: dict[str | None, int] = dict.fromkeys(articles, 0)

@@ -56,6 +56,10 @@ class AuthoringError(Exception):
         self.message = message
 
 
+#: The years a survey's opening and closing may fall in (year 1 cannot even be moved to UTC).
+SURVEY_YEARS = range(2000, 2101)
+
+
 def vn_to_utc(value: datetime | None) -> datetime | None:
     return value - VIETNAM_OFFSET if value is not None else None
 
@@ -136,6 +140,11 @@ def _check_survey_fields(fields: SurveyFields) -> None:
         raise AuthoringError("title_vi", _("Please give the survey a title in Vietnamese."))
     if fields.audience not in AUDIENCES:
         raise AuthoringError("audience", _("Please choose who may answer."))
+    for name in ("opens_at", "closes_at"):
+        moment = getattr(fields, name)
+        if moment is not None and moment.year not in SURVEY_YEARS:
+            raise AuthoringError(name, _("Please give a date between the years %(first)s and %(last)s.",
+                                         first=SURVEY_YEARS[0], last=SURVEY_YEARS[-1]))
     if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
         raise AuthoringError("closes_at", _("The closing time must be after the opening time."))
     if fields.consultation_id is not None and db.session.get(Consultation, fields.consultation_id) is None:

@@ -414,7 +414,7 @@ def author_preview(survey_id: int):
     survey = _survey(survey_id)
     total = len(survey.pages)
     number = request.args.get("trang", "1")
-    number = min(max(int(number), 1), total) if number.isdigit() and total else 1
+    number = min(max(int(number[:9]), 1), total) if number.isascii() and number.isdigit() and total else 1
     page = survey.pages[number - 1] if total else None
     return _render("preview.html", survey=survey, page=page, number=number, total=total)
 

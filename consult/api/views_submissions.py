@@ -71,7 +71,7 @@ def create_submission(slug: str):
         select(Consultation).where(Consultation.slug == slug)
         .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
     ).unique().first()
-    if consultation is None:
+    if consultation is None or not consultation.published:  # not yet visible: the team's alone
         raise _not_found(_("No consultation has this slug."))
     data = submission_input(json_body())
     organisation = g.api_token.organisation

@@ -10,8 +10,8 @@ from consult.submissions.demo import load_demo_submissions  # noqa: E402
 from consult.navigation import add_admin_link, add_demo_loader  # noqa: E402
 
 add_admin_link("submissions.team_index", _l("Consulted bodies"), roles=("admin", "drafter"))
-add_admin_link("submissions.team_officers", _l("Officers"), roles=("admin", "drafter"))
-add_admin_link("submissions.team_api_tokens", _l("API tokens"), roles=("admin", "drafter"))
+add_admin_link("submissions.team_officers", _l("Officers"), roles=("admin", "drafter"), platform_wide=True)
+add_admin_link("submissions.team_api_tokens", _l("API tokens"), roles=("admin", "drafter"), platform_wide=True)
 add_demo_loader(load_demo_submissions)
 
 

@@ -24,8 +24,10 @@ class _StaleDraft(Exception):
 
 
 def _consultation_or_404(slug: str) -> Consultation:
+    """A consultation the public can see: one not yet published is the drafting team's alone,
+    even for a body already put on its roster."""
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
+    if consultation is None or not consultation.published:
         abort(404)
     return consultation
 
@@ -51,6 +53,8 @@ def home():
     organisation = _officer_organisation()
     rows = []
     for entry in roster.consultations_for(organisation.id):
+        if not entry.consultation.published:
+            continue  # not yet visible: the drafting team's alone
         rows.append(next(row for row in roster.roster_rows(entry.consultation)
                          if row.entry.id == entry.id))
     return render_template("submissions/home.html", organisation=organisation, rows=rows)
@@ -110,7 +114,7 @@ def edit(slug: str):
 
 def _draft_for(consultation: Consultation, organisation: Organisation, submission_id: str | None):
     """The draft the form was made for, or the body's draft (made now if there is none)."""
-    if submission_id and submission_id.isdigit():
+    if submission_id and submission_id.isascii() and submission_id.isdigit() and len(submission_id) < 10:
         submission = db.session.get(Submission, int(submission_id))
         if submission is None or submission.consultation_id != consultation.id:
             abort(404)

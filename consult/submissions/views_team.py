@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +26,16 @@ _CSV_LIMIT = 1024 * 1024
 
 def _consultation_or_404(slug: str) -> Consultation:
     return scoping.team_consultation_or_404(slug)
+
+
+def platform_wide(view):
+    """Officers and API tokens are a body's credentials for every agency's consultation: only
+    those who see every consultation manage them (``scoping.require_platform_wide``)."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        scoping.require_platform_wide()
+        return view(*args, **kwargs)
+    return checked
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
@@ -70,6 +81,22 @@ def team_roster_csv(slug: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+#: The years a body's deadline may fall in.
+_DEADLINE_YEARS = range(2000, 2101)
+
+
+def _check_deadline(consultation: Consultation, form, not_before_opening: bool = False) -> None:
+    """A deadline past any sensible year (or, when editing one, before the consultation opens)
+    is refused with a message on the field."""
+    day = form.deadline.data
+    if day.year not in _DEADLINE_YEARS:
+        form.deadline.errors = [_("Please give a date between the years %(first)s and %(last)s.",
+                                  first=_DEADLINE_YEARS[0], last=_DEADLINE_YEARS[-1])]
+    elif not_before_opening and day < roster.vn_date(consultation.opens_at):
+        form.deadline.errors = [_("The deadline cannot be before the consultation opens (%(day)s).",
+                                  day=roster.vn_date(consultation.opens_at).strftime("%d/%m/%Y"))]
+
+
 def _render_add(consultation, import_form=None, group_form=None, report=None, status=200):
     import_form = import_form or RosterImportForm(formdata=None)
     group_form = group_form or RosterGroupForm(formdata=None)
@@ -107,7 +134,9 @@ def team_roster_import(slug: str):
         if text is None:
             form.csv_file.errors = [_("The file must be a CSV file saved as UTF-8, at most 1 MB.")]
             return _render_add(consultation, import_form=form, status=422)
-    if not form.validate() or not text.strip():
+    if form.validate():
+        _check_deadline(consultation, form)
+    if form.errors or not text.strip():
         if not text.strip():
             form.csv_text.errors = list(form.csv_text.errors) + [_("Please choose a CSV file or paste lines of organisation codes.")]
         return _render_add(consultation, import_form=form, status=422)
@@ -124,7 +153,9 @@ def team_roster_import(slug: str):
 def team_roster_group(slug: str):
     consultation = _consultation_or_404(slug)
     form = RosterGroupForm()
-    if not form.validate() or form.group.data not in roster.ROSTER_GROUPS:
+    if form.validate():
+        _check_deadline(consultation, form)
+    if form.errors or form.group.data not in roster.ROSTER_GROUPS:
         if form.group.data not in roster.ROSTER_GROUPS:
             form.group.errors = list(form.group.errors) + [_("Please choose a kind of organisation from the list.")]
         return _render_add(consultation, group_form=form, status=422)
@@ -176,9 +207,8 @@ def team_roster_deadline(slug: str, code: str):
     consultation = _consultation_or_404(slug)
     entry = roster.find_entry(consultation, _organisation_by_code(code).id) or abort(404)
     form = RosterDeadlineForm()
-    if form.validate() and form.deadline.data < roster.vn_date(consultation.opens_at):
-        form.deadline.errors = [_("The deadline cannot be before the consultation opens (%(day)s).",
-                                  day=roster.vn_date(consultation.opens_at).strftime("%d/%m/%Y"))]
+    if form.validate():
+        _check_deadline(consultation, form, not_before_opening=True)
     if form.errors:
         return _render_entry(consultation, entry, form, status=422)
     if roster.set_deadline(entry, roster.end_of_vn_day(form.deadline.data), current_user):
@@ -230,6 +260,7 @@ def _render_officers(form=None, invite_link=None, status=200):
 
 @bp.route("/quan-tri/can-bo", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_officers():
     if request.method == "GET":
         return _render_officers()
@@ -273,6 +304,7 @@ def _invite(form: OfficerForm, organisation: Organisation):
 
 @bp.post("/quan-tri/can-bo/loi-moi/<int:invitation_id>/thu-hoi")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_withdraw_invitation(invitation_id: int):
     invitation = db.session.get(OfficerInvitation, invitation_id) or abort(404)
     outcome = officers.withdraw_invitation(invitation, current_user)
@@ -291,12 +323,14 @@ def team_withdraw_invitation(invitation_id: int):
 
 @bp.post("/quan-tri/can-bo/<int:user_id>/vo-hieu-hoa")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_deactivate_officer(user_id: int):
     return _set_officer_active(user_id, False)
 
 
 @bp.post("/quan-tri/can-bo/<int:user_id>/kich-hoat")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_reactivate_officer(user_id: int):
     return _set_officer_active(user_id, True)
 
@@ -341,6 +375,7 @@ def _render_tokens(form=None, new_secret=None, status=200):
 
 @bp.route("/quan-tri/api", methods=["GET", "POST"])
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_api_tokens():
     if request.method == "GET":
         return _render_tokens()
@@ -359,6 +394,7 @@ def team_api_tokens():
 
 @bp.post("/quan-tri/api/<int:token_id>/thu-hoi")
 @role_required(*DRAFTER_ROLES)
+@platform_wide
 def team_revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id) or abort(404)
     if api_tokens.revoke_token(token, current_user):

@@ -81,7 +81,7 @@ def _fields(form: ConsultationForm) -> service.ConsultationFields:
     agency = form.agency_id.data or ""
     return service.ConsultationFields(
         title=form.title.data or "", document_kind=form.document_kind.data or "",
-        agency_id=int(agency) if agency.isdigit() and len(agency) < 10 else None,
+        agency_id=int(agency) if agency.isascii() and agency.isdigit() and len(agency) < 10 else None,
         opens_at=opens, closes_at=closes, slug=form.slug.data or service.suggest_slug(form.title.data or ""),
         summary=form.summary.data or "", audiences=list(form.audiences.data or []),
         short_period_reason=form.short_period_reason.data or "")

@@ -102,7 +102,7 @@ def consultation(slug: str):
     return render_template("decisions/consultation.html", consultation=found,
                            progress=decisions.progress(found), articles=articles,
                            general=GENERAL, assigned=assigned, article_target=workload.article_target,
-                           members=workload.assignable_users(), assignee_filter=wanted)
+                           members=workload.assignable_users(found), assignee_filter=wanted)
 
 
 def _owner_key(assigned: dict, anchor: str | None) -> str:
@@ -243,7 +243,7 @@ def assign(slug: str, anchor: str):
             return _render_article(found, scope, anchor, form, status=422)
         targets = [opinion.ref.token for opinion in selected]
     try:
-        user = workload.assignee_from(form.assignee.data)
+        user = workload.assignee_from(form.assignee.data, found)
         changed = workload.assign(found, targets, user, current_user)
         db.session.commit()
     except workload.InvalidAssignment as error:
@@ -288,7 +288,7 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
         page=page, groups=page.groups, undecided_only=undecided_only,
         selected=set(" ".join(form.opinion.data or []).split()), sources=synthesis.sources_text,
         reason_max=DECISION_REASON_MAX, new_wording_max=NEW_WORDING_MAX,
-        assigned=_assigned_of(scope), assignee_of=workload.assignee_of, members=workload.assignable_users(),
+        assigned=_assigned_of(scope), assignee_of=workload.assignee_of, members=workload.assignable_users(consultation),
         article_owner=_assigned_of(scope).get(workload.article_target(scope.anchor)),
         assignee_filter=_assignee_filter(), similar=similar.similar_decisions(consultation, page.groups),
         reuse_why={similar.CAMPAIGN: _("same campaign"), similar.TEXT: _("near-identical text")}), status

@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from consult import reminders
+from consult import reminders, scoping
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.navigation import add_admin_link
@@ -23,9 +24,12 @@ class SendForm(FlaskForm):
 @bp.get("/")
 @role_required(*DRAFTER_ROLES)
 def index():
-    """The reminders sent, newest first, and what is due today."""
+    """The reminders sent, newest first, and what is due today: an agency's team sees only those
+    about its own consultations."""
     days = tuple(current_app.config.get("REMINDER_DAYS") or ())
-    return render_template("reminders/index.html", log=reminders.sent_log(), due=reminders.due(days),
+    agency = scoping.agency_of(current_user)
+    return render_template("reminders/index.html", log=reminders.sent_log(agency_id=agency),
+                           due=reminders.due(days, agency_id=agency),
                            days=days, form=SendForm(), kinds=_kinds())
 
 
@@ -36,11 +40,12 @@ def _kinds() -> dict:
 @bp.post("/gui")
 @role_required(*DRAFTER_ROLES)
 def send():
-    """Start today's round in the background; what was already sent today is not sent again."""
+    """Start today's round in the background (an agency's team: its own consultations' only);
+    what was already sent today is not sent again."""
     if not SendForm().validate():
         flash(_("The form has expired; please try again."), "error")
         return redirect(url_for("reminders.index"))
-    reminders.start(request.url_root)
+    reminders.start(request.url_root, scoping.agency_of(current_user))
     flash(_("The reminders due today are being sent; reload the page to see them."), "success")
     return redirect(url_for("reminders.index"))
 

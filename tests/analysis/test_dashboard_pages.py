@@ -87,6 +87,10 @@ def test_crosstab_picker(admin_client, survey):
     assert "Chưa tốt" in by_question.get_data(as_text=True)
     refused = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}?lang=en&q=q_view&by=q_multi")
     assert refused.status_code == 200 and "cannot be used to break" in refused.get_data(as_text=True)
+    for odd in ("question:²", "question:" + "9" * 40, "question:", "question:-1"):  # "²".isdigit() is True
+        assert admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}?q=q_view&by={odd}").status_code == 200, odd
+        assert admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}/bang-cheo.xlsx?q=q_view&by={odd}"
+                                ).status_code < 500, odd
     workbook = admin_client.get(f"/quan-tri/so-lieu/khao-sat/{survey.id}/bang-cheo.xlsx?q=q_view&by=province")
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.data), read_only=True).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]

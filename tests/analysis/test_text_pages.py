@@ -103,7 +103,8 @@ def test_a_failed_run_shows_its_error_and_the_button(consultation, client, monke
 
 
 @pytest.mark.parametrize("data", [{"scope": "dieu"}, {"scope": "nope", "scope_id": "1"},
-                                  {"scope": "dieu", "scope_id": "abc"}])
+                                  {"scope": "dieu", "scope_id": "abc"}, {"scope": "dieu", "scope_id": "²"},
+                                  {"scope": "du-thao", "scope_id": "9" * 40}, {"scope": "cau-hoi", "scope_id": "0"}])
 def test_a_broken_run_form_is_refused_politely(consultation, client, data):
     login(client, make_user("drafter"))
     response = client.post("/quan-tri/phan-tich/chay?lang=en", data=data, follow_redirects=True)

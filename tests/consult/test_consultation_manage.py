@@ -90,6 +90,7 @@ def test_a_drafter_of_an_agency_creates_for_their_own_agency_whatever_is_posted(
     ({"title": "Nghị định " * 100}, "Tiêu đề dài tối đa 500 ký tự", "Nghị định Nghị định"),
     ({"document_kind": "treaty"}, "Vui lòng chọn loại văn bản", "Tóm tắt nội dung dự thảo."),
     ({"agency_id": "999999999999999"}, "Vui lòng chọn cơ quan chủ trì", "Tóm tắt nội dung dự thảo."),
+    ({"agency_id": "²"}, "Vui lòng chọn cơ quan chủ trì", "Tóm tắt nội dung dự thảo."),  # "²".isdigit()
     ({"audiences": []}, "Vui lòng chọn đối tượng lấy ý kiến", "Tóm tắt nội dung dự thảo."),
     ({"slug": "Dự thảo có dấu"}, "Địa chỉ chỉ gồm chữ thường không dấu", "Dự thảo có dấu"),
     ({"summary": "x" * 10_001}, "Phần tóm tắt dài tối đa", "Dự thảo Nghị định về quản lý hợp tác xã"),

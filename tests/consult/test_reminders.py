@@ -176,3 +176,35 @@ def test_the_reminder_days_setting():
     for bad in ("một", "-1", "400"):
         with pytest.raises(RuntimeError):
             parse_settings({"REMINDER_DAYS": bad})
+
+
+def test_an_agencys_team_sees_and_sends_only_its_own_consultations_reminders(app, client, setting):
+    """The reminders of agency B's consultation are not agency A's to see or to send."""
+    agency_a, agency_b = organisation("BAAA", name="Bộ A"), organisation("BBBB", name="Bộ B")
+    setting.agency_id = agency_b.id
+    db.session.commit()
+    member_a = auth.create_user("soanthao@a.vn", "mat-khau-dai-123", "drafter", organisation_id=agency_a.id)
+    member_b = auth.create_user("soanthao@b.vn", "mat-khau-dai-123", "drafter", organisation_id=agency_b.id)
+    db.session.commit()
+    controller, inbox = _smtp(app)
+    try:
+        login(client, member_a)
+        page = client.get("/quan-tri/nhac-nho/").text
+        assert 'id="due" data-count="0"' in page and "vanthu@btc.gov.vn" not in page
+        assert client.post("/quan-tri/nhac-nho/gui").status_code == 302
+        from consult import mail_jobs
+
+        mail_jobs.wait_for_background(20)
+        assert inbox.messages == [] and db.session.scalar(select(func.count(ReminderLog.id))) == 0
+        client.post("/dang-xuat")
+        login(client, member_b)
+        assert 'id="due" data-count="4"' in client.get("/quan-tri/nhac-nho/").text
+        client.post("/quan-tri/nhac-nho/gui")
+        mail_jobs.wait_for_background(20)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 4
+    client.post("/dang-xuat")
+    login(client, member_a)
+    page = client.get("/quan-tri/nhac-nho/").text
+    assert 'class="reminder-row"' not in page and "vanthu@btc.gov.vn" not in page

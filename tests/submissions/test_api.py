@@ -274,3 +274,11 @@ def test_server_errors_are_problems_too(client, setup, monkeypatch):
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_the_api_takes_bearer_tokens_not_csrf_tokens(client, setup):
     assert create(client, setup[3]).status_code == 201
+
+
+def test_a_consultation_not_yet_published_is_not_reached_by_a_token(client, setup):
+    consultation, _btc, _btp, token = setup
+    consultation.published = False
+    db.session.commit()
+    assert_problem(create(client, token), 404)
+    assert db.session.scalar(select(func.count(Submission.id))) == 0

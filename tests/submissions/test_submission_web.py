@@ -265,3 +265,28 @@ def test_officer_forms_need_the_csrf_token(client, body):
     response = client.post("/co-quan/luat-htx/van-ban/y-kien", data={"article": "dieu-1", "body": "Ý kiến"})
     assert response.status_code == 400 and "Ý kiến" in response.text  # the text is shown back
     assert db.session.scalar(select(func.count()).select_from(SubmissionOpinion)) == 0
+
+
+def test_a_consultation_not_yet_published_is_hidden_from_the_bodies_on_its_roster(client, body):
+    """Not yet visible means the drafting team's alone: a body put on the roster in advance
+    neither sees it on its home page nor opens or writes its letter."""
+    consultation, organisation, _officer = body
+    consultation.published = False
+    db.session.commit()
+    assert consultation.title not in client.get("/co-quan/").text
+    for url in ("/co-quan/luat-htx/van-ban", "/co-quan/luat-htx/lich-su"):
+        assert client.get(url).status_code == 404, url
+    assert save_letter(client, consultation, organisation).status_code == 404
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+    consultation.published = True
+    db.session.commit()
+    assert consultation.title in client.get("/co-quan/").text
+    assert client.get("/co-quan/luat-htx/van-ban").status_code == 200
+
+
+@pytest.mark.parametrize("submission_id", ["²", "9" * 40])
+def test_a_made_up_letter_id_is_not_a_500(client, body, submission_id):
+    consultation, organisation, _officer = body
+    response = client.post("/co-quan/luat-htx/van-ban/thu", data={**LETTER, "submission_id": submission_id})
+    assert response.status_code in (302, 422)
+    assert db.session.scalar(select(func.count(Submission.id))) <= 1

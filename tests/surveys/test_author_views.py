@@ -212,7 +212,8 @@ def test_every_authoring_page_renders(client, app, drafter):
     for url in (f"{BASE}/", f"{BASE}/moi", f"{BASE}/{survey.id}", f"{BASE}/{survey.id}/sua",
                 f"{BASE}/{survey.id}/trang/{survey.pages[0].id}", f"{BASE}/{survey.id}/cau-hoi/{question.id}",
                 f"{BASE}/{survey.id}/trang/{survey.pages[0].id}/cau-hoi-moi", f"{BASE}/{survey.id}/xem-thu",
-                f"{BASE}/{survey.id}/xem-thu?trang=99", f"{BASE}/{survey.id}/loi-moi", f"{BASE}/nhap-xlsform"):
+                f"{BASE}/{survey.id}/xem-thu?trang=99", f"{BASE}/{survey.id}/xem-thu?trang=²",
+                f"{BASE}/{survey.id}/xem-thu?trang={'9' * 5000}", f"{BASE}/{survey.id}/loi-moi", f"{BASE}/nhap-xlsform"):
         assert client.get(url).status_code == 200, url
     assert client.get(f"{BASE}/999").status_code == 404
 
