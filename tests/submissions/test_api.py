@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.api.openapi import openapi_document
+from consult.api.tokens import hash_token
 from consult.extensions import db
 from consult.models import AuditEvent, Comment, Contribution
 from consult.submissions import services
@@ -188,7 +189,9 @@ def test_tokens_scopes_and_other_organisations(client, setup):
     read_only = make_token(btc, scopes=("read",))
     scope = assert_problem(create(client, read_only), 403)
     assert "submissions:write" in scope["detail"]
-    token_row = db.session.scalar(select(ApiToken).where(ApiToken.organisation_id == btc.id))
+    # The body has two tokens now: pick the first by its secret's hash, not by table order.
+    token_row = db.session.scalar(select(ApiToken).where(ApiToken.organisation_id == btc.id,
+                                                         ApiToken.token_hash == hash_token(token)))
     assert token not in token_row.token_hash and len(token_row.token_hash) == 64
     token_row.revoked_at = token_row.created_at
     db.session.commit()
