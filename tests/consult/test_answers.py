@@ -15,7 +15,7 @@ from consult.models import AuditEvent, Contribution, utcnow
 from tests.consult.decision_factories import comment, comments, drafter, letter, organisation
 from tests.consult.version_texts import demo_version_2
 from tests.factories import login, make_consultation
-from tests.submissions.test_officers import Inbox, free_port
+from tests.mail import free_port, start_smtp as _smtp
 
 NAME, EMAIL, PHONE = "Trần Thị Bí Mật", "bi.mat@example.vn", "0912345678"
 BASE = "http://gopy.example.vn/"
@@ -136,16 +136,6 @@ def test_the_receipt_shows_the_answer_on_the_article_in_force_only_once_publishe
     assert "Mức trần bảo đảm tính tương trợ." in page and "Không tiếp thu" in page
     # Điều 12 of version 1 is Điều 13 of version 2: an article was inserted before it
     assert "Điều 13 (phiên bản 2)" in page
-
-
-def _smtp(app):
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gopy@example.vn")
-    return controller, inbox
 
 
 def test_one_message_to_each_e_mail_contact_never_twice(app, consultation):

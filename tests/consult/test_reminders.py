@@ -17,7 +17,7 @@ from consult.submissions import roster
 from surveys.models import Invitation
 from tests.consult.decision_factories import drafter, letter, organisation
 from tests.factories import login, make_consultation, make_user
-from tests.submissions.test_officers import Inbox, free_port
+from tests.mail import free_port, start_smtp as _smtp
 from tests.surveys.factories import make_survey
 
 BASE = "http://gopy.example.vn/"
@@ -60,16 +60,6 @@ def setting(app):
                         Invitation(survey=survey, organisation=btp, token_hash="b" * 64, status="submitted")])
     db.session.commit()
     return consultation
-
-
-def _smtp(app):
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gopy@example.vn")
-    return controller, inbox
 
 
 def test_due_reminders_go_once_a_day_to_the_officers_of_bodies_that_have_not_answered(app, setting):

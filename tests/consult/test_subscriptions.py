@@ -16,7 +16,7 @@ from consult.extensions import db
 from consult.models import Consultation, Organisation, utcnow
 from consult.subscriptions import services
 from consult.subscriptions.models import Announcement, Subscription, SubscriptionDelivery
-from tests.submissions.test_officers import Inbox, free_port
+from tests.mail import free_port, start_smtp
 
 EMAIL = "cong.dan@example.vn"
 BASE = "http://gopy.example.vn/"
@@ -30,13 +30,8 @@ def app_config():
 
 @pytest.fixture()
 def inbox(app):
-    """A local SMTP server (aiosmtpd, as tests/consult/test_answers.py) the app sends to."""
-    from aiosmtpd.controller import Controller
-
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gopy@example.vn")
+    """A local SMTP server the app sends to."""
+    controller, received = start_smtp(app)
     try:
         yield received
     finally:

@@ -14,33 +14,13 @@ from consult.models import AuditEvent, User, utcnow
 from consult.submissions import officers
 from consult.submissions.models import OfficerInvitation
 from tests.factories import login, make_consultation, make_user
+from tests.mail import free_port, start_smtp
 from tests.submissions.helpers import PASSWORD, make_officer, make_organisation, on_roster
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
 
 
 @pytest.fixture()
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller, inbox = start_smtp()
     try:
         yield controller.port, inbox
     finally:
