@@ -66,6 +66,13 @@ def store(root: Path, data: bytes, checked: uploads.CheckedDocument) -> str:
     return uploads.store_bytes(root, data, checked.extension)
 
 
+def discard(root: Path, name: str) -> None:
+    """Remove a file stored for a change that was then refused, so no orphan stays on disk."""
+    path = stored_path(root, name)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 def entries(consultation: Consultation, *, include_withdrawn: bool = True) -> list[DossierEntry]:
     """The consultation's documents, current versions with their history, by kind then by
     when the first version came."""

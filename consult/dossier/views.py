@@ -133,6 +133,7 @@ def replace(slug: str, document_id: int):
                                   stored_name=stored_name, actor=current_user)
     except services.NotCurrent:
         db.session.rollback()
+        services.discard(services.upload_root(current_app), stored_name)
         flash(_("This document was replaced or withdrawn meanwhile: look at the list again."), "error")
         return _render_team(consultation, status=409)
     db.session.commit()

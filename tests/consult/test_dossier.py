@@ -118,7 +118,7 @@ def test_replacing_keeps_the_earlier_version_downloadable(client, drafter):
     assert client.get(f"/du-thao/luat-htx/ho-so/{second.id}").data == DOCX_BYTES
 
 
-def test_a_stale_replace_is_refused_with_a_message(client, drafter):
+def test_a_stale_replace_is_refused_with_a_message(app, client, drafter):
     post_upload(client, PDF_BYTES, "v1.pdf")
     [first] = documents()
     for expected in (302, 409):
@@ -127,6 +127,10 @@ def test_a_stale_replace_is_refused_with_a_message(client, drafter):
         assert answer.status_code == expected
     assert "vừa được thay thế hoặc rút" in answer.text
     assert len(documents()) == 2 and documents()[1].replaced_by_id is None
+    # the refused file is not left on disk: one stored file per row
+    from consult.dossier import services
+
+    assert sorted(p.name for p in services.upload_root(app).iterdir()) == sorted(d.stored_name for d in documents())
 
 
 def test_withdrawing_needs_a_reason_and_hides_the_files(client, drafter):
