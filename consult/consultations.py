@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consult import audit, drafts
 from consult.clock import VIETNAM_OFFSET
@@ -171,9 +172,13 @@ def _check_slug(fields: ConsultationFields, consultation: Consultation | None) -
         raise ConsultationError("slug", _("The address may hold only lower-case letters without accents, "
                                           "digits and hyphens, such as du-thao-nghi-dinh-ve-hop-tac-xa."))
     if slug_taken(fields.slug, consultation.id if consultation else None):
-        raise ConsultationError("slug", _("The address %(slug)s is already used by another consultation. "
-                                          "Suggested: %(free)s", slug=fields.slug,
-                                          free=suggest_slug(fields.slug, consultation.id if consultation else None)))
+        raise _slug_used(fields.slug, consultation)
+
+
+def _slug_used(slug: str, consultation: Consultation | None) -> ConsultationError:
+    return ConsultationError("slug", _("The address %(slug)s is already used by another consultation. "
+                                       "Suggested: %(free)s", slug=slug,
+                                       free=suggest_slug(slug, consultation.id if consultation else None)))
 
 
 def _check_dates(fields: ConsultationFields, consultation: Consultation | None) -> None:
@@ -217,9 +222,13 @@ def create(fields: ConsultationFields, actor: User | None = None) -> Consultatio
     check_fields(fields)
     consultation = Consultation(slug=fields.slug, title=fields.title, published=False)
     _apply(consultation, fields)
-    db.session.add(consultation)
-    db.session.add(Draft(consultation=consultation, title=fields.title))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the slug taken meanwhile by a simultaneous request
+            db.session.add(consultation)
+            db.session.add(Draft(consultation=consultation, title=fields.title))
+            db.session.flush()
+    except IntegrityError:
+        raise _slug_used(fields.slug, None) from None
     audit.record(actor, "consultation.create", consultation, slug=consultation.slug,
                  **_short_period_detail(fields))
     return consultation

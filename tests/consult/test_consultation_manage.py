@@ -112,6 +112,16 @@ def test_a_slug_already_used_is_refused_with_a_free_one_suggested(client, drafte
     assert "Một dự thảo khác" in again.text
 
 
+def test_a_slug_taken_by_a_simultaneous_request_gets_the_same_message_not_a_500(client, drafter, monkeypatch):
+    agency = agency_btp()
+    client.post(NEW, data=form(agency, slug="nghi-dinh-htx"))
+    monkeypatch.setattr(service, "slug_taken", lambda slug, consultation_id=None: False)  # both checked first
+    again = client.post(NEW, data=form(agency, slug="nghi-dinh-htx", title="Một dự thảo khác"))
+    assert again.status_code == 422
+    assert "Địa chỉ nghi-dinh-htx đã được dùng" in again.text and "Một dự thảo khác" in again.text
+    assert len(db.session.scalars(select(Consultation)).all()) == 1
+
+
 def test_a_period_shorter_than_the_agency_minimum_is_kept_only_with_a_recorded_reason(client, drafter):
     agency = agency_btp()
     agency.min_consultation_days = 60
