@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -25,6 +27,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         413: (_("The file or text is too large"), _("What you sent is larger than the 10 MB allowed. Send a smaller file.")),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
         500: (_("Something went wrong on our side"), _("The error has been recorded. Please try again in a moment.")),
+        503: (_("The service is briefly unavailable"), _("The database could not be reached just now. Your text is shown below if you sent any: wait a few seconds and send it again.")),
     }
 
 
@@ -59,6 +62,45 @@ def render_error(code: int, detail: str | None = None):
     title, text = _messages().get(code, _messages()[500])
     return render_template("error.html", code=code, title=title, text=detail or text,
                            kept=_kept_input()), code
+
+
+#: Seconds a client is asked to wait when the database is unreachable (a restart or a fail-over
+#: takes a few seconds; the pool's pre-ping reconnects on the next request).
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(error: Exception) -> bool:
+    """True for the errors a database restart, fail-over or lost connection raises (and a
+    transient lock or serialisation failure): the request can simply be sent again, so it
+    answers 503 with ``Retry-After`` instead of a 500. Other database errors are bugs."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def _forget_failed_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the pool drops it on the next checkout
+        db.session.close()
+
+
+def render_unavailable():
+    """The 503 page. Rendered without the layout when the layout itself needs the database
+    (the signed-in user is loaded from it): the text typed is given back either way."""
+    _forget_failed_transaction()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    try:
+        body, code = render_error(503)
+        return body, code, headers
+    except Exception:
+        _forget_failed_transaction()
+        title, text = _messages()[503]
+        kept = "".join(f'<textarea readonly rows="8">{escape(value)}</textarea>'
+                       for value in _kept_input())
+        page = (f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>{escape(title)}</title>'
+                f"<h1>{escape(title)}</h1><p>{escape(text)}</p>{kept}</html>")
+        return page, 503, headers
 
 
 #: The largest id the database's integer columns hold (PostgreSQL ``integer``).
@@ -104,6 +146,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if database_unavailable(error):
+            app.logger.error("Database unavailable", exc_info=error)
+            return render_unavailable()
         app.logger.exception("Unhandled error", exc_info=error)
         db.session.rollback()
         return render_error(500)

@@ -76,6 +76,19 @@ def init_blueprint(bp: Blueprint) -> None:
 
     @bp.errorhandler(Exception)
     def _unexpected(error: Exception):
+        from consult.errors import RETRY_AFTER_SECONDS, database_unavailable
+
+        if database_unavailable(error):
+            current_app.logger.error("Database unavailable", exc_info=error)
+            try:
+                db.session.rollback()
+            except Exception:  # the connection is gone: the pool drops it on the next checkout
+                db.session.close()
+            return problem_response(
+                503, "unavailable", _("Service unavailable"),
+                _("The database could not be reached just now. Send the request again after "
+                  "Retry-After seconds (with the same Idempotency-Key when creating)."),
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         current_app.logger.exception("Unhandled API error", exc_info=error)
         db.session.rollback()
         kind, title, detail = _http_problem(500)

@@ -1,0 +1,59 @@
+"""A database restart or a lost connection answers 503 with Retry-After, in Vietnamese, with the
+typed text given back (pages) or a problem document (API): never a bare 500 that reads as a bug."""
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from tests.factories import make_consultation
+from tests.submissions.helpers import make_organisation, make_token
+
+
+def _lost_connection(*_args, **_kwargs):
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+def _broken_route(app, exception_factory):
+    @app.post("/_test/loi-co-so-du-lieu")
+    def _broken():
+        raise exception_factory()
+
+
+def test_a_lost_database_connection_is_a_503_that_keeps_the_text(app, client):
+    _broken_route(app, lambda: OperationalError("INSERT", {}, Exception("terminating connection")))
+    response = client.post("/_test/loi-co-so-du-lieu", data={"body": "Ý kiến về Điều 12 của tôi"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "tạm thời" in response.text or "tạm gián đoạn" in response.text
+    assert "Ý kiến về Điều 12 của tôi" in response.text
+
+
+def test_other_database_errors_stay_500(app, client):
+    _broken_route(app, lambda: IntegrityError("INSERT", {}, Exception("duplicate key")))
+    response = client.post("/_test/loi-co-so-du-lieu", data={"body": "Văn bản"})
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert "Văn bản" in response.text
+
+
+def test_the_503_page_needs_no_database_for_its_layout(app, client, monkeypatch):
+    """The layout loads the signed-in user from the database; when that fails too, a plain page
+    still says what happened and gives the text back."""
+    _broken_route(app, lambda: OperationalError("INSERT", {}, Exception("connection refused")))
+    monkeypatch.setattr("consult.errors.render_error", _lost_connection)
+    response = client.post("/_test/loi-co-so-du-lieu", data={"body": "Đề nghị <b>sửa</b> Điều 3"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert 'lang="vi"' in response.text
+    assert "Đề nghị &lt;b&gt;sửa&lt;/b&gt; Điều 3" in response.text
+
+
+def test_the_api_answers_a_503_problem(client, monkeypatch):
+    make_consultation()
+    token = make_token(make_organisation("BTC"))
+    monkeypatch.setattr("consult.api.views._published", _lost_connection)
+    response = client.get("/api/v1/consultations/luat-htx", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"] == "5"
+    body = response.get_json(force=True)
+    assert body["type"].endswith("unavailable") and body["status"] == 503
