@@ -534,13 +534,19 @@ def _assign(row, decision: Decision | None) -> None:
 
 
 def delete_orphans(decision_ids) -> list[int]:
-    """Delete the decisions among ``decision_ids`` that no opinion points at any more."""
+    """Delete the decisions among ``decision_ids`` that no opinion points at any more; the
+    others answer fewer opinions now, a change their ``updated_at`` records (the similar-
+    decisions index is rebuilt on it, ``consult.similar``)."""
     db.session.flush()
     deleted = []
+    now = utcnow()
     for decision_id in sorted(i for i in decision_ids if i is not None):
+        decision = db.session.get(Decision, decision_id)
         if not _covered(decision_id):
-            db.session.delete(db.session.get(Decision, decision_id))
+            db.session.delete(decision)
             deleted.append(decision_id)
+        elif decision is not None:
+            decision.updated_at = now
     return deleted
 
 

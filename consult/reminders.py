@@ -1,22 +1,25 @@
 """Reminders by e-mail: to roster bodies that have not sent their letter as the deadline nears,
 and to organisations invited to a survey that have not answered as it closes.
 
-Due on the days ``REMINDER_DAYS`` (default 7 and 2) before the deadline (Vietnam calendar days);
-``flask reminders send-due`` runs daily from cron, and the team's page can start a round. The
-recipients are the active officers of the body. Each message is claimed by inserting its
-``ReminderLog`` row (unique per kind, subject, recipient and day) before it goes, so it never goes
-twice a day, even with two instances or two cron runs; a message the mail server refused deletes
-its row and is owed again. Rounds run in the background through ``consult.mail_jobs``.
+Due from the days ``REMINDER_DAYS`` (default 7 and 2) before the deadline (Vietnam calendar days);
+``flask reminders send-due`` runs daily from cron, and the team's page can start a round. A round
+that did not run on a reminder day (the server was down) catches up: each recipient gets the most
+recent reminder that fell due and was not sent (the 2-day one, if both were missed), once, and
+none after the deadline. The recipients are the active officers of the body. Each message is
+claimed by inserting its ``ReminderLog`` row (unique per kind, subject, recipient and day) before
+it goes, so it never goes twice a day, even with two instances or two cron runs; a message the
+mail server refused deletes its row and is owed again. Rounds run in the background through
+``consult.mail_jobs``.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult import mail_jobs
@@ -48,6 +51,23 @@ class Due:
     deadline: datetime
     consultation: Consultation | None = None
     survey: Survey | None = None
+    #: The Vietnam day this reminder fell due (the deadline's day less the reminder day it
+    #: answers to): a reminder logged on or after it was this one.
+    since: date | None = None
+
+
+def stage(days_left: int, days: tuple[int, ...]) -> int | None:
+    """The reminder day (of ``days``) most recently reached with ``days_left`` to go: 7 with 5
+    days left, 2 with 1 left; None before the first or after the deadline."""
+    if days_left < 0:
+        return None
+    reached = [day for day in days if day >= days_left]
+    return min(reached) if reached else None
+
+
+def _since(deadline: datetime, days_left: int, days: tuple[int, ...]) -> date | None:
+    reached = stage(days_left, days)
+    return None if reached is None else vn_date(deadline) - timedelta(days=reached)
 
 
 def recipients(organisation: Organisation) -> list[str]:
@@ -59,11 +79,11 @@ def recipients(organisation: Organisation) -> list[str]:
 
 
 def due(days: tuple[int, ...], now: datetime | None = None, agency_id: int | None = None) -> list[Due]:
-    """Every reminder owed on ``now``'s Vietnam day (sent or not); with ``agency_id``, only those
-    about the consultations that agency runs (and their surveys): an agency's team sees and
-    sends its own reminders, not another agency's."""
+    """Every reminder owed on ``now``'s Vietnam day (sent today or not): the most recent one
+    that fell due and was not sent on an earlier day. With ``agency_id``, only those about the
+    consultations that agency runs (and their surveys): an agency's team sees and sends its own
+    reminders, not another agency's."""
     now = now or utcnow()
-    wanted = set(days)
     found: list[Due] = []
     query = select(Consultation).where(Consultation.archived_at.is_(None)).order_by(Consultation.id)
     surveys_query = select(Survey).where(Survey.status == "published", Survey.closes_at.is_not(None))
@@ -74,19 +94,35 @@ def due(days: tuple[int, ...], now: datetime | None = None, agency_id: int | Non
     consultations = db.session.scalars(query)
     for consultation in consultations:
         for row in roster.roster_rows(consultation, now):
-            if row.status in WAITING and row.days_left in wanted:
+            since = _since(row.entry.deadline, row.days_left, days)
+            if row.status in WAITING and since is not None:
                 found += [Due(ROSTER, row.entry.id, email, row.organisation, row.days_left, row.entry.deadline,
-                              consultation=consultation) for email in recipients(row.organisation)]
+                              consultation=consultation, since=since) for email in recipients(row.organisation)]
     surveys = db.session.scalars(surveys_query.order_by(Survey.id))
     for survey in surveys:
         left = roster.days_left(survey.closes_at, now)
-        if left not in wanted or not survey.is_open(now):
+        since = _since(survey.closes_at, left, days)
+        if since is None or not survey.is_open(now):
             continue
         for invitation in not_answered(survey):
             found += [Due(SURVEY, invitation.id, email, invitation.organisation, left, survey.closes_at,
-                          consultation=survey.consultation, survey=survey)
+                          consultation=survey.consultation, survey=survey, since=since)
                       for email in recipients(invitation.organisation)]
-    return found
+    return _not_sent_before(found, vn_date(now))
+
+
+def _not_sent_before(found: list[Due], today: date) -> list[Due]:
+    """``found`` less the reminders already logged since they fell due, on a day before today
+    (those logged today stay: a second round today counts them as already sent)."""
+    if not found:
+        return found
+    earliest = min(item.since for item in found)
+    logged = dict(((kind, subject, recipient), last) for kind, subject, recipient, last in db.session.execute(
+        select(ReminderLog.kind, ReminderLog.subject_id, ReminderLog.recipient, func.max(ReminderLog.day))
+        .where(ReminderLog.day >= earliest, ReminderLog.day < today)
+        .group_by(ReminderLog.kind, ReminderLog.subject_id, ReminderLog.recipient)))
+    return [item for item in found
+            if logged.get((item.kind, item.subject_id, item.recipient), date.min) < item.since]
 
 
 def claim(item: Due, day: date) -> bool:

@@ -14,13 +14,24 @@ the character counts (one count matrix of the decided texts, numpy, compared wit
 in one vector operation). The decisions and their sample texts are read only for what is
 offered. bench/similar measures it (5,000 decided opinions, a page of 100 open groups).
 
-Pure module (no Flask); rapidfuzz is imported on first use.
+The index of decided texts (``_Index``) is kept per process and per database, one per
+consultation, and built again only when its stamp changes: one small query for the count,
+highest id and latest ``updated_at`` of the consultation's decisions and its latest finished
+text analysis (for campaigns). Every change of what a decision answers shows in the stamp: a
+new decision has a new id, an edit or an opinion taken off touches ``updated_at``
+(``consult.decisions``), an emptied decision is deleted. (A decided opinion hidden later by
+moderation leaves the stamp alone: its decision may still be offered, with texts read afresh,
+until the next decision.)
+
+Pure module (no Flask); rapidfuzz and numpy are imported on first use.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import weakref
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult.decisions import IN_FORCE, PUBLISHED, OpinionGroup, survey_query
 from consult.extensions import db
@@ -33,6 +44,8 @@ MIN_SCORE = 90
 LIMIT = 3
 #: Why a decision is offered.
 CAMPAIGN, TEXT = "campaign", "text"
+#: Consultations whose index a process keeps (per database), the least recently built dropped.
+KEPT_INDEXES = 16
 
 
 @dataclass
@@ -164,6 +177,71 @@ def _campaign_of(consultation_id: int) -> dict[int, int]:
     return found
 
 
+@dataclass
+class _Index:
+    """What the check needs of a consultation's decided opinions, built once per stamp."""
+    #: decision id → opinions it answers.
+    covers: dict[int, int] = field(default_factory=dict)
+    #: normalised text → decisions answering an opinion with that text.
+    by_text: dict[str, set[int]] = field(default_factory=dict)
+    #: comment id → campaign number; campaign number → decisions of its comments.
+    campaigns: dict[int, int] = field(default_factory=dict)
+    by_campaign: dict[int, set[int]] = field(default_factory=dict)
+    candidates: Candidates | None = None
+
+
+def _build(consultation_id: int) -> _Index:
+    index = _Index()
+    decided = _decided(consultation_id)
+    if not decided:
+        return index
+    for row in decided:
+        index.covers[row.decision_id] = index.covers.get(row.decision_id, 0) + 1
+        index.by_text.setdefault(row.normalized, set()).add(row.decision_id)
+    index.campaigns = _campaign_of(consultation_id)
+    for row in decided:
+        if row.comment_id in index.campaigns:
+            index.by_campaign.setdefault(index.campaigns[row.comment_id], set()).add(row.decision_id)
+    index.candidates = Candidates(list(index.by_text))
+    return index
+
+
+def stamp(consultation_id: int) -> tuple:
+    """What changes whenever the index would: one small query (see the module's docstring)."""
+    from analysis.results import TextAnalysis
+
+    latest_run = (select(func.max(TextAnalysis.id))
+                  .where(TextAnalysis.scope == "consultation", TextAnalysis.scope_id == consultation_id,
+                         TextAnalysis.status == "done").scalar_subquery())
+    return tuple(db.session.execute(
+        select(func.count(Decision.id), func.max(Decision.id), func.max(Decision.updated_at), latest_run)
+        .where(Decision.consultation_id == consultation_id)).one())
+
+
+#: engine → {consultation id: (stamp, index)}: per database, so that two apps of one process
+#: (tests, a CLI beside the web app) never share an index.
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def index_for(consultation_id: int) -> _Index:
+    """The consultation's index, built again only when its stamp changed. The stamp is read
+    before building, so a decision made meanwhile makes the next call build once more."""
+    current = stamp(consultation_id)
+    with _LOCK:
+        kept = _KEPT.setdefault(db.engine, {})
+        found = kept.get(consultation_id)
+    if found is not None and found[0] == current:
+        return found[1]
+    index = _build(consultation_id)
+    with _LOCK:
+        kept.pop(consultation_id, None)
+        kept[consultation_id] = (current, index)
+        while len(kept) > KEPT_INDEXES:
+            kept.pop(next(iter(kept)))
+    return index
+
+
 def similar_decisions(consultation: Consultation, groups: list[OpinionGroup],
                       limit: int = LIMIT) -> dict[str, list[SimilarDecision]]:
     """For each group with an undecided opinion (keyed by ``group.tokens``): up to ``limit``
@@ -172,47 +250,38 @@ def similar_decisions(consultation: Consultation, groups: list[OpinionGroup],
     open_groups = [group for group in groups if any(o.decision is None for o in group.opinions)]
     if not open_groups:
         return {}
-    decided = _decided(consultation.id)
-    if not decided:
+    index = index_for(consultation.id)
+    if index.candidates is None:
         return {}
-    from rapidfuzz import fuzz, process
-
-    covers: dict[int, int] = {}
-    by_text: dict[str, set[int]] = {}
-    for row in decided:
-        covers[row.decision_id] = covers.get(row.decision_id, 0) + 1
-        by_text.setdefault(row.normalized, set()).add(row.decision_id)
-    campaigns = _campaign_of(consultation.id)
-    by_campaign: dict[int, set[int]] = {}
-    for row in decided:
-        if row.comment_id in campaigns:
-            by_campaign.setdefault(campaigns[row.comment_id], set()).add(row.decision_id)
-    index = Candidates(list(by_text))
-    # group → {decision id: (why, score)}; the decisions themselves are read once, at the end.
-    chosen: dict[str, dict[int, tuple[str, int]]] = {}
-    for group in open_groups:
-        own = {o.decision.id for o in group.opinions if o.decision is not None}
-        offers: dict[int, tuple[str, int]] = {}
-        for opinion in group.opinions:
-            number = campaigns.get(opinion.ref.id) if opinion.ref.kind == "comment" else None
-            for decision_id in by_campaign.get(number, ()) if number is not None else ():
-                if decision_id not in own:
-                    offers.setdefault(decision_id, (CAMPAIGN, 100))
-        query = group.first.body_normalized or ""
-        if query:
-            for text, score, _ in process.extract(query, index.candidates(query), scorer=fuzz.ratio,
-                                                  score_cutoff=MIN_SCORE, limit=limit * 3):
-                for decision_id in sorted(by_text[text]):
-                    if decision_id not in own:
-                        offers.setdefault(decision_id, (TEXT, round(score)))
-        if offers:
-            ranked = sorted(offers.items(), key=lambda item: (item[1][0] != CAMPAIGN, -item[1][1], -item[0]))
-            chosen[group.tokens] = dict(ranked[:limit])
+    chosen = {group.tokens: offers for group in open_groups
+              if (offers := _offers(index, group, limit))}
     if not chosen:
         return {}
     offered = {decision_id for offers in chosen.values() for decision_id in offers}
     wanted = {d.id: d for d in db.session.scalars(select(Decision).where(Decision.id.in_(list(offered))))}
     sample = _samples(consultation.id, offered)
-    return {tokens: [SimilarDecision(wanted[d], sample.get(d, ""), covers[d], why, score)
-                     for d, (why, score) in offers.items()]
+    return {tokens: [SimilarDecision(wanted[d], sample.get(d, ""), index.covers[d], why, score)
+                     for d, (why, score) in offers.items() if d in wanted]
             for tokens, offers in chosen.items()}
+
+
+def _offers(index: _Index, group: OpinionGroup, limit: int) -> dict[int, tuple[str, int]]:
+    """decision id → (why, score) of the ``limit`` best earlier decisions for ``group``."""
+    from rapidfuzz import fuzz, process
+
+    own = {o.decision.id for o in group.opinions if o.decision is not None}
+    offers: dict[int, tuple[str, int]] = {}
+    for opinion in group.opinions:
+        number = index.campaigns.get(opinion.ref.id) if opinion.ref.kind == "comment" else None
+        for decision_id in index.by_campaign.get(number, ()) if number is not None else ():
+            if decision_id not in own:
+                offers.setdefault(decision_id, (CAMPAIGN, 100))
+    query = group.first.body_normalized or ""
+    if query:
+        for text, score, _ in process.extract(query, index.candidates.candidates(query), scorer=fuzz.ratio,
+                                              score_cutoff=MIN_SCORE, limit=limit * 3):
+            for decision_id in sorted(index.by_text[text]):
+                if decision_id not in own:
+                    offers.setdefault(decision_id, (TEXT, round(score)))
+    ranked = sorted(offers.items(), key=lambda item: (item[1][0] != CAMPAIGN, -item[1][1], -item[0]))
+    return dict(ranked[:limit])

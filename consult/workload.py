@@ -5,6 +5,13 @@ team. An opinion's own assignment takes precedence over its article's, so an art
 given to one member and a single letter on it to another. "My queue" lists, per article, the
 undecided opinions that fall to a member.
 
+An assignment holds while its member could be given the work now (``assignable_users``): an
+active drafter or moderator who sees the consultation. One whose member was deactivated, or
+moved to another agency, has *lapsed*: the work counts as unassigned (it falls back to the
+article's assignee, if any, and the "nobody" filter finds it), and the pages say who had it so
+that the team gives it to someone else. The row is kept (reactivating the member restores it;
+assigning the target again replaces it).
+
 Pure module (no Flask): the pages and tests share it.
 """
 from __future__ import annotations
@@ -80,15 +87,47 @@ def assignee_from(value: str | None, consultation: Consultation) -> User | None:
     return user
 
 
-def assignments(consultation_id: int) -> dict[str, Assignment]:
-    """target → assignment, for one consultation."""
+def _all_assignments(consultation_id: int) -> dict[str, Assignment]:
+    """target → assignment, for one consultation, lapsed or not."""
     rows = db.session.scalars(select(Assignment).where(Assignment.consultation_id == consultation_id))
+    return {row.target: row for row in rows}
+
+
+def _holds(consultation_id: int):
+    """SQL condition on ``User`` (joined to ``Assignment``): the member may still be given
+    work on the consultation, as ``assignable_users`` would offer them."""
+    return and_(User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES),
+                _sees(db.session.get(Consultation, consultation_id)))
+
+
+def assignments(consultation_id: int) -> dict[str, Assignment]:
+    """target → assignment that holds, for one consultation (lapsed ones left out)."""
+    rows = db.session.scalars(select(Assignment).join(User, User.id == Assignment.user_id)
+                              .where(Assignment.consultation_id == consultation_id, _holds(consultation_id)))
+    return {row.target: row for row in rows}
+
+
+def lapsed_assignments(consultation_id: int) -> dict[str, Assignment]:
+    """target → assignment whose member was deactivated or no longer sees the consultation."""
+    rows = db.session.scalars(select(Assignment).join(User, User.id == Assignment.user_id)
+                              .where(Assignment.consultation_id == consultation_id,
+                                     ~_holds(consultation_id)))
     return {row.target: row for row in rows}
 
 
 def assignee_of(opinion: decisions.Opinion, assigned: dict[str, Assignment]) -> User | None:
     """Who prepares ``opinion``: its own assignee, else its article's."""
     row = assigned.get(opinion.ref.token) or assigned.get(article_target(opinion.anchor))
+    return row.user if row is not None else None
+
+
+def lapsed_assignee_of(opinion: decisions.Opinion, assigned: dict[str, Assignment],
+                       lapsed: dict[str, Assignment]) -> User | None:
+    """Who had ``opinion`` (its own assignment, else its article's) before the assignment
+    lapsed, when nobody holds it now; None otherwise."""
+    if assignee_of(opinion, assigned) is not None:
+        return None
+    row = lapsed.get(opinion.ref.token) or lapsed.get(article_target(opinion.anchor))
     return row.user if row is not None else None
 
 
@@ -100,7 +139,7 @@ def assign(consultation: Consultation, targets: list[str], user: User | None, ac
     """
     if not targets:
         raise InvalidAssignment("nothing_selected")
-    current = assignments(consultation.id)
+    current = _all_assignments(consultation.id)
     changed = 0
     for target in dict.fromkeys(targets):
         row = current.get(target)

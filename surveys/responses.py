@@ -113,6 +113,16 @@ def new_receipt_code() -> str:
     return codes.receipt_code("KS")
 
 
+def response_by_receipt(code: str) -> Response | None:
+    """A submitted response by its receipt code (``KS-``, the 16-character codes and the
+    8-character ones given before December 2026), forgiving case, spaces and dashes."""
+    cleaned = codes.normalise_receipt(code, "KS")
+    if not cleaned:
+        return None
+    return db.session.scalar(select(Response).where(Response.receipt_code == cleaned,
+                                                    Response.status == "submitted"))
+
+
 # --- starting and finding ------------------------------------------------------------------
 
 def _response_by_form_key(survey: Survey, form_key: str) -> Response | None:

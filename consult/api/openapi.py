@@ -240,7 +240,8 @@ def _paths() -> dict:
                                         "Idempotent-Replayed": {"schema": {"type": "string"}}}),
                           "400": _problem("Malformed JSON, or an invalid Idempotency-Key"), **_AUTH_ERRORS,
                           "404": not_found,
-                          "409": _problem("A draft exists already, or a request with this "
+                          "409": _problem("A draft exists already, the consultation is archived "
+                                          "(consultation-archived), or a request with this "
                                           "Idempotency-Key is still in progress"),
                           "413": _problem("Body too large"), "415": _problem("Not JSON"),
                           "422": _problem("Invalid fields, listed in errors; or the Idempotency-Key "
@@ -271,7 +272,7 @@ def _paths() -> dict:
                 "schema": {"type": "string", "format": "binary"}}}},
             "responses": {"200": _json("The submission with its attachment", _ref("Submission")),
                           **_AUTH_ERRORS, "404": _problem("No such submission"),
-                          "409": _problem("Already submitted: locked"),
+                          "409": _problem("Already submitted: locked; or the consultation is archived"),
                           "413": _problem("File too large"), "415": _problem("Not application/pdf"),
                           "422": _problem("Not a readable PDF")}}},
         "/v1/submissions/{submission_id}/submit": {"post": {
@@ -281,7 +282,8 @@ def _paths() -> dict:
             "parameters": [_SUBMISSION_ID],
             "responses": {"200": _json("The submitted letter with its receipt_code", _ref("Submission")),
                           **_AUTH_ERRORS, "404": _problem("No such submission"),
-                          "409": _problem("Already submitted, or incomplete: what is missing is listed in errors")}}},
+                          "409": _problem("Already submitted, the consultation is archived, or incomplete: "
+                                          "what is missing is listed in errors")}}},
     }
 
 

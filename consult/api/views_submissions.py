@@ -41,6 +41,18 @@ def _locked(submission: Submission) -> ApiProblem:
                       submission_id=submission.id, receipt_code=submission.receipt_code)
 
 
+def _archived() -> ApiProblem:
+    return ApiProblem(409, "consultation-archived", _("Consultation archived"),
+                      _("This consultation has been archived: letters are no longer accepted."))
+
+
+def _check_accepting(consultation: Consultation) -> None:
+    try:
+        services.check_accepting(consultation)
+    except services.ConsultationArchived:
+        raise _archived() from None
+
+
 def _audit_detail() -> dict:
     return {"channel": "api", "token": g.api_token.prefix}
 
@@ -73,6 +85,7 @@ def create_submission(slug: str):
     ).unique().first()
     if consultation is None or not consultation.published:  # not yet visible: the team's alone
         raise _not_found(_("No consultation has this slug."))
+    _check_accepting(consultation)
     data = submission_input(json_body())
     organisation = g.api_token.organisation
     existing = services.find_draft(consultation, organisation.id)
@@ -132,6 +145,7 @@ def put_attachment(submission_id: int):
     submission = _own_submission(submission_id)
     if submission.status != "draft":
         raise _locked(submission)
+    _check_accepting(submission.consultation)
     if request.mimetype != "application/pdf":
         raise ApiProblem(415, "unsupported-media-type", _("Unsupported media type"),
                          _("Send the signed letter as the raw body with 'Content-Type: application/pdf'."))
@@ -178,6 +192,9 @@ def submit_submission(submission_id: int):
     except services.AlreadySubmitted:
         db.session.rollback()
         raise _locked(submission) from None
+    except services.ConsultationArchived:
+        db.session.rollback()
+        raise _archived() from None
     except services.IncompleteSubmission as incomplete:
         # 409, not 422: the request is well formed; the draft's state does not allow it yet.
         db.session.rollback()

@@ -75,7 +75,7 @@ def _add(consultation, kind, title, filename, data, uploaded_at, replaces=None):
     fields = dict(title=title, filename=filename, original_filename=filename, checked=checked,
                   stored_name=stored, actor=None)
     if replaces is None:
-        document = services.add_document(consultation, kind=kind, **fields)
+        document, _created = services.add_document(consultation, kind=kind, **fields)
     else:
         document = services.replace_document(replaces, **fields)
     document.uploaded_at = uploaded_at

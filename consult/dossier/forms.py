@@ -1,10 +1,12 @@
 """Forms of the dossier's team page. The file itself is read and checked by the view."""
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from consult.dossier.messages import DOCUMENT_KINDS
@@ -24,10 +26,14 @@ class UploadForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_strip], validators=[
         Length(max=TITLE_MAX, message=_l("A title can be at most 500 characters long."))])
     document = FileField(_l("File (PDF or Word .docx)"))
+    #: One-time key of this form as drawn: a double click or a resend finds the first upload.
+    form_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = list(DOCUMENT_KINDS.items())
+        if not self.form_key.data:
+            self.form_key.data = secrets.token_urlsafe(18)
 
     def validate_title(self, field) -> None:
         if field.data:

@@ -41,6 +41,10 @@ class DossierDocument(db.Model):
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The upload form's one-time key: the same form sent twice (a double click, a resend
+    #: after a lost answer) finds the document the first sending stored. A unique index,
+    #: not a constraint, so SQLite adds it without rebuilding the table.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     consultation: Mapped[Consultation] = relationship()
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])

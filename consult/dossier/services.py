@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from consult import audit, uploads
+from consult import audit, races, uploads
 from consult.dossier.messages import DOCUMENT_KINDS
 from consult.dossier.models import DossierDocument
 from consult.extensions import db
@@ -123,21 +123,36 @@ def public_document(consultation: Consultation, document_id: int) -> DossierDocu
     return None if head is None or head.withdrawn_at is not None else document
 
 
+def document_by_form_key(form_key: str) -> DossierDocument | None:
+    """The document an upload form with this one-time key stored, if any."""
+    return db.session.scalar(select(DossierDocument).where(DossierDocument.form_key == form_key))
+
+
 def add_document(consultation: Consultation, *, kind: str, title: str, filename: str,
                  original_filename: str, checked: uploads.CheckedDocument, stored_name: str,
-                 actor: User | None) -> DossierDocument:
-    """Add a new document to the dossier (in the session; the caller commits)."""
-    document = DossierDocument(
-        consultation=consultation, kind=kind, title=title, filename=filename,
-        original_filename=(original_filename or "")[:255], content_type=checked.content_type,
-        size=checked.size, sha256=checked.sha256, stored_name=stored_name,
-        uploaded_by_id=actor.id if actor is not None else None, uploaded_at=utcnow(),
-    )
-    db.session.add(document)
-    db.session.flush()
-    audit.record(actor, "dossier_upload", consultation, document_id=document.id, kind=kind,
-                 title=title, filename=filename, sha256=checked.sha256, size=checked.size)
-    return document
+                 actor: User | None, form_key: str | None = None) -> tuple[DossierDocument, bool]:
+    """Add a new document to the dossier (in the session; the caller commits).
+
+    Returns ``(document, created)``. Twin sendings of one upload form (a double click) carry
+    the same ``form_key``: the losers of the race meet its unique index and get the winner's
+    document (``created`` False); their caller removes the file it stored."""
+    def add() -> DossierDocument:
+        document = DossierDocument(
+            consultation=consultation, kind=kind, title=title, filename=filename,
+            original_filename=(original_filename or "")[:255], content_type=checked.content_type,
+            size=checked.size, sha256=checked.sha256, stored_name=stored_name,
+            uploaded_by_id=actor.id if actor is not None else None, uploaded_at=utcnow(),
+            form_key=form_key,
+        )
+        db.session.add(document)
+        db.session.flush()
+        audit.record(actor, "dossier_upload", consultation, document_id=document.id, kind=kind,
+                     title=title, filename=filename, sha256=checked.sha256, size=checked.size)
+        return document
+
+    if form_key is None:
+        return add(), True
+    return races.insert_or_find(add, lambda: document_by_form_key(form_key))
 
 
 def replace_document(document: DossierDocument, *, title: str, filename: str, original_filename: str,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from consult import scoping, uploads
+from consult import races, scoping, uploads
 from consult.auth import role_required
 from consult.domain import DRAFTER_ROLES
 from consult.dossier import bp, services
@@ -100,14 +100,40 @@ def upload(slug: str):
     upload_name = request.files["document"].filename
     kind_label = str(DOCUMENT_KINDS[form.kind.data])
     filename, original = _names(upload_name, checked, kind_label)
-    stored_name = services.store(services.upload_root(current_app), data, checked)
-    services.add_document(consultation, kind=form.kind.data, title=form.title.data or filename.rsplit(".", 1)[0],
-                          filename=filename, original_filename=original, checked=checked,
-                          stored_name=stored_name, actor=current_user)
-    db.session.commit()
+    form_key, stored = _upload_key(form.form_key.data, consultation)
+    if stored is None:  # else this form was sent before: the same answer, nothing stored again
+        _store_upload(consultation, form, data, checked, (filename, original), form_key)
     _say_if_renamed(original, filename)
     flash(_("The document is published in the dossier."), "success")
     return redirect(url_for("dossier.team_page", slug=slug))
+
+
+def _upload_key(sent: str | None, consultation: Consultation) -> tuple[str, DossierDocument | None]:
+    """The upload form's one-time key and the document a first sending of it stored, if any.
+
+    A new key when it is missing, too long, or used by another consultation's document: a
+    forged key must neither fail nor hide an upload."""
+    key = races.usable_form_key(sent)
+    found = services.document_by_form_key(key)
+    if found is not None and found.consultation_id != consultation.id:
+        return races.usable_form_key(None), None
+    return key, found
+
+
+def _store_upload(consultation: Consultation, form: UploadForm, data: bytes,
+                  checked: uploads.CheckedDocument, names: tuple[str, str], form_key: str) -> None:
+    """Store the file and its document; a twin request that stored it first wins, and this
+    request's file is removed, so a double click leaves one document and no orphan file."""
+    filename, original = names
+    root = services.upload_root(current_app)
+    stored_name = services.store(root, data, checked)
+    _document, created = services.add_document(
+        consultation, kind=form.kind.data, title=form.title.data or filename.rsplit(".", 1)[0],
+        filename=filename, original_filename=original, checked=checked, stored_name=stored_name,
+        actor=current_user, form_key=form_key)
+    db.session.commit()
+    if not created:
+        services.discard(root, stored_name)
 
 
 @bp.post("/quan-tri/tham-van/<slug>/ho-so/<int:document_id>/thay-the")

@@ -34,6 +34,17 @@ class NotOnRoster(Exception):
     """The organisation is not asked for its opinion on this consultation."""
 
 
+class ConsultationArchived(Exception):
+    """The consultation was archived: the letters it received stay on record, but no letter is
+    started, changed or submitted any more (a body's later deadline does not reopen it)."""
+
+
+def check_accepting(consultation: Consultation, now: datetime | None = None) -> None:
+    """Raise ``ConsultationArchived`` when the consultation no longer takes letters."""
+    if consultation.archived_at is not None and consultation.archived_at <= (now or utcnow()):
+        raise ConsultationArchived()
+
+
 class SubmissionLocked(Exception):
     """The letter was submitted: it can no longer be changed."""
 
@@ -114,6 +125,7 @@ def start_draft(consultation: Consultation, organisation: Organisation, actor: U
     Two officers starting at once meet the one-draft constraint; the loser gets the
     winner's draft instead of an error.
     """
+    check_accepting(consultation)
     if roster.find_entry(consultation, organisation.id) is None:
         raise NotOnRoster()
     existing = find_draft(consultation, organisation.id)
@@ -135,6 +147,7 @@ def start_draft(consultation: Consultation, organisation: Organisation, actor: U
 def _require_draft(submission: Submission) -> None:
     if submission.status != "draft":
         raise SubmissionLocked(submission)
+    check_accepting(submission.consultation)
 
 
 def update_letter(submission: Submission, *, letter_number: str, letter_date: date | None,
@@ -263,6 +276,7 @@ def submit(submission: Submission, actor: User | None, **audit_detail) -> Submis
     """
     if submission.status != "draft":
         raise AlreadySubmitted(submission)
+    check_accepting(submission.consultation)
     missing = missing_for_submit(submission)
     if missing:
         raise IncompleteSubmission(missing)

@@ -89,14 +89,30 @@ def _render_edit(consultation: Consultation, organisation: Organisation, *, lett
     for form in (letter_form, opinion_form, attachment_form, submit_form):
         form.submission_id.data = draft_id
     missing = services.missing_for_submit(draft) if draft else []
+    problems = list(problems or [])
+    if _archived(consultation):
+        problems.insert(0, _archived_message())
     return render_template(
         "submissions/edit.html", consultation=consultation, organisation=organisation,
         entry=entry, draft=draft, current=services.current_submission(consultation, organisation.id),
         letter_form=letter_form, opinion_form=opinion_form, attachment_form=attachment_form,
         submit_form=submit_form, remove_form=ActionForm(formdata=None),
-        missing=[submit_problem(code) for code in missing], problems=problems or [],
+        missing=[submit_problem(code) for code in missing], problems=problems,
         days_left=roster.days_left(entry.deadline), max_mb=_max_mb(),
     ), status
+
+
+def _archived(consultation: Consultation) -> bool:
+    try:
+        services.check_accepting(consultation)
+    except services.ConsultationArchived:
+        return True
+    return False
+
+
+def _archived_message() -> str:
+    return _("This consultation has been archived: letters are no longer accepted. What you typed "
+             "is kept below so that you can copy it.")
 
 
 def _max_mb() -> str:
@@ -144,13 +160,16 @@ def save_letter(slug: str):
         return _render_edit(consultation, organisation, letter_form=form, status=422)
     try:
         draft = _draft_for(consultation, organisation, form.submission_id.data)
+        services.update_letter(draft, letter_number=form.letter_number.data or "",
+                               letter_date=form.letter_date.data, signer_name=form.signer_name.data or "",
+                               signer_title=form.signer_title.data or "",
+                               no_comment=form.answer.data == "no_comment")
     except _StaleDraft:
         return _render_edit(consultation, organisation, letter_form=form,
                             problems=[_stale_message()], status=409)
-    services.update_letter(draft, letter_number=form.letter_number.data or "",
-                           letter_date=form.letter_date.data, signer_name=form.signer_name.data or "",
-                           signer_title=form.signer_title.data or "",
-                           no_comment=form.answer.data == "no_comment")
+    except services.ConsultationArchived:
+        db.session.rollback()
+        return _render_edit(consultation, organisation, letter_form=form, status=409)
     db.session.commit()
     flash(_("The letter's details are saved. You can come back and finish it later."), "success")
     return redirect(url_for("submissions.edit", slug=slug) + "#letter")
@@ -167,6 +186,7 @@ def upload(slug: str):
     try:
         if upload_file is None or not upload_file.filename:
             raise attachments.InvalidAttachment("missing")
+        services.check_accepting(consultation)  # before the file is stored: no orphan on disk
         data = upload_file.read(limit + 1)
         pages = attachments.check_pdf(data, limit)
         draft = _draft_for(consultation, organisation, form.submission_id.data)
@@ -175,6 +195,9 @@ def upload(slug: str):
         return _render_edit(consultation, organisation, attachment_form=form, status=422)
     except _StaleDraft:
         return _render_edit(consultation, organisation, problems=[_stale_message()], status=409)
+    except services.ConsultationArchived:
+        db.session.rollback()
+        return _render_edit(consultation, organisation, attachment_form=form, status=409)
     stored = attachments.store_pdf(attachments.upload_root(current_app), data, pages)
     try:
         services.attach_pdf(draft, stored, clean_control(upload_file.filename))
@@ -211,6 +234,9 @@ def add_opinion(slug: str):
         db.session.rollback()
         return _render_edit(consultation, organisation, opinion_form=form,
                             problems=[_stale_message()], status=409)
+    except services.ConsultationArchived:
+        db.session.rollback()
+        return _render_edit(consultation, organisation, opinion_form=form, status=409)
     except services.TooManyOpinions:
         db.session.rollback()
         form.body.errors = [_("A letter can hold at most %(max)s opinions.", max=services.MAX_OPINIONS)]
@@ -226,9 +252,13 @@ def remove_opinion(slug: str, opinion_id: int):
     consultation = _consultation_or_404(slug)
     organisation = _officer_organisation()
     draft = services.find_draft(consultation, organisation.id)
-    if draft is not None and services.remove_opinion(draft, opinion_id):
-        db.session.commit()
-        flash(_("The opinion was removed from the letter."), "success")
+    try:
+        if draft is not None and services.remove_opinion(draft, opinion_id):
+            db.session.commit()
+            flash(_("The opinion was removed from the letter."), "success")
+    except services.ConsultationArchived:
+        db.session.rollback()
+        flash(_archived_message(), "error")
     return redirect(url_for("submissions.edit", slug=slug) + "#opinions")
 
 
@@ -247,6 +277,9 @@ def submit(slug: str):
         flash(_("This letter was already submitted; here is its receipt."), "info")
         return redirect(url_for("submissions.view", submission_id=current.id) if current
                         else url_for("submissions.edit", slug=slug))
+    except services.ConsultationArchived:
+        db.session.rollback()
+        return _render_edit(consultation, organisation, status=409)
     except services.IncompleteSubmission as incomplete:
         db.session.rollback()
         flash(_("The letter was not submitted yet: it still lacks what is listed below."), "error")

@@ -1,7 +1,7 @@
 """Pages for the drafting team: deciding every opinion, and the synthesis report's files."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -102,6 +102,7 @@ def consultation(slug: str):
     return render_template("decisions/consultation.html", consultation=found,
                            progress=decisions.progress(found), articles=articles,
                            general=GENERAL, assigned=assigned, article_target=workload.article_target,
+                           lapsed=workload.lapsed_assignments(found.id),
                            members=workload.assignable_users(found), assignee_filter=wanted)
 
 
@@ -142,10 +143,12 @@ def _keep(scope: decisions.ArticleOpinions):
 
 
 def _assigned_of(scope: decisions.ArticleOpinions) -> dict:
-    """The consultation's assignments, read once per request."""
-    if "assigned" not in g:
-        g.assigned = workload.assignments(scope.consultation_id)
-    return g.assigned
+    """The consultation's assignments, read once per request. Kept on the request itself, not
+    on ``g``: ``g`` lives as long as the application context, which a test (or a CLI) may
+    hold over several requests, and an assignment may lapse between two of them."""
+    if not hasattr(request, "gopy_assigned"):
+        request.gopy_assigned = workload.assignments(scope.consultation_id)
+    return request.gopy_assigned
 
 
 def _unselectable(scope: decisions.ArticleOpinions, tokens: list[str]) -> str:
@@ -283,6 +286,7 @@ def _apply(selected: list, form: DecisionForm) -> tuple[str, str]:
 def _render_article(consultation: Consultation, scope, anchor: str, form: DecisionForm, status: int = 200):
     undecided_only = _undecided_only()
     page = _page(scope)
+    lapsed = workload.lapsed_assignments(consultation.id)
     return render_template(
         "decisions/article.html", consultation=consultation, scope=scope, anchor=anchor, form=form,
         page=page, groups=page.groups, undecided_only=undecided_only,
@@ -290,6 +294,8 @@ def _render_article(consultation: Consultation, scope, anchor: str, form: Decisi
         reason_max=DECISION_REASON_MAX, new_wording_max=NEW_WORDING_MAX,
         assigned=_assigned_of(scope), assignee_of=workload.assignee_of, members=workload.assignable_users(consultation),
         article_owner=_assigned_of(scope).get(workload.article_target(scope.anchor)),
+        lapsed=lapsed, lapsed_assignee_of=workload.lapsed_assignee_of,
+        article_lapsed=lapsed.get(workload.article_target(scope.anchor)),
         assignee_filter=_assignee_filter(), similar=similar.similar_decisions(consultation, page.groups),
         reuse_why={similar.CAMPAIGN: _("same campaign"), similar.TEXT: _("near-identical text")}), status
 

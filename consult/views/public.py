@@ -5,7 +5,7 @@ from typing import Mapping
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -253,22 +253,43 @@ def remove_from_list(slug: str, comment_id: int):
 
 @bp.get("/bien-nhan")
 def receipt_lookup():
+    """Find a receipt by its code: a list of opinions (GY-) or a survey response (KS-)."""
     form = ReceiptLookupForm(request.args)
     if request.args and form.validate():
         contribution = comment_service.contribution_by_receipt(form.code.data)
         if contribution is not None:
             return redirect(url_for("public.receipt", code=contribution.receipt_code))
-        form.code.errors.append(_("No opinions were found with this receipt code."))
+        response = _survey_response(form.code.data)
+        if response is not None:
+            return redirect(url_for("public.receipt", code=response.receipt_code))
+        form.code.errors.append(_("Nothing was found with this receipt code: check it and try again."))
     return render_template("public/receipt_lookup.html", form=form)
+
+
+def _survey_response(code: str):
+    """The submitted survey response with this receipt code, if any. (Imported here: the
+    surveys package imports this one's core while it loads.)"""
+    from surveys.responses import response_by_receipt
+
+    return response_by_receipt(code)
 
 
 @bp.get("/bien-nhan/<code>")
 def receipt(code: str):
     contribution = comment_service.contribution_by_receipt(code, with_comments=True)
     if contribution is None:
-        abort(404)
+        return _survey_receipt(code)
     return render_template("public/receipt.html", contribution=contribution,
                            answers=answers.own_answers(contribution))
+
+
+def _survey_receipt(code: str):
+    """A survey response's receipt: which survey, when it was sent, and what became of its
+    opinions on the draft; the answers themselves stay out (they are the survey's, not a
+    receipt's), so a code passed on shows no more than the survey's own receipt page."""
+    response = _survey_response(code) or abort(404)
+    return render_template("public/survey_receipt.html", response=response, survey=response.survey,
+                           own_answers=answers.own_survey_answers(response, str(get_locale())))
 
 
 @bp.get("/bien-nhan/<code>/du-lieu.json")

@@ -117,3 +117,11 @@ def test_without_its_storage_the_site_still_works(client, app_config):
     client.post("/dang-nhap", data={"email": user.email, "password": "sai"})
     login(client, user)
     assert client.get("/quan-tri/kiem-duyet").status_code == 200
+
+
+def test_survey_receipt_lookups_share_the_lookup_budget(client):
+    from_ip(client, "203.0.113.15")
+    answers = [client.get("/bien-nhan", query_string={"code": f"KS-0000-000{n}"}).status_code for n in range(2)]
+    assert answers == [200, 200]
+    assert client.get("/bien-nhan/KS-0000-0000").status_code == 429
+    assert from_ip(client, "203.0.113.16").get("/bien-nhan/KS-0000-0000").status_code == 404

@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.models import AuditEvent
 from consult.submissions.demo import sample_letter_pdf
 from tests.factories import login, make_consultation, make_user
+from tests.races import cookie_of, race, statuses
 
 PAGE = "/quan-tri/tham-van/luat-htx/ho-so"
 PDF_BYTES = sample_letter_pdf("To trinh")
@@ -317,6 +318,65 @@ def test_the_team_page_lists_documents_and_history(client, drafter):
                 content_type="multipart/form-data")
     page = client.get(PAGE).text
     assert "v1.pdf" in page and "v2.docx" in page and "1 phiên bản trước" in page
+
+
+# --- a double click ------------------------------------------------------------------------------
+
+def upload_form_key(client) -> str:
+    """The one-time key of the upload form as the team page draws it."""
+    return re.search(r'name="form_key" type="hidden" value="([^"]+)"', client.get(PAGE).text).group(1)
+
+
+def stored_files(app) -> list[str]:
+    import os
+
+    folder = os.path.join(app.instance_path, "uploads", "dossier")
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def upload_data(form_key: str) -> dict:
+    return {"kind": "submission", "title": "Tờ trình số 12/TTr-BKHĐT", "form_key": form_key,
+            "document": (io.BytesIO(PDF_BYTES), "to-trinh.pdf")}
+
+
+def test_the_same_upload_form_sent_twice_stores_one_document(app, client, drafter):
+    key = upload_form_key(client)
+    first = client.post(PAGE, data=upload_data(key), content_type="multipart/form-data")
+    again = client.post(PAGE, data=upload_data(key), content_type="multipart/form-data",
+                        follow_redirects=True)
+    assert first.status_code == 302 and again.status_code == 200
+    assert "Tài liệu đã được đăng vào hồ sơ dự thảo." in again.text
+    [document] = documents()
+    assert stored_files(app) == [document.stored_name]
+    assert audit_actions() == ["dossier_upload"]
+
+
+def test_six_identical_uploads_at_once_store_one_document_and_one_file(app, client, drafter):
+    key = upload_form_key(client)
+    results = race(app, lambda twin: twin.post(PAGE, data=upload_data(key),
+                                               content_type="multipart/form-data"),
+                   cookie=cookie_of(client))
+    assert statuses(results) == [302] * 6, results
+    assert {result.location for result in results} == {PAGE}
+    db.session.expire_all()
+    [document] = documents()
+    assert stored_files(app) == [document.stored_name]
+    assert audit_actions() == ["dossier_upload"]
+
+
+def test_two_upload_forms_store_two_documents(app, client, drafter):
+    for _ in range(2):
+        client.post(PAGE, data=upload_data(upload_form_key(client)), content_type="multipart/form-data")
+    assert len(documents()) == 2 and len(stored_files(app)) == 2
+
+
+def test_a_key_of_another_consultations_document_does_not_hide_an_upload(app, client, drafter):
+    make_consultation(slug="luat-khac", title="Luật khác")
+    key = upload_form_key(client)
+    client.post("/quan-tri/tham-van/luat-khac/ho-so", data=upload_data(key),
+                content_type="multipart/form-data")
+    client.post(PAGE, data=upload_data(key), content_type="multipart/form-data")
+    assert sorted(document.consultation.slug for document in documents()) == ["luat-htx", "luat-khac"]
 
 
 # --- pure checks -------------------------------------------------------------------------------

@@ -73,3 +73,56 @@ def test_the_comments_export_lists_no_receipt_code(client):
     header = text.splitlines()[0]
     assert "Ý kiến trong tệp xuất" in text and "Opinion" in header
     assert code not in text and "Receipt" not in header and "receipt_code" not in exports.COMMENT_KEYS
+
+
+# --- a survey's receipt at /bien-nhan ----------------------------------------------------------
+
+def _answered_survey(client) -> str:
+    """A citizen answers a one-question survey through its pages; its receipt code."""
+    from surveys.models import Response
+    from tests.surveys.factories import make_survey
+
+    make_survey("ks-htx", pages=[[{"name": "y_kien", "kind": "long_text"}]])
+    first_page = client.post("/khao-sat/ks-htx", data={"form_key": "khoa-1"}).location
+    client.post(first_page, data={"action": "next", "q-y_kien": "Câu trả lời riêng tư của tôi"})
+    assert client.post("/khao-sat/ks-htx/xem-lai").status_code == 302
+    return db.session.scalar(db.select(Response.receipt_code))
+
+
+def test_a_survey_receipt_is_found_at_the_receipt_page(app, client):
+    code = _answered_survey(client)
+    assert NEW_FORMAT.fullmatch(code) and code.startswith("KS-")
+    stranger = app.test_client()  # another browser: only the code
+    for typed in (code, code.lower(), " ".join(code[3:].replace("-", "")[i:i + 4] for i in range(0, 16, 4))):
+        found = stranger.get("/bien-nhan", query_string={"code": typed})
+        assert found.status_code == 302 and found.headers["Location"] == f"/bien-nhan/{code}", typed
+    page = stranger.get(f"/bien-nhan/{code}").text
+    assert code in page and "Khảo sát ks-htx" in page and "Biên nhận câu trả lời khảo sát" in page
+    assert "Câu trả lời riêng tư của tôi" not in page  # a receipt, not the answers
+
+
+def test_an_old_short_survey_code_is_still_found(app, client):
+    from surveys.models import Response
+
+    _answered_survey(client)
+    response = db.session.scalar(db.select(Response))
+    response.receipt_code = "KS-7K3M-9QXD"
+    db.session.commit()
+    stranger = app.test_client()
+    assert stranger.get("/bien-nhan", query_string={"code": "ks 7k3m 9qxd"}).headers["Location"] == "/bien-nhan/KS-7K3M-9QXD"
+    assert "KS-7K3M-9QXD" in stranger.get("/bien-nhan/KS-7K3M-9QXD").text
+
+
+def test_a_wrong_or_unsent_survey_code_finds_nothing(app, client):
+    from surveys.models import Response
+
+    code = _answered_survey(client)
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    stranger = app.test_client()
+    looked_up = stranger.get("/bien-nhan", query_string={"code": wrong})
+    assert looked_up.status_code == 200 and "Không tìm thấy" in looked_up.text
+    assert stranger.get(f"/bien-nhan/{wrong}").status_code == 404
+    db.session.scalar(db.select(Response)).status = "in_progress"  # an unsent response has no receipt
+    db.session.commit()
+    assert stranger.get(f"/bien-nhan/{code}").status_code == 404
+    assert stranger.get(f"/bien-nhan/{code}/du-lieu.json").status_code == 404

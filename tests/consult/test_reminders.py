@@ -42,11 +42,12 @@ def _officer(body, email: str):
 
 @pytest.fixture()
 def setting(app):
-    """Roster: BTC (7 days, no letter, two officers), BTP (7 days, letter sent), BCT (5 days, no
-    letter); a survey closing in 2 days with BTC invited and BTP having answered."""
+    """Roster: BTC (7 days, no letter, two officers), BTP (7 days, letter sent), BCT (9 days, no
+    letter: no reminder due yet); a survey closing in 2 days with BTC invited and BTP having
+    answered."""
     consultation = make_consultation()
     btc, btp, bct = organisation("BTC", name="Bộ Tài chính"), organisation("BTP"), organisation("BCT")
-    for body, days in ((btc, 7), (btp, 7), (bct, 5)):
+    for body, days in ((btc, 7), (btp, 7), (bct, 9)):
         roster.add_to_roster(consultation, body, _noon_in(days))
     db.session.commit()
     letter(consultation, btp, [(None, "Đồng ý.")])
@@ -79,7 +80,7 @@ def test_due_reminders_go_once_a_day_to_the_officers_of_bodies_that_have_not_ans
     assert {row.kind: row.status for row in db.session.scalars(select(ReminderLog))} == {
         "roster": "sent", "survey": "sent"}
     assert db.session.scalar(select(Invitation).where(Invitation.status == "sent")).reminded_at is not None
-    # The next day the same reminders are not due (5 and 1 days left are not reminder days).
+    # The next day they are not due again: the 7-day and 2-day reminders went today.
     tomorrow = utcnow() + timedelta(days=1)
     assert reminders.due((7, 2), tomorrow) == []
 
@@ -198,3 +199,57 @@ def test_an_agencys_team_sees_and_sends_only_its_own_consultations_reminders(app
     login(client, member_a)
     page = client.get("/quan-tri/nhac-nho/").text
     assert 'class="reminder-row"' not in page and "vanthu@btc.gov.vn" not in page
+
+
+# --- a day the reminders did not run ------------------------------------------------------------
+
+def _cron_on(app, monkeypatch, day: int):
+    """``flask reminders send-due`` as cron runs it, ``day`` days from today."""
+    later = utcnow() + timedelta(days=day)
+    monkeypatch.setattr(reminders, "utcnow", lambda: later)
+    result = app.test_cli_runner().invoke(args=["reminders", "send-due", "--base-url", BASE])
+    assert result.exit_code == 0, result.output
+
+
+def _roster_mail(inbox) -> list[tuple[str, str]]:
+    """(recipient, days left as the message says) of each reminder received, in order."""
+    import re
+
+    return [(recipients[0], re.search(r"còn (\d+) ngày", message.get_content()).group(1))
+            for recipients, message in inbox.messages]
+
+
+def test_a_reminder_day_missed_is_caught_up_once_and_never_after_the_deadline(app, client, monkeypatch):
+    """BTC's deadline is 9 days away; the server is down on the 7-day and 2-day reminder days:
+    each reminder goes at the next run, once. BXD's deadline is tomorrow and it was never
+    reminded: only the 2-day reminder goes, once. BCT's deadline passed: nothing goes."""
+    consultation = make_consultation()
+    btc, bxd, bct = organisation("BTC", name="Bộ Tài chính"), organisation("BXD"), organisation("BCT")
+    for body, days in ((btc, 9), (bxd, 1), (bct, -1)):
+        roster.add_to_roster(consultation, body, _noon_in(days))
+        _officer(body, f"vanthu@{body.code.lower()}.gov.vn")
+    db.session.commit()
+    controller, inbox = _smtp(app)
+    try:
+        _cron_on(app, monkeypatch, 0)  # BTC: 9 days left, nothing due; BXD: the 2-day reminder
+        assert _roster_mail(inbox) == [("vanthu@bxd.gov.vn", "1")]
+        for day in (1, 4, 5, 6):  # down on days 2 and 3 (7 and 6 days left); up again on day 4
+            _cron_on(app, monkeypatch, day)
+        assert _roster_mail(inbox)[1:] == [("vanthu@btc.gov.vn", "5")]
+        login(client, drafter())
+        assert 'id="due" data-count="0"' in client.get("/quan-tri/nhac-nho/").text
+        for day in (8, 9, 10, 11):  # down on day 7 (2 days left)
+            _cron_on(app, monkeypatch, day)
+    finally:
+        controller.stop()
+    assert _roster_mail(inbox)[1:] == [("vanthu@btc.gov.vn", "5"), ("vanthu@btc.gov.vn", "1")]
+    assert "vanthu@bct.gov.vn" not in {recipient for recipient, _days in _roster_mail(inbox)}
+
+
+def test_the_team_page_shows_a_missed_reminder_as_due(app, client, setting, monkeypatch):
+    """BCT (9 days) was not reminded on its 7-day day: two days later the page lists it."""
+    later = utcnow() + timedelta(days=4)
+    monkeypatch.setattr(reminders, "utcnow", lambda: later)
+    login(client, drafter())
+    page = client.get("/quan-tri/nhac-nho/").text
+    assert "vanthu@bct.gov.vn" in page and "Còn 5 ngày" in page

@@ -89,3 +89,69 @@ def test_the_check_reads_a_fixed_number_of_statements(app):
     assert offered == 20 * similar.LIMIT  # every open group (the first text twice) offered the three nearest
     assert many <= few + 1, (few, many)
     assert many <= 8
+
+
+# --- the index is kept between page loads, and rebuilt when a decision changes -----------------
+
+TEXT = "Đề nghị bỏ quy định về mức góp vốn tối thiểu của thành viên."
+
+
+def _page(client, consultation, anchor: str) -> str:
+    return client.get(f"/quan-tri/xu-ly/{consultation.slug}/{anchor}").text
+
+
+def _count_builds(monkeypatch) -> list[int]:
+    built: list[int] = []
+    real = similar._build
+
+    def counting(consultation_id):
+        built.append(consultation_id)
+        return real(consultation_id)
+
+    monkeypatch.setattr(similar, "_build", counting)
+    return built
+
+
+def test_the_index_is_kept_until_a_decision_is_made_and_a_new_decision_is_seen(app, client, monkeypatch):
+    from tests.consult.decision_factories import comment
+    from tests.factories import login
+
+    consultation = make_consultation()
+    login(client, drafter())
+    built = _count_builds(monkeypatch)
+    first = comment(consultation, "dieu-3", TEXT)
+    near = comment(consultation, "dieu-4", TEXT + "!!")
+    assert f'id="similar-c{near.id}"' not in _page(client, consultation, "dieu-4")  # nothing decided yet
+    assert f'id="similar-c{near.id}"' not in _page(client, consultation, "dieu-4")
+    assert len(built) == 1  # the second load used the kept index
+    answered = client.post(f"/quan-tri/xu-ly/{consultation.slug}/dieu-3", data={
+        "opinion": f"c{first.id}", "outcome": "explained", "reason": "Mức góp bảo đảm trách nhiệm."})
+    assert answered.status_code == 302
+    page = _page(client, consultation, "dieu-4")
+    assert f'id="similar-c{near.id}"' in page and "Mức góp bảo đảm trách nhiệm." in page
+    assert len(built) == 2
+    _page(client, consultation, "dieu-4")
+    assert len(built) == 2
+
+
+def test_an_opinion_taken_off_a_decision_rebuilds_the_index(app, client, monkeypatch):
+    """Two opinions answered by one decision; the decision is taken off one of them (it still
+    answers the other): the kept index must not offer it for that opinion's text any more."""
+    from tests.consult.decision_factories import comment
+    from tests.factories import login
+
+    consultation = make_consultation()
+    team = drafter()
+    login(client, team)
+    kept = comment(consultation, "dieu-3", "Điều 3 cần định nghĩa rõ hơn về thành viên liên kết.")
+    taken_off = comment(consultation, "dieu-3", TEXT)
+    decisions.decide([kept, taken_off], "explained", "Đã giải trình chung.", team)
+    db.session.commit()
+    near = comment(consultation, "dieu-4", TEXT + "!!")
+    assert "Đã giải trình chung." in _page(client, consultation, "dieu-4")
+    built = _count_builds(monkeypatch)
+    removed = client.post(f"/quan-tri/xu-ly/{consultation.slug}/dieu-3",
+                          data={"opinion": f"c{taken_off.id}", "action": "undecide"})
+    assert removed.status_code == 302
+    page = _page(client, consultation, "dieu-4")
+    assert built and f'id="similar-c{near.id}"' not in page

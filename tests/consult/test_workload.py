@@ -151,6 +151,63 @@ def test_the_decisions_pages_show_and_filter_by_assignee(client, consultation, t
     assert response.status_code == 302 and f"nguoi={member.id}" in response.headers["Location"]
 
 
+LAPSED = "no longer on this consultation's team"
+
+
+@pytest.mark.parametrize("leaves", ["deactivated", "moved to another agency"])
+def test_an_assignment_lapses_when_its_member_leaves_and_the_work_is_shown_unassigned(
+        client, consultation, team, leaves):
+    """The member given Điều 4 and one opinion of Điều 3 leaves the team of this consultation:
+    the pages say the work is unassigned and who had it, the "nobody" filter finds it, the
+    opinion falls back to its article's assignee, and assigning it again takes it over."""
+    agency = organisation("BKHDT", name="Bộ Kế hoạch và Đầu tư")
+    consultation.agency_id = agency.id
+    member = make_user("drafter", email="roi.di@example.vn")
+    member.organisation_id, member.name = agency.id, "Người Rời Đi"
+    stays = make_user("moderator", email="o.lai@example.vn")
+    stays.organisation_id = agency.id
+    mine = comment(consultation, "dieu-3", "Ý kiến giao riêng")
+    comment(consultation, "dieu-4", "Ý kiến ở Điều 4")
+    workload.assign(consultation, [f"c{mine.id}"], member, team)
+    workload.assign(consultation, ["a:dieu-3"], stays, team)
+    workload.assign(consultation, ["a:dieu-4"], member, team)
+    db.session.commit()
+    if leaves == "deactivated":
+        member.active = False
+    else:
+        member.organisation_id = organisation("BTC").id
+    db.session.commit()
+    summary = client.get(f"/quan-tri/xu-ly/{consultation.slug}?lang=en").text
+    assert f'<td class="assignee" data-assignee="" data-lapsed="{member.id}">' in summary
+    assert f"Người Rời Đi, who had it, is {LAPSED}" in summary
+    unassigned = client.get(f"/quan-tri/xu-ly/{consultation.slug}?nguoi=none").text
+    assert 'id="row-dieu-4"' in unassigned
+    article_4 = client.get(page_url(consultation, "dieu-4") + "?lang=en").text
+    assert f'data-lapsed="{member.id}"' in article_4 and "assign it again" in article_4
+    article_3 = client.get(page_url(consultation) + "?lang=en").text  # the article's assignee takes it
+    assert f'data-assignee="{stays.id}"' in article_3 and f'data-lapsed="{member.id}"' not in article_3
+    assert workload.queue(member) == []
+    # Giving it to someone else replaces the lapsed assignment (no second row, no error).
+    response = client.post(page_url(consultation, "dieu-4") + "/phan-cong",
+                           data={"whole": "1", "assignee": str(stays.id)})
+    assert response.status_code == 302
+    assert assignments()["a:dieu-4"] == stays.id
+    assert f'data-lapsed="{member.id}"' not in client.get(page_url(consultation, "dieu-4")).text
+
+
+def test_a_reactivated_member_has_the_work_again(client, consultation, team):
+    member = make_user("drafter", email="nghi.phep@example.vn")
+    comment(consultation, "dieu-4", "Ý kiến ở Điều 4")
+    workload.assign(consultation, ["a:dieu-4"], member, team)
+    member.active = False
+    db.session.commit()
+    assert 'data-lapsed' in client.get(page_url(consultation, "dieu-4")).text
+    member.active = True
+    db.session.commit()
+    page = client.get(page_url(consultation, "dieu-4")).text
+    assert f'data-user="{member.id}"' in page and "data-lapsed" not in page
+
+
 def test_unassigning_and_replaying_are_audited_once(client, consultation, team):
     member = make_user("drafter", email="thanh.vien@example.vn")
     url = page_url(consultation) + "/phan-cong"
