@@ -210,26 +210,34 @@ def in_app(database_url: str):
 
 
 def api_tokens(database_url: str, count: int, slug: str) -> list[str]:
-    """``count`` organisations on the consultation's roster, each with a write token."""
+    """``count`` organisations on the consultation's roster, each with a write token (inserted
+    in bulk: bench/load asks for thousands)."""
+    import secrets
     from datetime import timedelta
 
-    from sqlalchemy import select
+    from sqlalchemy import insert, select
 
     from consult.api import tokens
     from consult.extensions import db
     from consult.models import Consultation, Organisation, utcnow
-    from consult.submissions import roster
+    from consult.submissions.models import ApiToken, RosterEntry
 
     app = in_app(database_url)
-    raw_tokens = []
+    raw_tokens = [tokens.TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in range(count)]
+    if not count:
+        return raw_tokens
     with app.app_context():
-        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-        for index in range(count):
-            organisation = Organisation(code=f"BENCH{index:02d}", kind="association",
-                                        name=f"Hiệp hội thử tải {index}", short_name=f"HH{index}")
-            db.session.add(organisation)
-            roster.add_to_roster(consultation, organisation, utcnow() + timedelta(days=20))
-            raw_tokens.append(tokens.create_token(organisation, ["read", "submissions:write"], "bench", None)[1])
+        consultation_id = db.session.scalar(select(Consultation.id).where(Consultation.slug == slug))
+        now = utcnow()
+        ids = db.session.scalars(insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True), [
+            {"code": f"BENCH{index:02d}", "kind": "association", "name": f"Hiệp hội thử tải {index}",
+             "short_name": f"HH{index}", "former_names": []} for index in range(count)]).all()
+        db.session.execute(insert(RosterEntry), [
+            {"consultation_id": consultation_id, "organisation_id": oid, "deadline": now + timedelta(days=20),
+             "added_at": now} for oid in ids])
+        db.session.execute(insert(ApiToken), [
+            {"organisation_id": oid, "label": "bench", "prefix": raw[:10], "token_hash": tokens.hash_token(raw),
+             "scopes": "read submissions:write", "created_at": now} for oid, raw in zip(ids, raw_tokens)])
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -70,7 +70,7 @@ def comment_by_form_key(form_key: str) -> Comment | None:
 
 def add_comment(consultation: Consultation, contribution: Contribution | None,
                 provision: Provision | int | None, body: str, form_key: str,
-                late_ok: bool = False) -> tuple[Comment, bool]:
+                late_ok: bool = False, first_write: bool = False) -> tuple[Comment, bool]:
     """Store a comment in the citizen's unsent list at once, so nothing typed is lost.
 
     ``provision`` is the Provision commented on, or only its id (the article page knows the id
@@ -85,6 +85,10 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
 
     ``late_ok``: the consultation has just closed but the page was shown before it did
     (``consultations.accepts_late``); the comment is kept and marked late.
+
+    ``first_write``: the caller's transaction has written nothing yet (the article page's
+    POST), so a twin's conflict may roll it all back instead of a savepoint
+    (``races.insert_or_find``).
     """
     if not consultation.asks_citizens:
         raise CitizensNotAsked()
@@ -105,7 +109,7 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
         db.session.add(comment)
         return comment
 
-    return races.insert_or_find(add, lambda: comment_by_form_key(form_key))
+    return races.insert_or_find(add, lambda: comment_by_form_key(form_key), first_write=first_write)
 
 
 def _provision_reference(provision: Provision | int | None) -> dict:

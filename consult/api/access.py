@@ -1,6 +1,7 @@
 """Bearer tokens on API requests, and the page parameters every list shares."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -46,13 +47,23 @@ def require_scope(scope: str):
     return decorator
 
 
+#: How stale a token's stored last use may be: it is written at most once in this time. The
+#: token page shows it to the minute; a busy client's parallel calls would otherwise each
+#: write (and wait for the lock on) the same row, an UPDATE and a COMMIT per call.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
 def _record_use(token) -> None:
-    """Commit the token's last use on its own, so a request that fails later still counts.
+    """Commit the token's last use on its own, so a request that fails later still counts;
+    not again while the stored one is less than ``LAST_USE_PRECISION`` old.
 
     Nothing else of the request is loaded yet, and the token and its organisation were read
     in this very transaction: keeping them instead of expiring them at this commit saves
     the view two round trips to read them again."""
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is not None and timedelta(0) <= now - token.last_used_at < LAST_USE_PRECISION:
+        return
+    token.last_used_at = now
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:

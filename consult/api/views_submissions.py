@@ -103,18 +103,21 @@ def create_submission(slug: str):
     if errors:
         raise ApiProblem(422, "validation-error", _("Invalid submission"),
                          _("Some fields are missing or not valid; see errors."), errors=errors)
+    def prepare(draft) -> None:  # a new draft is filled before its INSERT: no UPDATE after it
+        services.update_letter(draft, letter_number=data.letter_number, letter_date=data.letter_date,
+                               signer_name=data.signer_name, signer_title=data.signer_title,
+                               no_comment=data.no_comment)
+        for item, provision in zip(data.opinions, provisions):
+            services.add_opinion(draft, provision, item.body)
+
     try:
-        draft, created = services.start_draft(consultation, organisation, None, channel="api")
+        draft, created = services.start_draft(consultation, organisation, None, channel="api",
+                                              looked_up=True, prepare=prepare, first_write=True)
     except services.NotOnRoster:
         raise ApiProblem(403, "not-on-roster", _("Forbidden"),
                          _("Your organisation is not asked for its opinion on this consultation.")) from None
     if not created:  # a twin request made the draft a moment ago: answer as its replay would
         raise _draft_exists(draft)
-    services.update_letter(draft, letter_number=data.letter_number, letter_date=data.letter_date,
-                           signer_name=data.signer_name, signer_title=data.signer_title,
-                           no_comment=data.no_comment)
-    for item, provision in zip(data.opinions, provisions):
-        services.add_opinion(draft, provision, item.body)
     db.session.flush()  # the answer is made from what is in memory, before the commit expires it
     body, location = serialize.submission(draft), url_for("api.get_submission", submission_id=draft.id,
                                                           _external=True)

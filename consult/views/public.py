@@ -157,7 +157,7 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     try:
         comment, created = comment_service.add_comment(
             consultation, _current_list(consultation, with_comments=False), provision_id, form.body.data,
-            form.form_key.data, late_ok=_late_ok(consultation, form))
+            form.form_key.data, late_ok=_late_ok(consultation, form), first_write=True)
     except comment_service.CitizensNotAsked:
         db.session.rollback()
         flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "

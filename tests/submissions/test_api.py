@@ -285,3 +285,27 @@ def test_a_consultation_not_yet_published_is_not_reached_by_a_token(client, setu
     db.session.commit()
     assert_problem(create(client, token), 404)
     assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_a_tokens_last_use_is_written_once_a_minute_and_counts_failed_calls(client, setup):
+    """Parallel calls of a busy client must not each write (and lock) the token's row; the page
+    of tokens shows the last use to the minute, and a call that fails later still counts."""
+    from datetime import timedelta
+
+    from consult.models import utcnow
+
+    _consultation, _btc, _btp, token = setup
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    assert stored.last_used_at is None
+    assert client.get("/api/v1/submissions", headers=auth(token)).status_code == 200
+    db.session.expire_all()
+    first = stored.last_used_at
+    assert first is not None
+    assert client.get("/api/v1/submissions", headers=auth(token)).status_code == 200
+    db.session.expire_all()
+    assert stored.last_used_at == first  # within the minute: not written again
+    stored.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    assert create(client, token, {"letter_number": "x" * 500}).status_code == 422  # fails after the check
+    db.session.expire_all()
+    assert stored.last_used_at > utcnow() - timedelta(minutes=1)

@@ -1,0 +1,94 @@
+"""The hot public inserts without a savepoint (``races.insert_or_find(first_write=True)``):
+when a twin request stored the row first, the whole transaction is rolled back and the
+winner's row is the answer, with nothing left behind (issue 10, items 1 and 5)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from consult import comments, races
+from consult.extensions import db
+from consult.models import Comment, Contribution
+from consult.submissions import services
+from consult.submissions.models import Submission
+from tests.factories import make_consultation
+from tests.submissions.helpers import make_organisation, on_roster
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture()
+def consultation(app):
+    return make_consultation()
+
+
+def test_a_twin_comment_gives_the_winner_and_leaves_no_empty_list(consultation):
+    winner, created = comments.add_comment(consultation, None, None, "Ý kiến thứ nhất", "twin-key",
+                                           first_write=True)
+    assert created
+    db.session.commit()
+    winner_id, list_id = winner.id, winner.contribution_id
+    # the twin's session knows no list: without the savepoint its new list and comment are
+    # both in the failed flush, and both go with the rollback
+    again, created = comments.add_comment(consultation, None, None, "Ý kiến thứ nhất", "twin-key",
+                                          first_write=True)
+    assert not created
+    assert (again.id, again.contribution_id) == (winner_id, list_id)
+    db.session.commit()
+    assert count(Comment) == 1
+    assert count(Contribution) == 1
+
+
+def test_a_first_write_with_changes_pending_keeps_the_savepoint(consultation):
+    """Something already waiting in the session must not be undone by a twin's conflict."""
+    comments.add_comment(consultation, None, None, "Ý kiến thứ nhất", "twin-key")
+    db.session.commit()
+    pending = comments.start_contribution(consultation)  # not flushed yet
+    again, created = comments.add_comment(consultation, None, None, "Ý kiến thứ nhất", "twin-key",
+                                          first_write=True)
+    assert not created
+    db.session.commit()
+    assert pending.id is not None  # kept: only the savepoint was rolled back
+    assert count(Contribution) == 2
+
+
+def test_an_unexplained_conflict_is_raised_not_hidden(consultation):
+    from sqlalchemy.exc import IntegrityError
+
+    comments.add_comment(consultation, None, None, "Ý kiến", "key-one")
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        races.insert_or_find(lambda: _duplicate_comment(consultation), lambda: None, first_write=True)
+    db.session.rollback()
+
+
+def _duplicate_comment(consultation):
+    comment = Comment(contribution=comments.start_contribution(consultation), consultation=consultation,
+                      body="x", body_normalized="x", form_key="key-one", status="draft")
+    db.session.add(comment)
+    return comment
+
+
+def test_a_twin_letter_through_the_api_path_gives_the_winners_draft(consultation):
+    organisation = make_organisation()
+    on_roster(consultation, organisation.code)
+    db.session.commit()
+    letter = {"letter_date": None, "signer_name": "A", "signer_title": "B", "no_comment": False}
+
+    def fill(number):
+        return lambda draft: services.update_letter(draft, letter_number=number, **letter)
+
+    first, created = services.start_draft(consultation, organisation, None, channel="api", looked_up=True,
+                                          prepare=fill("1/BTC"), first_write=True)
+    assert created and first.letter_number == "1/BTC"
+    db.session.commit()
+    first_id = first.id
+    # a twin that looked for a draft before the first one committed
+    second, created = services.start_draft(consultation, organisation, None, channel="api", looked_up=True,
+                                           prepare=fill("2/BTC"), first_write=True)
+    assert not created and second.id == first_id and second.letter_number == "1/BTC"
+    db.session.commit()
+    assert count(Submission) == 1
