@@ -39,7 +39,7 @@ WHOLE_NUMBERS = (
     "EXPORT_KEEP", "EXPORT_INPROCESS_LIMIT", "ANALYSIS_INPROCESS_LIMIT", "ANALYSIS_CHUNK_SIZE", "SMTP_PORT", "PORT",
     "PROXY_COUNT", "MAX_CONTENT_LENGTH", "SUBMISSION_PDF_MAX_BYTES", "SURVEY_UPLOAD_MAX_BYTES",
     "HSTS_SECONDS", "STATIC_MAX_AGE", "MIN_CONSULTATION_DAYS", "LATE_GRACE_MINUTES",
-    "DOSSIER_MAX_BYTES",
+    "DOSSIER_MAX_BYTES", "PAGE_CACHE_SECONDS", "PAGE_CACHE_SIZE",
 )
 #: Settings that are yes or no.
 SWITCHES = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "HSTS_INCLUDE_SUBDOMAINS")
@@ -102,6 +102,10 @@ def defaults(app: Flask) -> dict:
         #: Days before a roster deadline or a survey's closing when reminders are e-mailed
         #: (``flask reminders send-due``, run daily by cron).
         "REMINDER_DAYS": (7, 2),
+        #: Seconds an anonymous visitor's article or draft page is kept per process (0: off),
+        #: and how many pages a process keeps (consult/page_cache.py).
+        "PAGE_CACHE_SECONDS": 5,
+        "PAGE_CACHE_SIZE": 256,
     }
 
 

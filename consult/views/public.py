@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
-from consult import answers, antibot, carry, consultations, drafts, finding, provision_tree, races
+from consult import answers, antibot, carry, consultations, drafts, finding, page_cache, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
 from consult.models import Consultation, Draft, utcnow
@@ -75,14 +75,17 @@ def _current_list(consultation: Consultation, with_comments: bool = True):
 
 
 @bp.get("/du-thao/<slug>")
+@page_cache.kept_page
 def draft(slug: str):
     consultation = _consultation_or_404(slug)
     version = _version_or_404(consultation)
     tree = provision_tree.tree_of(version)
+    contribution = _current_list(consultation)
+    page_cache.note(consultation, personal=contribution is not None)
     return render_template(
         "public/draft.html", consultation=consultation, version=version,
         toc=drafts.table_of_contents(version, tree), tree=tree, children=tree.children,
-        contribution=_current_list(consultation), history=consultations.history(consultation),
+        contribution=contribution, history=consultations.history(consultation),
     )
 
 
@@ -99,6 +102,7 @@ def _clause_choices(article: Node, children: Mapping) -> list[tuple[str, str]]:
 
 
 @bp.route("/du-thao/<slug>/<anchor>", methods=["GET", "POST"])
+@page_cache.kept_page
 def article(slug: str, anchor: str):
     consultation = _consultation_or_404(slug)
     version = _version_or_404(consultation)
@@ -117,10 +121,12 @@ def article(slug: str, anchor: str):
     page = comment_service.published_comments_page(  # with opinions carried from earlier versions
         carry.with_earlier_versions(version, tree.subtree_ids(article_node)),
         request.args.get("trang", 1, type=int))
+    contribution = _current_list(consultation)
+    page_cache.note(consultation, personal=contribution is not None, form=form)
     return render_template(
         "public/article.html", consultation=consultation, version=version, article=article_node,
         children=tree.children, tree=tree, form=form, page=page, comments=page.comments,
-        contribution=_current_list(consultation),
+        contribution=contribution,
     )
 
 
