@@ -34,6 +34,8 @@ stored result.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import logging
 import traceback
@@ -143,17 +145,24 @@ def freeze(connection, result_id: int, opinions: list[Opinion], articles: dict[s
                    ex=FROZEN_TTL)
 
 
-def frozen(row) -> tuple[list[Opinion], dict[str, Provision]]:
+def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
     """The run's opinions as they were when it was split (texts read now; opinions sent since
-    left out; each on the article it was on) and its articles by anchor."""
+    left out; each on the article it was on), only those ``wanted(opinion)`` accepts when
+    given (the others' texts are never kept: a view of a few opinions of a million stays
+    small), and its articles by anchor."""
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     raw = connection.get(FROZEN_KEY.format(row.id))
     if raw is None:
         raise RuntimeError(f"text analysis {row.id}: its frozen list of opinions is gone from Redis")
     payload = json.loads(zlib.decompress(raw))
     anchors = dict(zip(payload["ids"], payload["anchors"]))
-    opinions = [replace(o, group_key=anchors[o.id])
-                for o in jobs.load_opinions(row.scope, row.scope_id, row.params) if o.id in anchors]
+    opinions = []
+    for opinion in jobs.iter_opinions(row.scope, row.scope_id, row.params, batch=SCAN_BATCH):
+        anchor = anchors.get(opinion.id)
+        if anchor is not None:
+            opinion = replace(opinion, group_key=anchor)
+            if wanted is None or wanted(opinion):
+                opinions.append(opinion)
     articles = {anchor: db.session.get(Provision, article_id)
                 for anchor, article_id in payload["articles"].items()}
     return opinions, {anchor: article for anchor, article in articles.items() if article is not None}
@@ -199,6 +208,17 @@ def segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -
     A failure marks the run failed with its message (the first failure's is kept) and is
     raised again, so RQ keeps the job among the failed ones."""
     return jobs.in_app(_segment_chunk, result_id, source, ids, max_chars)
+
+
+def give_back_memory() -> None:
+    """Return the memory a job freed to the system (glibc's ``malloc_trim``): a worker runs
+    one job after another in one process, and without it each view's freed heap stays
+    counted in the worker's resident memory, so the next job starts that much higher."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
@@ -270,17 +290,21 @@ def store_segmentations(texts: list[str], max_chars: int) -> int:
 def analyse_part(result_id: int, kind: str, name: str) -> dict | None:
     """The RQ job of one view: ``all``, ``type`` (a respondent type) or ``article`` (an
     article's views, as ``jobs.compute_views``); returns it for ``finish``."""
-    return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
+    try:
+        return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
+    finally:
+        give_back_memory()
 
 
 def _analyse_part(result_id: int, kind: str, name: str) -> dict:
     row = db.session.get(results.TextAnalysis, result_id)
     params = jobs.pipeline.AnalysisParams.from_dict(row.params)
-    opinions, _ = frozen(row)
     if kind == "type":
-        opinions = jobs.by_respondent_type(opinions).get(name, [])
+        opinions, _ = frozen(row, lambda o: (o.respondent_type or "unknown") == name)
     elif kind == "article":
-        opinions = [o for o in opinions if o.group_key == name]
+        opinions, _ = frozen(row, lambda o: o.group_key == name)
+    else:
+        opinions, _ = frozen(row)
     cache = jobs.load_cache(opinions, params.max_chars)
     if kind == "article":
         view = jobs.compute_views(opinions, params, cache)
