@@ -7,9 +7,12 @@ opinions than one chunk holds (``ANALYSIS_CHUNK_SIZE``, default 5,000), ``split_
 enqueues, on the run's queue:
 
 1. one ``segment_chunk(result_id, source, ids, max_chars)`` job per chunk of the distinct
-   texts missing from the segmentation cache (``TextSegmentCache``): the ids of one
-   opinion per text; the job segments them and upserts them into the cache (race-safe, see
-   ``results.store_cache``);
+   texts (as written) whose normalisation and stance (``TextStanceCache``) or whose
+   segmentation (``TextSegmentCache``) is not stored: the ids of one opinion per text; the
+   job normalises, classifies and segments what is missing and upserts it into the caches
+   (race-safe, see ``results.store_cache``). The split job itself only hashes the texts
+   (``pipeline.raw_key``) and reads the keys stored in the caches, so normalisation, like
+   segmentation, is shared among the workers;
 2. one ``analyse_part(result_id, kind, name)`` job per view (``all``, ``type``/respondent
    type, ``article``/anchor), started by RQ when every chunk job has ended: the pipeline on
    that subset, every segmentation read from the cache; the view is the job's return value
@@ -31,6 +34,8 @@ stored result.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import logging
 import traceback
@@ -44,7 +49,6 @@ from rq.job import Dependency, Job
 from sqlalchemy import select
 
 from analysis import jobs, results
-from analysis.text.normalise import prepare
 from analysis.text.opinion import Opinion
 from analysis.text.segment import default_segmenter, encode_segmentation, segment_text
 from consult.extensions import db
@@ -58,6 +62,8 @@ CHUNK_SIZE = 5000
 #: Redis key of a split run's frozen opinions and articles (``freeze``); kept at most a week.
 FROZEN_KEY = "gopy:text-analysis:{}:frozen"
 FROZEN_TTL = 7 * 86400
+#: Rows fetched at a time when the split job reads a run's texts to hash them.
+SCAN_BATCH = 5000
 
 
 def split_run(row) -> bool:
@@ -68,10 +74,11 @@ def split_run(row) -> bool:
         return False
     size = max(1, int(current_app.config.get("ANALYSIS_CHUNK_SIZE") or CHUNK_SIZE))
     params = jobs.pipeline.AnalysisParams.from_dict(row.params)
-    opinions = jobs.load_opinions(row.scope, row.scope_id, row.params)
+    opinions, first = scan(row, params.max_chars)
     if len(opinions) <= size:
         return False
-    ids = missing_texts(opinions, params.max_chars)
+    ids = uncached(first)
+    del first
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
     articles = jobs.current_articles(row.scope_id) if row.scope == "consultation" else {}
     freeze(job.connection, row.id, opinions, articles)
@@ -84,15 +91,37 @@ def split_run(row) -> bool:
     return True
 
 
+def scan(row, max_chars: int) -> tuple[list[Opinion], dict[str, int]]:
+    """The run's opinions without their texts, and the id of the first opinion of each
+    distinct text as written (by ``pipeline.raw_key``). Texts are read in batches and only
+    hashed: the split job neither keeps nor normalises them (the chunk jobs do)."""
+    raw_key = jobs.pipeline.raw_key
+    opinions: list[Opinion] = []
+    first: dict[str, int] = {}
+    for opinion in jobs.iter_opinions(row.scope, row.scope_id, row.params, batch=SCAN_BATCH):
+        first.setdefault(raw_key(opinion.text, max_chars), opinion.id)
+        opinions.append(replace(opinion, text=""))
+    return opinions, first
+
+
 def missing_texts(opinions: list[Opinion], max_chars: int) -> list[int]:
-    """One opinion id per distinct text whose segmentation is not cached."""
+    """One opinion id per distinct text as written that the chunk jobs must still work on."""
     first: dict[str, int] = {}
     for opinion in opinions:
-        key = prepare(opinion.text, max_chars).key
-        if key and key not in first:
-            first[key] = opinion.id
-    known = results.known_keys(sorted(first), default_segmenter().name)
-    return [opinion_id for key, opinion_id in first.items() if key not in known]
+        first.setdefault(jobs.pipeline.raw_key(opinion.text, max_chars), opinion.id)
+    return uncached(first)
+
+
+def uncached(first: dict[str, int]) -> list[int]:
+    """The ids of ``first`` (raw key -> opinion id) whose text has no stored normalisation
+    and stance (``TextStanceCache``) of this version, or whose normalised text has no stored
+    segmentation: only their keys are read from the caches, never a text normalised."""
+    pipeline = jobs.pipeline
+    normalised = results.normalised_keys(sorted(first), pipeline.TEXT_CACHE_VERSION)
+    segmented = results.known_keys(sorted({key for key in normalised.values() if key}),
+                                   default_segmenter().name)
+    return [opinion_id for raw, opinion_id in first.items()
+            if raw not in normalised or (normalised[raw] and normalised[raw] not in segmented)]
 
 
 def view_parts(row, opinions: list[Opinion], articles: dict | None = None) -> list[tuple[str, str]]:
@@ -116,17 +145,24 @@ def freeze(connection, result_id: int, opinions: list[Opinion], articles: dict[s
                    ex=FROZEN_TTL)
 
 
-def frozen(row) -> tuple[list[Opinion], dict[str, Provision]]:
+def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
     """The run's opinions as they were when it was split (texts read now; opinions sent since
-    left out; each on the article it was on) and its articles by anchor."""
+    left out; each on the article it was on), only those ``wanted(opinion)`` accepts when
+    given (the others' texts are never kept: a view of a few opinions of a million stays
+    small), and its articles by anchor."""
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     raw = connection.get(FROZEN_KEY.format(row.id))
     if raw is None:
         raise RuntimeError(f"text analysis {row.id}: its frozen list of opinions is gone from Redis")
     payload = json.loads(zlib.decompress(raw))
     anchors = dict(zip(payload["ids"], payload["anchors"]))
-    opinions = [replace(o, group_key=anchors[o.id])
-                for o in jobs.load_opinions(row.scope, row.scope_id, row.params) if o.id in anchors]
+    opinions = []
+    for opinion in jobs.iter_opinions(row.scope, row.scope_id, row.params, batch=SCAN_BATCH):
+        anchor = anchors.get(opinion.id)
+        if anchor is not None:
+            opinion = replace(opinion, group_key=anchor)
+            if wanted is None or wanted(opinion):
+                opinions.append(opinion)
     articles = {anchor: db.session.get(Provision, article_id)
                 for anchor, article_id in payload["articles"].items()}
     return opinions, {anchor: article for anchor, article in articles.items() if article is not None}
@@ -174,6 +210,17 @@ def segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -
     return jobs.in_app(_segment_chunk, result_id, source, ids, max_chars)
 
 
+def give_back_memory() -> None:
+    """Return the memory a job freed to the system (glibc's ``malloc_trim``): a worker runs
+    one job after another in one process, and without it each view's freed heap stays
+    counted in the worker's resident memory, so the next job starts that much higher."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _segment_chunk(result_id: int, source: str, ids: list[int], max_chars: int) -> int:
     return _failing_the_run(result_id, lambda: store_segmentations(texts_of(source, ids), max_chars),
                             default=0)
@@ -214,39 +261,50 @@ def texts_of(source: str, ids: list[int]) -> list[str]:
 
 
 def store_segmentations(texts: list[str], max_chars: int) -> int:
-    """Segment each distinct text as the pipeline does and upsert it into the cache, with its
-    normalised form and stance (``TextStanceCache``), so the view jobs only read them."""
+    """Normalise, classify and segment the texts as the pipeline does, each only when its
+    cache row is missing, and upsert the new rows (``TextStanceCache`` by text as written,
+    ``TextSegmentCache`` by normalised text), so the view jobs only read them. Returns how
+    many texts were segmented."""
     pipeline = jobs.pipeline
     segmenter = default_segmenter()
-    entries: dict[str, str] = {}
-    cache = pipeline.SegmentCache()
-    for text in texts:
-        entry = cache.entry(text, max_chars)
+    raw_keys = sorted({pipeline.raw_key(text, max_chars) for text in texts})
+    stored = results.load_text_cache(raw_keys, pipeline.TEXT_CACHE_VERSION)
+    cache = pipeline.SegmentCache(texts={key: pipeline.TextEntry.from_dict(entry)
+                                         for key, entry in stored.items()})
+    entries = [cache.entry(text, max_chars) for text in texts]
+    keys = sorted({entry.prepared.key for entry in entries if entry.prepared.key})
+    known = results.known_keys(keys, segmenter.name)
+    segmented: dict[str, str] = {}
+    for entry in entries:
         prepared = entry.prepared
-        if prepared.key and prepared.key not in entries:
-            entries[prepared.key] = encode_segmentation(segment_text(prepared.text, segmenter))
-    pipeline.classify_entries(list(cache.texts.values()))
-    results.store_cache(entries, segmenter.name)
+        if prepared.key and prepared.key not in known and prepared.key not in segmented:
+            segmented[prepared.key] = encode_segmentation(segment_text(prepared.text, segmenter))
+    pipeline.classify_entries(list(cache.texts_added.values()))
+    results.store_cache(segmented, segmenter.name)
     results.store_text_cache({key: entry.to_dict() for key, entry in cache.texts_added.items()},
                              pipeline.TEXT_CACHE_VERSION)
     db.session.commit()
-    return len(entries)
+    return len(segmented)
 
 
 def analyse_part(result_id: int, kind: str, name: str) -> dict | None:
     """The RQ job of one view: ``all``, ``type`` (a respondent type) or ``article`` (an
     article's views, as ``jobs.compute_views``); returns it for ``finish``."""
-    return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
+    try:
+        return jobs.in_app(_failing_the_run, result_id, lambda: _analyse_part(result_id, kind, name))
+    finally:
+        give_back_memory()
 
 
 def _analyse_part(result_id: int, kind: str, name: str) -> dict:
     row = db.session.get(results.TextAnalysis, result_id)
     params = jobs.pipeline.AnalysisParams.from_dict(row.params)
-    opinions, _ = frozen(row)
     if kind == "type":
-        opinions = jobs.by_respondent_type(opinions).get(name, [])
+        opinions, _ = frozen(row, lambda o: (o.respondent_type or "unknown") == name)
     elif kind == "article":
-        opinions = [o for o in opinions if o.group_key == name]
+        opinions, _ = frozen(row, lambda o: o.group_key == name)
+    else:
+        opinions, _ = frozen(row)
     cache = jobs.load_cache(opinions, params.max_chars)
     if kind == "article":
         view = jobs.compute_views(opinions, params, cache)

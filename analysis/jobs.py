@@ -309,8 +309,16 @@ def count_opinions(scope: str, scope_id: int, params: dict) -> int:
 
 def load_opinions(scope: str, scope_id: int, params: dict, text: bool = True) -> list[Opinion]:
     """The opinions of a scope as plain ``Opinion`` values (ids, text, respondent type)."""
+    return list(iter_opinions(scope, scope_id, params, text))
+
+
+def iter_opinions(scope: str, scope_id: int, params: dict, text: bool = True,
+                  batch: int | None = None):
+    """``load_opinions`` one at a time; with ``batch``, rows are fetched that many at a time
+    (a server-side cursor on PostgreSQL), so a million texts never sit in memory together."""
     if scope == "question":
-        return _answers(scope_id, text)
+        yield from _answers(scope_id, text, batch)
+        return
     query = (
         select(Comment.id, Comment.body if text else Comment.id, Provision.anchor,
                Contribution.respondent_type)
@@ -330,9 +338,15 @@ def load_opinions(scope: str, scope_id: int, params: dict, text: bool = True) ->
         query = query.where(Comment.consultation_id == scope_id)
     else:
         raise ScopeNotFound(scope)
-    return [Opinion(id=row[0], text=row[1] if text else "", group_key=_article_anchor(row[2]),
-                    respondent_type=row[3], source="comment")
-            for row in db.session.execute(query.order_by(Comment.id))]
+    for row in _rows(query.order_by(Comment.id), batch):
+        yield Opinion(id=row[0], text=row[1] if text else "", group_key=_article_anchor(row[2]),
+                      respondent_type=row[3], source="comment")
+
+
+def _rows(query, batch: int | None):
+    if batch:
+        return db.session.execute(query.execution_options(yield_per=batch))
+    return db.session.execute(query)
 
 
 def _article_anchor(anchor: str | None) -> str:
@@ -360,19 +374,19 @@ def _describe_question(question_id: int) -> tuple[str, int | None]:
     return question.label_in("vi") or question.name, question.survey.consultation_id
 
 
-def _answers(question_id: int, text: bool) -> list[Opinion]:
-    """Submitted answers to one text question (the text as written)."""
+def _answers(question_id: int, text: bool, batch: int | None = None):
+    """Submitted answers to one text question (the text as written), one at a time."""
     from surveys.models import Answer, Response
 
-    rows = db.session.execute(
+    rows = _rows(
         select(Answer.id, Answer.value_text, Response.respondent_type)
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.question_id == question_id, Response.status == "submitted",
                Answer.value_text.is_not(None))
-        .order_by(Answer.id)
-    )
-    return [Opinion(id=row[0], text=(row[1] or "") if text else "", group_key=str(question_id),
-                    respondent_type=row[2], source="answer") for row in rows]
+        .order_by(Answer.id), batch)
+    for row in rows:
+        yield Opinion(id=row[0], text=(row[1] or "") if text else "", group_key=str(question_id),
+                      respondent_type=row[2], source="answer")
 
 
 def open_questions(consultation_id: int | None = None) -> list:

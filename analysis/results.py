@@ -206,6 +206,21 @@ def load_text_cache(keys: list[str], version: str, chunk: int = 500) -> dict[str
     return found
 
 
+def normalised_keys(raw_keys: list[str], version: str, chunk: int = 500) -> dict[str, str]:
+    """The normalised-text key (``PreparedText.key``) stored for each of ``raw_keys`` by
+    ``version``, read from the JSON without loading the entries (raw key -> key)."""
+    found: dict[str, str] = {}
+    column = TextStanceCache.entry["key"].as_string()
+    for start in range(0, len(raw_keys), chunk):
+        rows = db.session.execute(
+            select(TextStanceCache.key, column)
+            .where(TextStanceCache.key.in_(raw_keys[start:start + chunk]),
+                   TextStanceCache.version == version)
+        )
+        found.update({key: value or "" for key, value in rows})
+    return found
+
+
 def store_text_cache(entries: dict[str, dict], version: str, chunk: int = 500) -> int:
     """Add or replace normalisations and stances (``INSERT ... ON CONFLICT DO UPDATE``, keys
     in order so concurrent view jobs storing the same texts do not deadlock)."""

@@ -307,6 +307,20 @@ def _echo_run(row) -> None:
     click.echo("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in view["timings"].items()))
 
 
+@bp.cli.command("prune-cache")
+@click.option("--keep-days", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Keep rows stored in the last N days even when no opinion refers to them.")
+def prune_cache_command(keep_days):
+    """Delete the per-text cache rows (normalisation and stance, segmentation) that no
+    comment or survey answer refers to any more, and those of an older version."""
+    from analysis.cache_pruning import prune_caches
+
+    pruned = prune_caches(keep_days)
+    click.echo(f"Normalisation and stance cache: {pruned.stance_deleted} deleted, "
+               f"{pruned.stance_kept} kept.")
+    click.echo(f"Segmentation cache: {pruned.segment_deleted} deleted, {pruned.segment_kept} kept.")
+
+
 @bp.cli.command("worker")
 @click.option("--queue", "queue_names", multiple=True,
               help="Queue name, repeatable (default: MAIL_QUEUE or 'mail', EXPORT_QUEUE or 'exports', "

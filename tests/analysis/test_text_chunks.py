@@ -44,6 +44,14 @@ def generated_consultation(count: int = 40):
     return consultation
 
 
+def normalised_keys(opinions, ids: list[int], max_chars: int) -> list[str]:
+    """The normalised-text keys of the opinions ``ids``, in that order."""
+    from analysis.text.normalise import prepare
+
+    texts = {o.id: o.text for o in opinions}
+    return [prepare(texts[opinion_id], max_chars).key for opinion_id in ids]
+
+
 def cached_count() -> int:
     return db.session.scalar(select(func.count()).select_from(TextSegmentCache))
 
@@ -65,7 +73,10 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
     db.session.expire_all()
     row = db.session.get(TextAnalysis, result_id)
     opinions = jobs.load_opinions("consultation", consultation.id, row.params)
-    distinct = len(chunked.missing_texts(opinions, 5000))
+    max_chars = jobs.pipeline.AnalysisParams.from_dict(row.params).max_chars
+    to_do = chunked.missing_texts(opinions, max_chars)
+    distinct = len(to_do)  # one per text as written, none cached yet
+    normalised = normalised_keys(opinions, to_do, max_chars)
     parts = chunked.view_parts(row, opinions)
     assert distinct > 2 * CHUNK
     assert ("all", "") in parts and ("article", "dieu-3") in parts and ("article", "dieu-4") in parts
@@ -75,15 +86,14 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
     assert row.status == "running"
 
     work(redis_queue, max_jobs=2)  # a first worker takes two chunks
-    assert cached_count() == 2 * CHUNK
+    assert cached_count() == len(set(normalised[:2 * CHUNK]))
     # … and keeps their normalised texts and stances for the view jobs
     assert db.session.scalar(select(func.count()).select_from(TextStanceCache)) == 2 * CHUNK
     work(redis_queue)  # a second one the other chunks, then the final job
     db.session.expire_all()
     split_run = db.session.get(TextAnalysis, result_id)
     assert split_run.status == "done", split_run.error
-    assert cached_count() == distinct
-    max_chars = jobs.pipeline.AnalysisParams.from_dict(row.params).max_chars
+    assert cached_count() == len(set(normalised))
     raw = {jobs.pipeline.raw_key(o.text, max_chars) for o in opinions}
     stored = db.session.scalars(select(TextStanceCache)).all()
     assert {r.key for r in stored} == raw  # the view jobs kept normalisation and stance
@@ -92,7 +102,7 @@ def test_two_workers_share_the_chunks_and_store_the_single_process_result(redis_
     db.session.execute(delete(TextSegmentCache))
     db.session.commit()
     single = db.session.get(TextAnalysis, jobs.run_analysis("consultation", consultation.id))
-    assert single.status == "done" and cached_count() == distinct
+    assert single.status == "done" and cached_count() == len(set(normalised))
     assert split_run.input_count == single.input_count == 40
     assert split_run.view()["campaigns"], "the planted campaigns are found"
     article_runs = db.session.scalars(select(TextAnalysis).where(TextAnalysis.scope == "article")
@@ -214,3 +224,55 @@ def test_key_words_rank_ties_alike_in_every_process():
                               env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout
                for seed in (1, 2, 3, 4)}
     assert printed == {"['vốn', 'góp', 'xã', 'viên', 'lãi', 'chia', 'quỹ', 'đất', 'thuế', 'nợ']\n"}
+
+
+def test_a_split_run_over_stored_caches_normalises_and_segments_nothing(redis_queue, monkeypatch):
+    """Every text's normalisation, stance and segmentation stored by a first split run: the
+    second one enqueues no chunk job, and neither the split job, nor a view job, nor the
+    final job normalises or segments a text; the stored result is the same."""
+    consultation = generated_consultation()
+    first = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue)
+
+    def never(*args, **kwargs):
+        raise AssertionError("a text was normalised or segmented again")
+
+    monkeypatch.setattr(jobs.pipeline, "prepare", never)
+    monkeypatch.setattr(jobs.pipeline, "segment_text", never)
+    monkeypatch.setattr(chunked, "segment_text", never)
+    second = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue, max_jobs=1)  # the split: the views wait for nothing
+    queued = [job.description for job in redis_queue.jobs]
+    assert queued and not [d for d in queued if "chunk" in d], queued
+    work(redis_queue)
+    db.session.expire_all()
+    rows = [db.session.get(TextAnalysis, result_id) for result_id in (first, second)]
+    assert [row.status for row in rows] == ["done", "done"], rows[1].error
+    assert without_timings(rows[0].result) == without_timings(rows[1].result)
+
+
+def test_chunk_jobs_segment_from_stored_normalisations(redis_queue, monkeypatch):
+    """Segmentations gone but normalisations and stances stored: the chunk jobs segment
+    every distinct text again without normalising one."""
+    consultation = generated_consultation()
+    first = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue)
+    segmented = cached_count()
+    db.session.execute(delete(TextSegmentCache))
+    db.session.commit()
+
+    def never(*args, **kwargs):
+        raise AssertionError("a text was normalised again")
+
+    monkeypatch.setattr(jobs.pipeline, "prepare", never)
+    second = jobs.queue_analysis("consultation", consultation.id)
+    work(redis_queue, max_jobs=1)
+    queued = [job.description for job in redis_queue.jobs]
+    written = {o.text for o in jobs.load_opinions("consultation", consultation.id, {})}
+    assert len(queued) == -(-len(written) // CHUNK) and all("chunk" in d for d in queued)
+    work(redis_queue)
+    db.session.expire_all()
+    rows = [db.session.get(TextAnalysis, result_id) for result_id in (first, second)]
+    assert rows[1].status == "done", rows[1].error
+    assert cached_count() == segmented
+    assert without_timings(rows[0].result) == without_timings(rows[1].result)
