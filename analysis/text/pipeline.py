@@ -28,7 +28,7 @@ from analysis.text.opinion import (AnalysisResult, Campaign, Opinion, Representa
                                    SummarySentence, TopicGroup, Variant)
 from analysis.text.segment import Segmenter, default_segmenter, segment_text, split_sentences
 from analysis.text.stance import CLASSIFIER_VERSION, STANCES, StanceDecision, classify
-from analysis.text.stopwords import content_words, topic_words
+from analysis.text.stopwords import content_words
 from analysis.text.summary import Sentence, central_sentences
 from analysis.text.topics import group_voices, representatives
 from consult.textnorm import strip_marks
@@ -211,8 +211,7 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
         words = key_words(documents, params.key_words)
         collocations = key_collocations(documents, params.key_collocations)
     with timer("topics"):
-        grouping = group_voices([topic_words(words) for words in documents], params.topics,
-                                params.max_topics)
+        grouping = group_voices(documents, params.topics, params.max_topics)
         groups = topic_groups(grouping, voices, params.representatives, params.max_ids)
     with timer("summary"):
         summary = summarise(voices, segmented, grouping.vectorizer, params.summary_sentences)

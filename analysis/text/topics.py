@@ -1,12 +1,15 @@
-"""Stage: topic groups (TF-IDF on segmented words, then NMF) and their representatives.
+"""Stage: topic groups (TF-IDF on segmented words, a small latent semantic space, KMeans)
+and their representatives.
 
-Unless the run fixes it, the number of groups is the most *stable* one among 2 …
-~sqrt(voices): NMF from three random starts on a sample, the groupings compared by the
-adjusted Rand index; a number of groups the data really has comes back the same from any
-start. (The cosine silhouette chosen before always hit the upper bound on short comments.)
-Each group is labelled by the words that weigh most in it *and* least in the others; a
-group whose label words are mostly evaluation ("tốt", "hay", "nhiệt tình", "ổn") is
-marked ``general``: general remarks, not a topic.
+The voices' TF-IDF rows are projected on their first 20 singular vectors (LSA) and grouped
+by KMeans there: on real comments the first axes separate *what* is talked about (the
+lecturer, the course, the rooms) while the TF-IDF space itself is dominated by *how* it is
+praised, which NMF and KMeans on TF-IDF split on (docs/text-analysis.md, issue 12).
+Unless the run fixes it, the number of groups is the one whose grouping comes back most
+alike from random subsamples (``choose_topic_count``). Each group is labelled by the words
+that weigh most in it *and* least in the others (stance words left out); a group whose
+label words are mostly evaluation ("tốt", "hay", "nhiệt tình", "ổn") is marked
+``general``: general remarks, not a topic.
 
 Runs on voices (distinct texts, a campaign collapsed into one), so a campaign of a
 thousand copies is one document here and cannot make a topic of its own by weight.
@@ -21,7 +24,6 @@ import numpy as np
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # scikit-learn is imported where it is used: web requests never load it
-    from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Fewer voices than this are not grouped: the page lists them instead.
@@ -54,48 +56,73 @@ def make_vectorizer(n_documents: int) -> TfidfVectorizer:
                            dtype=np.float32)
 
 
-def _nmf(count: int, max_iter: int = 300, tol: float = 1e-3) -> NMF:
-    from sklearn.decomposition import NMF
+#: Dimensions of the latent semantic space the voices are grouped in. Few on purpose: the
+#: first axes of short comments are their subjects (who or what is talked about); more
+#: axes bring back the ways of praising, which split one subject into several groups.
+LATENT_DIMENSIONS = 20
 
-    return NMF(n_components=count, init="nndsvda", random_state=0, max_iter=max_iter, tol=tol)
+
+def latent_space(matrix, dimensions: int = LATENT_DIMENSIONS) -> np.ndarray:
+    """Unit rows of the TF-IDF matrix projected on its first singular vectors (LSA)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    dimensions = max(1, min(dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1))
+    return normalize(TruncatedSVD(dimensions, random_state=0).fit_transform(matrix))
 
 
-def choose_topic_count(matrix, maximum: int = 12, sample: int = 800, starts: int = 3) -> int:
-    """The number of topics whose NMF grouping is most stable across random starts (mean
-    adjusted Rand index), tried on a sample of at most ``sample`` voices, from 2 up to about
-    the square root of the count: the largest number still at 90 % of the best stability
-    (as many groups as come back the same)."""
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
+def _kmeans(count: int, seed: int = 0, starts: int = 5):
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=count, n_init=starts, random_state=seed)
+
+
+def count_stability(points: np.ndarray, count: int, samples: int = 8, share: float = 0.8) -> float:
+    """Mean adjusted Rand index between the groupings of all ``points`` by KMeans models
+    fitted on ``samples`` random subsamples (``share`` of the points each)."""
     from sklearn.metrics import adjusted_rand_score
 
-    rows = matrix.shape[0]
+    rng = np.random.default_rng(0)
+    size = max(count + 1, int(share * len(points)))
+    runs = [_kmeans(count, seed, starts=3).fit(points[rng.choice(len(points), size, replace=False)])
+            .predict(points) for seed in range(samples)]
+    return float(np.mean([adjusted_rand_score(runs[i], runs[j])
+                          for i in range(samples) for j in range(i + 1, samples)]))
+
+
+def choose_topic_count(points: np.ndarray, maximum: int = 12, sample: int = 2000,
+                       samples: int = 8) -> int:
+    """The number of groups, from 2 up to about the square root of the count, whose KMeans
+    grouping comes back the most alike from random subsamples (``count_stability``), on
+    at most ``sample`` voices; a tie goes to the larger number.
+
+    Measured on real comments (docs/text-analysis.md): the cosine silhouette always chose
+    the upper bound, NMF stability from three random starts swung from one sample to the
+    next; subsample stability in the latent space is steady (VSFC: the same count on every
+    split and on random subsets) and picks the planted number on generated opinions."""
+    rows = points.shape[0]
     if rows > sample:
-        picked = np.random.default_rng(0).choice(rows, size=sample, replace=False)
-        matrix = matrix[np.sort(picked)]
-    highest = min(maximum, max(2, int(math.sqrt(matrix.shape[0]))), matrix.shape[0] - 1)
-    scores = {}
-    for count in range(2, highest + 1):
-        with warnings.catch_warnings():  # a short run from a random start need not converge
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            runs = [NMF(n_components=count, init="random", random_state=seed, max_iter=200, tol=1e-3)
-                    .fit_transform(matrix).argmax(axis=1) for seed in range(1, starts + 1)]
-        scores[count] = float(np.mean([adjusted_rand_score(runs[i], runs[j])
-                                       for i in range(starts) for j in range(i + 1, starts)]))
+        points = points[np.sort(np.random.default_rng(0).choice(rows, size=sample, replace=False))]
+    highest = min(maximum, max(2, int(math.sqrt(points.shape[0]))), points.shape[0] - 1)
+    scores = {count: count_stability(points, count, samples) for count in range(2, highest + 1)}
     if not scores:
         return 2
     best = max(scores.values())
-    return max(count for count, score in scores.items() if score >= 0.9 * best)
+    return max(count for count, score in scores.items() if score >= best - 1e-9)
 
 
 def distinguishing_terms(components: np.ndarray, terms, size: int) -> list[list[str]]:
     """Per group, the words with the highest weight times exclusivity (the share of the
-    word's weight over all groups that this group holds)."""
+    word's weight over all groups that this group holds); stance words ("không", "cần")
+    say how, not what, and are left out."""
+    from analysis.text.stopwords import STANCE_WORDS
+
     totals = components.sum(axis=0) + 1e-12
+    usable = np.array([term not in STANCE_WORDS for term in terms])
     labels = []
     for row in components:
-        score = row * (row / totals)
-        labels.append([terms[j].replace("_", " ") for j in np.argsort(-score)[:size] if row[j] > 0])
+        score = np.where(usable, row * (row / totals), 0.0)
+        labels.append([terms[j].replace("_", " ") for j in np.argsort(-score)[:size] if score[j] > 0])
     return labels
 
 
@@ -125,12 +152,30 @@ def group_voices(documents: list[list[str]], topics: int | None = None,
         return Grouping(np.full(len(documents), -1), [], None, None)
     if matrix.shape[1] < 2:
         return Grouping(np.full(len(documents), -1), [], matrix, vectorizer)
-    count = min(topics or choose_topic_count(matrix, max_topics), matrix.shape[1], usable - 1)
-    model = _nmf(max(2, count))
-    weights = model.fit_transform(matrix)
-    labels = np.where(weights.max(axis=1) > 1e-9, weights.argmax(axis=1), -1)
-    label_terms = distinguishing_terms(model.components_, vectorizer.get_feature_names_out(), label_size)
+    from threadpoolctl import threadpool_limits
+
+    points = latent_space(matrix)
+    # One thread: the many small KMeans fits of the count choice spent 20x their CPU time
+    # spinning in OpenMP threads on a busy machine (bench/text: 39 s CPU against 1.7 s).
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")  # duplicate points make KMeans warn of fewer clusters
+        count = min(topics or choose_topic_count(points, max_topics), usable - 1)
+        labels = _kmeans(max(2, count)).fit_predict(points)
+    empty = np.asarray(matrix.sum(axis=1)).ravel() == 0
+    labels = np.where(empty, -1, labels)
+    centres = group_centres(matrix, labels, max(2, count))
+    label_terms = distinguishing_terms(centres, vectorizer.get_feature_names_out(), label_size)
     return Grouping(labels, label_terms, matrix, vectorizer, [is_general(t) for t in label_terms])
+
+
+def group_centres(matrix, labels: np.ndarray, count: int) -> np.ndarray:
+    """Mean TF-IDF row of each group (a zero row for an empty group)."""
+    centres = np.zeros((count, matrix.shape[1]), dtype=np.float64)
+    for group in range(count):
+        members = np.flatnonzero(labels == group)
+        if len(members):
+            centres[group] = np.asarray(matrix[members].mean(axis=0)).ravel()
+    return centres
 
 
 def representatives(grouping: Grouping, group: int, count: int = 3) -> list[int]:

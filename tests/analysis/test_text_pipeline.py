@@ -42,14 +42,46 @@ def test_planted_campaigns_are_found_with_high_recall_and_precision(planted):
     assert precision >= 0.98
 
 
-def test_planted_themes_give_pure_groups(planted):
-    opinions, truth, result = planted
+def test_planted_themes_give_pure_groups_at_the_planted_count(planted):
+    opinions, truth, _ = planted
+    result = analyse(opinions, AnalysisParams(max_ids=10**6, max_campaigns=10**4, topics=5))
     score = purity([g.member_ids for g in result.groups], {i: t.theme for i, t in truth.items()})
     grouped = sum(g.size for g in result.groups)
     print(f"\n[text] topic groups: purity {score:.3f}, {len(result.groups)} groups, "
           f"{grouped}/{len(opinions)} opinions grouped")
     assert score >= 0.85
     assert grouped >= 0.9 * len(opinions)
+
+
+def _blobs(count: int, per: int = 60, seed: int = 3):
+    """Unit points around ``count`` random directions of a 20-dimension space."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(count, 20))
+    points = np.vstack([centre + rng.normal(scale=0.35, size=(per, 20)) for centre in centres])
+    return normalize(points)
+
+
+@pytest.mark.parametrize("count", [3, 4, 6])
+def test_topic_count_is_the_number_of_groups_the_data_has_not_a_bound(count):
+    from analysis.text.topics import choose_topic_count
+
+    assert choose_topic_count(_blobs(count), maximum=12) == count
+
+
+def test_group_labels_leave_out_stance_words():
+    import numpy as np
+
+    from analysis.text.topics import distinguishing_terms
+
+    terms = ["không", "phòng", "máy_chiếu", "cần", "giảng_viên"]
+    components = np.array([[9.0, 3.0, 2.0, 8.0, 0.1], [0.1, 0.0, 0.0, 0.0, 4.0]])
+    labels = distinguishing_terms(components, terms, 3)
+    assert labels[0][:2] == ["phòng", "máy chiếu"]
+    assert "không" not in labels[0] and "cần" not in labels[0]
+    assert labels[1][0] == "giảng viên"
 
 
 def test_each_group_has_label_terms_and_representatives_from_its_members(planted):
