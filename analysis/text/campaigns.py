@@ -14,7 +14,10 @@
    joins "Tôi không đồng ý…".
 4. Candidates come from MinHash LSH (datasketch) over the syllable sets of the
    representatives only (for short texts from a set Jaccard of about 0.4, so a copy with
-   three syllables replaced is always proposed); the same masked text joins at once.
+   three syllables replaced is always proposed); the same masked text joins at once. Of the
+   compatible candidates only the ``max_verified`` nearest by MinHash-estimated Jaccard are
+   verified: opinions on one theme share so much vocabulary that LSH proposes a number of
+   representatives growing with the texts seen, which made the stage quadratic.
 5. A text left alone is compared once more with each campaign's *central* wording (the
    member most similar to the others, ``_second_look``): copies each edited in a few words
    are close to the original they were made from, not always to the most copied copy.
@@ -76,6 +79,11 @@ class CampaignParams:
     #: those; 0.4 about 1 %). Long texts keep 0.5: they share more common words, and the
     #: comparisons at 0.4 cost eight times as many.
     short_candidate_threshold: float = 0.4
+    #: Representatives verified per text at most: those of the highest MinHash-estimated
+    #: Jaccard among the compatible candidates. Texts on one theme share enough vocabulary
+    #: for LSH to propose a number of representatives that grows with the texts seen; a
+    #: copy's original is among its nearest few, so the work per text stays bounded.
+    max_verified: int = 8
     #: Shorter texts are grouped only with their exact copies.
     min_syllables: int = 10
     #: Opinions (copies included) a group needs to be reported as a campaign.
@@ -304,6 +312,20 @@ def _joined(sign: tuple[int, int], member: tuple[int, int]) -> tuple[int, int]:
     return (sign[0] or member[0], sign[1] or member[1])
 
 
+def nearest(sketch, candidates: list, sketches: dict, limit: int, stats: Counter) -> list:
+    """The ``limit`` candidates whose sketches agree most with ``sketch`` (MinHash-estimated
+    Jaccard of the syllable sets), best first; all of them when there are no more."""
+    if len(candidates) <= limit:
+        return candidates
+    stats["candidates_ranked"] += len(candidates)
+    stats["candidates_dropped"] += len(candidates) - limit
+    rows = np.stack([sketches[other].hashvalues for other in candidates])
+    agree = np.count_nonzero(rows == sketch.hashvalues, axis=1)
+    best = np.argpartition(-agree, limit - 1)[:limit]
+    best = best[np.argsort(-agree[best], kind="stable")]
+    return [candidates[i] for i in best]
+
+
 def near_duplicate_groups(texts: list[str], eligible: list[bool],
                           polarities: list[tuple[int, int]] | None = None,
                           params: CampaignParams = CampaignParams(), order: list[int] | None = None,
@@ -349,10 +371,9 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
         candidates = lsh.query(sketch)
         if short:
             candidates = list(dict.fromkeys(candidates + short_lsh.query(sketch)))
-        for other in candidates:
-            if not compatible(signs[other], polarities[index]):
-                stats["polarity_kept_apart"] += 1
-                continue
+        kept = [other for other in candidates if compatible(signs[other], polarities[index])]
+        stats["polarity_kept_apart"] += len(candidates) - len(kept)
+        for other in nearest(sketch, kept, sketches, params.max_verified, stats):
             stats["verified"] += 1
             score = similarity(item, compared[other], best_score)
             if score >= best_score and negation_flip(texts[index], texts[other]):
@@ -374,6 +395,11 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
     _second_look(texts, polarities, params, representative, compared, sketches, joined, signs,
                  stats)
     return representative
+
+
+def _root(key) -> int:
+    """The campaign of a second-look LSH key: its representative or ("centre", it)."""
+    return key[1] if isinstance(key, tuple) else key
 
 
 #: Members of a campaign among which its central wording is looked for (the cost is their
@@ -416,7 +442,9 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
     if not centres:
         return
     lsh = MinHashLSH(threshold=params.short_candidate_threshold, num_perm=params.num_perm)
+    keyed = {}
     for root in centres:
+        keyed[root] = sketches[root]
         lsh.insert(root, sketches[root], check_duplication=False)
     from datasketch import MinHash
 
@@ -425,15 +453,18 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
         sketch = MinHash(params.num_perm, seed=7, permutations=template.permutations,
                          scheme=template.scheme, hashfunc=int)
         sketch.update_batch([zlib.crc32(s.encode()) for s in set(compared[centre].syllables)])
+        keyed[("centre", root)] = sketch
         lsh.insert(("centre", root), sketch, check_duplication=False)
     for index in alone:
         if index in centres:
             continue
         best, best_score = None, params.threshold
-        for key in lsh.query(sketches[index]):
-            root = key[1] if isinstance(key, tuple) else key
-            if root == index or root not in centres or not compatible(signs[root], polarities[index]):
-                continue
+        keys = [key for key in lsh.query(sketches[index])
+                if _root(key) != index and compatible(signs[_root(key)], polarities[index])]
+        roots = dict.fromkeys(_root(key) for key in
+                              nearest(sketches[index], keys, keyed, params.max_verified, stats))
+        for root in roots:
+            stats["verified_centre"] += 1
             score = similarity(compared[index], compared[centres[root]], best_score)
             if score < best_score:
                 continue

@@ -180,3 +180,45 @@ def test_copies_with_three_words_replaced_are_proposed_to_verification():
         result = analyse(opinions_of([base, base, edited]), WIDE)
         missed += sorted(campaign_of(result, 1).member_ids) != [1, 2, 3]
     assert missed == 0
+
+
+def _on_one_theme(count, rng):
+    """``count`` distinct texts of 20 syllables drawn from one small vocabulary: every pair
+    shares enough syllables for LSH to propose it, none is a copy of another."""
+    vocabulary = ("hợp tác xã nông dân vốn vay lệ phí đăng ký hồ sơ thời gian chuẩn bị miền núi "
+                  "vùng sâu thuế phí quy trình thủ tục cán bộ xã huyện tỉnh hỗ trợ").split()
+    return [" ".join(rng.choice(vocabulary) for _ in range(20)) for _ in range(count)]
+
+
+def test_verifications_per_text_stay_bounded_as_similar_texts_grow(monkeypatch):
+    """Opinions on one theme share so much vocabulary that LSH proposes a number of
+    representatives growing with the texts seen; only the nearest ``max_verified`` are
+    verified, so the comparisons per text do not grow, and a planted copy is still found."""
+    from collections import Counter
+
+    from analysis.text import campaigns
+
+    calls = Counter()
+    real = campaigns.similarity
+
+    def counted(first, second, cutoff=0.0):
+        calls["similarity"] += 1
+        return real(first, second, cutoff)
+
+    monkeypatch.setattr(campaigns, "similarity", counted)
+    params = campaigns.CampaignParams()
+    per_text = []
+    for count in (100, 400):
+        texts = _on_one_theme(count, random.Random(count))
+        copy = texts[0].split()
+        copy[5], copy[12] = "khác", "mới"
+        texts = [prepare(t).text for t in texts + [" ".join(copy)]]
+        calls.clear()
+        stats = Counter()
+        groups = campaigns.near_duplicate_groups(texts, [True] * len(texts), params=params,
+                                                 stats=stats)
+        assert groups[-1] == 0
+        assert stats["candidates_dropped"] > 0
+        assert calls["similarity"] <= 2 * params.max_verified * len(texts)
+        per_text.append(calls["similarity"] / len(texts))
+    assert per_text[1] <= per_text[0] * 1.25
