@@ -397,6 +397,8 @@ def test_the_survey_receipt_shows_the_answer_once_published_and_the_report_count
     assert f'id="own-answer-s{answer.id}"' in page and 'data-outcome="accepted"' in page
     assert "Đã nêu rõ điều kiện." in page and "Điều 3 (mới). Thành viên" in page
     assert "Ý kiến về Điều 3" in page and "Khảo sát: đề nghị nêu rõ điều kiện thành viên." in page
+    found = client.get("/bien-nhan/KS-TEST-0001").text  # the same receipt found by its code
+    assert f'id="own-answer-s{answer.id}"' in found and "Đã nêu rõ điều kiện." in found
     # Neither the answer on no article nor the choice is an opinion on the draft.
     assert "Không gắn điều" not in page and f"/du-thao/{consultation.slug}/tiep-thu-giai-trinh" in page
     own = answers.own_survey_answers(response)
