@@ -64,6 +64,8 @@ def test_a_cooperative_member_answers_the_demo_survey(app, live_server, page_at)
     page.get_by_role("button", name="Submit my answers").click()
     code = page.locator("#receipt-code").inner_text()
     assert re.fullmatch(r"KS(?:-[0-9A-Z]{4}){4}", code)
+    # the whole code is readable on a phone: it never runs out of its box (it did at 1.4rem)
+    assert page.locator("#receipt-code").evaluate("el => el.scrollWidth <= el.clientWidth")
     screenshot(page, "survey-receipt-360")
 
 
