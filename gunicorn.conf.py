@@ -16,6 +16,12 @@ Why these choices:
 - ``preload_app``: the app is imported once in the master and the workers are forked from it, so a
   new worker starts in milliseconds and shares the master's pages. Database connections are never
   shared across the fork: ``post_fork`` disposes the pool the worker inherited.
+- The master does, once, what every worker would do on its first request (``on_starting``, after
+  the import and before the port is bound): SQLAlchemy's mapper configuration and the layout
+  template's compilation. The cyclic garbage collector is off during the import (it would walk
+  the growing heap again and again: about a tenth of the import) and the master's objects are
+  then frozen (``gc.freeze``) so that no collection in a worker touches, and copies, the pages
+  it shares with the master.
 - A restart after ``kill -9`` of the master must not fail with ``EADDRINUSE`` while the orphaned
   workers still hold the port: every worker asks the kernel to send it SIGTERM when its master
   dies (``PR_SET_PDEATHSIG``; gunicorn's own check of the parent pid follows within a second),
@@ -25,8 +31,11 @@ Why these choices:
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
+
+gc.disable()  # until on_starting: the app's import allocates much and frees little
 
 
 def _env_int(name: str, default: int) -> int:
@@ -62,8 +71,27 @@ forwarded_allow_ips = os.environ.get("GOPY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 _PR_SET_PDEATHSIG = 1
 
 
+def on_starting(server):
+    """After the app's import (preload), before the port is bound and the workers forked."""
+    try:
+        app = server.app.wsgi()
+        if "sqlalchemy" in getattr(app, "extensions", {}):  # not another app (bench/load's bare one)
+            from consult.serving import warm_up
+
+            warm_up(app)
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def on_reload(server):
+    """SIGHUP read this file again, and with it ``gc.disable()``: the app is not imported again."""
+    gc.enable()
+
+
 def post_fork(server, worker):
     """Die with the master, and never use a database connection opened before the fork."""
+    gc.enable()  # inherited on already; this says that a worker always collects
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: gunicorn's parent-pid check still applies

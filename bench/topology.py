@@ -116,6 +116,15 @@ def load_demo(env: dict) -> None:
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def compile_bytecode() -> None:
+    """Write the app's bytecode, as the image does when it is built (Dockerfile: ``compileall``).
+    A checkout run with ``PYTHONDONTWRITEBYTECODE`` set (as this machine's shells are) would
+    otherwise compile some 160 modules from source at every start of a master: ~0.25 s of CPU
+    that no deployed instance spends."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "consult", "surveys", "analysis", "migrations",
+                    "wsgi.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
 # --- gunicorn, nginx, worker -------------------------------------------------------------------
 
 @dataclass

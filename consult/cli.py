@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from consult import auth, demo, drafts, ops_cli, teams
@@ -31,6 +30,8 @@ def init_app(app: Flask) -> None:
 
 def prepare_database() -> str | None:
     """Apply migrations; load the demo into an empty database. Returns a new admin password."""
+    from flask_migrate import upgrade  # Alembic: not loaded by a web worker
+
     upgrade()
     if demo.is_empty():
         return demo.load_demo(current_app.config.get("ADMIN_PASSWORD"))

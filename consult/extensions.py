@@ -1,12 +1,18 @@
-"""The one instance of each Flask extension, bound in ``create_app``."""
+"""The one instance of each Flask extension, bound in ``create_app``.
+
+Flask-Migrate is bound on first use instead: importing it loads Alembic (about a tenth of the
+app's import), which only the ``flask db`` commands, ``flask start`` and the migrations need,
+never a web worker. Until then ``app.extensions["migrate"]`` is a ``LazyMigrate`` that knows the
+migrations' folder and binds the real one when asked for anything else.
+"""
 from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask
+import click
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -21,7 +27,6 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -29,10 +34,42 @@ csrf = CSRFProtect()
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir(app)), render_as_batch=True)
+    app.extensions["migrate"] = LazyMigrate(app, str(_migrations_dir(app)))
+    app.cli.add_command(_MigrateCommands("db", help="Perform database migrations."))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+
+
+class LazyMigrate:
+    """Stands in ``app.extensions["migrate"]`` until Flask-Migrate is needed."""
+
+    def __init__(self, app: Flask, directory: str):
+        self.app = app
+        self.directory = directory
+
+    def __getattr__(self, name: str):  # anything but ``directory``: bind Flask-Migrate
+        return getattr(bind_migrate(self.app), name)
+
+
+def bind_migrate(app: Flask):
+    """Bind Flask-Migrate to ``app`` (once); returns ``app.extensions["migrate"]``."""
+    found = app.extensions.get("migrate")
+    if isinstance(found, LazyMigrate):
+        from flask_migrate import Migrate
+
+        Migrate().init_app(app, db, directory=found.directory, render_as_batch=True)
+    return app.extensions["migrate"]
+
+
+class _MigrateCommands(click.Command):
+    """``flask db …``: stands for Flask-Migrate's command group, which is loaded when used."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        bind_migrate(current_app._get_current_object())
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
 
 
 def _migrations_dir(app: Flask):

@@ -86,3 +86,14 @@ def init_app(app: Flask) -> None:
     trust_proxies(app)
     app.url_defaults(add_static_version)
     app.after_request(set_cache_headers)
+
+
+def warm_up(app: Flask) -> None:
+    """What every worker would otherwise do on its first request, done once before the fork
+    (gunicorn.conf.py's ``on_starting``): configure SQLAlchemy's mappers (the relationships
+    between all models) and compile the layout every page extends. Nothing here reads the
+    database, which may not be up yet."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    app.jinja_env.get_template("base.html")
