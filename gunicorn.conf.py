@@ -74,6 +74,8 @@ _PR_SET_PDEATHSIG = 1
 def on_starting(server):
     """After the app's import (preload), before the port is bound and the workers forked."""
     try:
+        if not server.cfg.preload_app:  # --no-preload: the workers import the app, not the master
+            return
         app = server.app.wsgi()
         if "sqlalchemy" in getattr(app, "extensions", {}):  # not another app (bench/load's bare one)
             from consult.serving import warm_up

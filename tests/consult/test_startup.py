@@ -77,7 +77,8 @@ assert not gc.isenabled()
 import wsgi
 from consult.models import Consultation
 assert not Consultation.__mapper__.configured
-server = types.SimpleNamespace(app=types.SimpleNamespace(wsgi=lambda: wsgi.app))
+server = types.SimpleNamespace(app=types.SimpleNamespace(wsgi=lambda: wsgi.app),
+                               cfg=types.SimpleNamespace(preload_app=True))
 conf["on_starting"](server)
 assert Consultation.__mapper__.configured
 assert any(key[1] == "base.html" for key in wsgi.app.jinja_env.cache.keys())
