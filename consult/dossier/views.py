@@ -53,6 +53,7 @@ def _render_team(consultation: Consultation, *, upload_form=None, failed=None, s
         entries=services.entries(consultation), kinds=DOCUMENT_KINDS,
         upload_form=upload_form or UploadForm(formdata=None),
         replace_form=ReplaceForm(formdata=None), withdraw_form=WithdrawForm(formdata=None),
+        new_form_key=lambda: races.usable_form_key(None),
         failed_id=failed_id, failed_form=failed_form,
         limit_mb=services.max_bytes(current_app) / (1024 * 1024),
     ), status
@@ -152,20 +153,48 @@ def replace(slug: str, document_id: int):
         return _render_team(consultation, failed=(document.id, form), status=422)
     filename, original = _names(request.files["document"].filename, checked,
                                 str(DOCUMENT_KINDS.get(document.kind, "")) or "tai-lieu")
-    stored_name = services.store(services.upload_root(current_app), data, checked)
-    try:
-        services.replace_document(document, title=form.title.data or "", filename=filename,
-                                  original_filename=original, checked=checked,
-                                  stored_name=stored_name, actor=current_user)
-    except services.NotCurrent:
-        db.session.rollback()
-        services.discard(services.upload_root(current_app), stored_name)
-        flash(_("This document was replaced or withdrawn meanwhile: look at the list again."), "error")
-        return _render_team(consultation, status=409)
-    db.session.commit()
+    form_key, published = _replace_key(form.form_key.data, document)
+    if published is None:  # else this form was sent before: the same answer, nothing stored again
+        try:
+            _store_replacement(document, form, data, checked, (filename, original), form_key)
+        except services.NotCurrent:
+            flash(_("This document was replaced or withdrawn meanwhile: look at the list again."), "error")
+            return _render_team(consultation, status=409)
     _say_if_renamed(original, filename)
     flash(_("The new version is published; the earlier one stays in the history."), "success")
     return redirect(url_for("dossier.team_page", slug=slug))
+
+
+def _replace_key(sent: str | None, document: DossierDocument) -> tuple[str, DossierDocument | None]:
+    """The replace form's one-time key and the version a first sending of it published in
+    place of ``document``, if any. A new key when it is missing, too long, or used by any
+    other document: a forged or reused key must neither fail nor hide a replacement."""
+    key = races.usable_form_key(sent)
+    found = services.document_by_form_key(key)
+    if found is not None and document.replaced_by_id != found.id:
+        return races.usable_form_key(None), None
+    return key, found
+
+
+def _store_replacement(document: DossierDocument, form: ReplaceForm, data: bytes,
+                       checked: uploads.CheckedDocument, names: tuple[str, str], form_key: str) -> None:
+    """Store the file and the new version; a twin request that published it first wins and
+    this request's file is removed. Raises ``NotCurrent`` (file removed, session rolled back)
+    when another change came first."""
+    filename, original = names
+    root = services.upload_root(current_app)
+    stored_name = services.store(root, data, checked)
+    try:
+        _newer, created = services.replace_document(
+            document, title=form.title.data or "", filename=filename, original_filename=original,
+            checked=checked, stored_name=stored_name, actor=current_user, form_key=form_key)
+    except services.NotCurrent:
+        db.session.rollback()
+        services.discard(root, stored_name)
+        raise
+    db.session.commit()
+    if not created:
+        services.discard(root, stored_name)
 
 
 @bp.post("/quan-tri/tham-van/<slug>/ho-so/<int:document_id>/rut")
