@@ -38,6 +38,17 @@ def test_over_long_comment_states_the_limit_and_keeps_the_text(client, consultat
     assert count(Comment) == 0
 
 
+def test_a_pasted_long_vietnamese_text_gets_the_limit_and_its_text_back(client, consultation):
+    """A whole document pasted (240.000 letters, 730 kB once url-encoded: over werkzeug's 500 kB
+    for a form held in memory): the form's own check must answer and give the text back, not a
+    bare "too large" page that loses it."""
+    body = "Đề nghị sửa đổi quy định về hợp tác xã. " * 6000
+    response = add_opinion(client, "dieu-1", body)
+    assert response.status_code == 200
+    assert "5.000 ký tự" in response.text and "Đề nghị sửa đổi quy định về hợp tác xã." in response.text
+    assert count(Comment) == 0
+
+
 def test_nfd_text_counts_characters_as_people_see_them(client, consultation):
     import unicodedata
     body = unicodedata.normalize("NFD", "ữ" * 4000)  # 8.000 code points, 4.000 letters
