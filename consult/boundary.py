@@ -57,7 +57,9 @@ class LenientFormDataParser(FormDataParser):
                 and content_length > self.max_form_memory_size):
             raise RequestEntityTooLarge()  # werkzeug's own limit, which this override replaces
         text = stream.read().decode("utf-8", "replace")
-        items = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+        # Percent-escaped bytes that are not UTF-8 (a form sent as Windows-1258 or Latin-1)
+        # become U+FFFD too, not the escapes themselves: "caf%E9" stored as typed text.
+        items = parse_qsl(text, keep_blank_values=True, errors="replace")
         return stream, self.cls(items), self.cls()
 
 

@@ -21,6 +21,10 @@ PREFIX = "GOPY"
 COMMENT_MAX_LENGTH = 5000
 #: Largest request body, in bytes: draft uploads, signed letters, survey files.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Largest form body held in memory (werkzeug's is 500 kB), in bytes. A citizen pasting a whole
+#: document (Vietnamese is some three bytes a character once url-encoded) must reach the form's
+#: own check, which states the limit and gives the text back, not a bare "too large" page.
+FORM_MEMORY_BYTES = 4 * 1024 * 1024
 #: Largest signed letter (PDF) and largest file answering a survey question, in bytes.
 PDF_MAX_BYTES = 5 * 1024 * 1024
 SURVEY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -39,7 +43,7 @@ WHOLE_NUMBERS = (
     "EXPORT_KEEP", "EXPORT_INPROCESS_LIMIT", "ANALYSIS_INPROCESS_LIMIT", "ANALYSIS_CHUNK_SIZE", "SMTP_PORT", "PORT",
     "PROXY_COUNT", "MAX_CONTENT_LENGTH", "SUBMISSION_PDF_MAX_BYTES", "SURVEY_UPLOAD_MAX_BYTES",
     "HSTS_SECONDS", "STATIC_MAX_AGE", "MIN_CONSULTATION_DAYS", "LATE_GRACE_MINUTES",
-    "DOSSIER_MAX_BYTES", "PAGE_CACHE_SECONDS", "PAGE_CACHE_SIZE",
+    "DOSSIER_MAX_BYTES", "PAGE_CACHE_SECONDS", "PAGE_CACHE_SIZE", "MAX_FORM_MEMORY_SIZE",
 )
 #: Settings that are yes or no.
 SWITCHES = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "HSTS_INCLUDE_SUBDOMAINS")
@@ -58,6 +62,7 @@ def defaults(app: Flask) -> dict:
     return {
         "COMMENT_MAX_LENGTH": COMMENT_MAX_LENGTH,
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
+        "MAX_FORM_MEMORY_SIZE": FORM_MEMORY_BYTES,
         "SUBMISSION_PDF_MAX_BYTES": PDF_MAX_BYTES,
         "SURVEY_UPLOAD_MAX_BYTES": SURVEY_UPLOAD_MAX_BYTES,
         "DOSSIER_MAX_BYTES": DOSSIER_MAX_BYTES,

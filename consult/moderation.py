@@ -4,12 +4,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, true, update
 
 from consult import audit
 from consult.domain import MODERATION_ACTIONS
 from consult.extensions import db
-from consult.models import AuditEvent, Comment, User, utcnow
+from consult.models import AuditEvent, Comment, Decision, User, utcnow
 
 
 #: Comments on one page of the moderation queue.
@@ -111,13 +111,21 @@ def moderate(comment: Comment, action: str, actor: User, reason: str = "") -> bo
 
     Unsent comments are the citizen's own and cannot be moderated. Repeating an action
     (a replayed form) changes nothing and writes no second audit row.
+
+    A decided comment hidden (or shown again) changes what its decision answers in public:
+    the decision's ``updated_at`` records it, so that every process's similar-decisions
+    index (``consult.similar``, stamped on it) is built again.
     """
     target = MODERATION_ACTIONS[action]
     if comment.status == "draft" or comment.status == target:
         return False
     previous = comment.status
+    now = utcnow()
     comment.status = target
-    comment.moderated_at = utcnow()
+    comment.moderated_at = now
+    if comment.decision_id is not None:
+        db.session.execute(update(Decision).where(Decision.id == comment.decision_id)
+                           .values(updated_at=now).execution_options(synchronize_session=False))
     comment.moderated_by = actor
     comment.moderation_reason = reason.strip()
     audit.record(actor, f"comment.{action}", comment, reason=comment.moderation_reason,

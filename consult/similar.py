@@ -19,9 +19,9 @@ consultation, and built again only when its stamp changes: one small query for t
 highest id and latest ``updated_at`` of the consultation's decisions and its latest finished
 text analysis (for campaigns). Every change of what a decision answers shows in the stamp: a
 new decision has a new id, an edit or an opinion taken off touches ``updated_at``
-(``consult.decisions``), an emptied decision is deleted. (A decided opinion hidden later by
-moderation leaves the stamp alone: its decision may still be offered, with texts read afresh,
-until the next decision.)
+(``consult.decisions``), an emptied decision is deleted, and a decided comment hidden or shown
+again by moderation touches its decision's ``updated_at`` too (``consult.moderation``). The
+stamp is in the database, so a change made by any process is seen by all.
 
 Pure module (no Flask); rapidfuzz and numpy are imported on first use.
 """

@@ -77,7 +77,7 @@ def _add(consultation, kind, title, filename, data, uploaded_at, replaces=None):
     if replaces is None:
         document, _created = services.add_document(consultation, kind=kind, **fields)
     else:
-        document = services.replace_document(replaces, **fields)
+        document, _created = services.replace_document(replaces, **fields)
     document.uploaded_at = uploaded_at
     if replaces is not None:
         replaces.superseded_at = uploaded_at

@@ -44,6 +44,9 @@ class ReplaceForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_strip], validators=[
         Length(max=TITLE_MAX, message=_l("A title can be at most 500 characters long."))])
     document = FileField(_l("New version (PDF or Word .docx)"))
+    #: One-time key of this form as drawn (one per document on the page): a double click or
+    #: a resend finds the version the first sending published instead of being told "stale".
+    form_key = HiddenField()
 
     def validate_title(self, field) -> None:
         if field.data:

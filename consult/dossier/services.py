@@ -157,20 +157,38 @@ def add_document(consultation: Consultation, *, kind: str, title: str, filename:
 
 def replace_document(document: DossierDocument, *, title: str, filename: str, original_filename: str,
                      checked: uploads.CheckedDocument, stored_name: str,
-                     actor: User | None) -> DossierDocument:
+                     actor: User | None, form_key: str | None = None) -> tuple[DossierDocument, bool]:
     """Put a new version in place of ``document``, which stays in the history.
 
-    Raises ``NotCurrent`` when it was replaced or withdrawn meanwhile: of two replacements at
-    once, one wins and the other is told, rather than forking the history."""
-    newer = DossierDocument(
-        consultation_id=document.consultation_id, kind=document.kind, title=title or document.title,
-        filename=filename, original_filename=(original_filename or "")[:255],
-        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-        stored_name=stored_name, uploaded_by_id=actor.id if actor is not None else None,
-        uploaded_at=utcnow(),
-    )
-    db.session.add(newer)
-    db.session.flush()
+    Returns ``(newer, created)``. Raises ``NotCurrent`` when it was replaced or withdrawn
+    meanwhile: of two replacements at once, one wins and the other is told, rather than
+    forking the history. Twin sendings of one replace form carry the same ``form_key``: the
+    losers meet its unique index and get the winner's version (``created`` False) instead of
+    ``NotCurrent``; their caller removes the file it stored."""
+    def add() -> DossierDocument:
+        newer = DossierDocument(
+            consultation_id=document.consultation_id, kind=document.kind, title=title or document.title,
+            filename=filename, original_filename=(original_filename or "")[:255],
+            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+            stored_name=stored_name, uploaded_by_id=actor.id if actor is not None else None,
+            uploaded_at=utcnow(), form_key=form_key,
+        )
+        db.session.add(newer)
+        db.session.flush()
+        return newer
+
+    # Twins wait here for the first to commit, and the savepoint below is nested in a
+    # transaction that has written (pysqlite would otherwise commit it on release).
+    races.lock_row(document, "kind")
+    if form_key is None:
+        newer, created = add(), True
+    else:
+        newer, created = races.insert_or_find(add, lambda: document_by_form_key(form_key))
+    if not created:
+        db.session.refresh(document)
+        if document.replaced_by_id != newer.id:  # the key is another change's: not a twin
+            raise NotCurrent()
+        return newer, False
     claimed = db.session.execute(
         update(DossierDocument)
         .where(DossierDocument.id == document.id, DossierDocument.replaced_by_id.is_(None),
@@ -184,7 +202,7 @@ def replace_document(document: DossierDocument, *, title: str, filename: str, or
     audit.record(actor, "dossier_replace", document.consultation, document_id=newer.id,
                  replaces=document.id, kind=document.kind, title=newer.title, filename=filename,
                  sha256=checked.sha256, size=checked.size)
-    return newer
+    return newer, True
 
 
 def withdraw_document(document: DossierDocument, reason: str, actor: User | None) -> None:

@@ -53,6 +53,7 @@ def _render_team(consultation: Consultation, *, upload_form=None, failed=None, s
         entries=services.entries(consultation), kinds=DOCUMENT_KINDS,
         upload_form=upload_form or UploadForm(formdata=None),
         replace_form=ReplaceForm(formdata=None), withdraw_form=WithdrawForm(formdata=None),
+        new_form_key=lambda: races.usable_form_key(None),
         failed_id=failed_id, failed_form=failed_form,
         limit_mb=services.max_bytes(current_app) / (1024 * 1024),
     ), status
@@ -100,37 +101,44 @@ def upload(slug: str):
     upload_name = request.files["document"].filename
     kind_label = str(DOCUMENT_KINDS[form.kind.data])
     filename, original = _names(upload_name, checked, kind_label)
-    form_key, stored = _upload_key(form.form_key.data, consultation)
+    form_key, stored = _key_and_first_sending(form.form_key.data,
+                                              lambda found: found.consultation_id == consultation.id)
     if stored is None:  # else this form was sent before: the same answer, nothing stored again
-        _store_upload(consultation, form, data, checked, (filename, original), form_key)
+        _store_once(data, checked, lambda stored_name: services.add_document(
+            consultation, kind=form.kind.data, title=form.title.data or filename.rsplit(".", 1)[0],
+            filename=filename, original_filename=original, checked=checked, stored_name=stored_name,
+            actor=current_user, form_key=form_key)[1])
     _say_if_renamed(original, filename)
     flash(_("The document is published in the dossier."), "success")
     return redirect(url_for("dossier.team_page", slug=slug))
 
 
-def _upload_key(sent: str | None, consultation: Consultation) -> tuple[str, DossierDocument | None]:
-    """The upload form's one-time key and the document a first sending of it stored, if any.
+def _key_and_first_sending(sent: str | None, belongs) -> tuple[str, DossierDocument | None]:
+    """A form's one-time key and the document a first sending of that form stored, if any.
 
-    A new key when it is missing, too long, or used by another consultation's document: a
-    forged key must neither fail nor hide an upload."""
+    A new key when it is missing, too long, or names a document that ``belongs`` refuses
+    (another consultation's, a version of another document): a forged or reused key must
+    neither fail nor hide an upload or a replacement."""
     key = races.usable_form_key(sent)
     found = services.document_by_form_key(key)
-    if found is not None and found.consultation_id != consultation.id:
+    if found is not None and not belongs(found):
         return races.usable_form_key(None), None
     return key, found
 
 
-def _store_upload(consultation: Consultation, form: UploadForm, data: bytes,
-                  checked: uploads.CheckedDocument, names: tuple[str, str], form_key: str) -> None:
-    """Store the file and its document; a twin request that stored it first wins, and this
-    request's file is removed, so a double click leaves one document and no orphan file."""
-    filename, original = names
+def _store_once(data: bytes, checked: uploads.CheckedDocument, write) -> None:
+    """Store the file, then ``write(stored_name)`` its row (returns whether it made one) and
+    commit. A twin request that wrote first wins and this request's file is removed, so a
+    double click leaves one row and no orphan file; so does ``NotCurrent``, raised again
+    after the rollback."""
     root = services.upload_root(current_app)
     stored_name = services.store(root, data, checked)
-    _document, created = services.add_document(
-        consultation, kind=form.kind.data, title=form.title.data or filename.rsplit(".", 1)[0],
-        filename=filename, original_filename=original, checked=checked, stored_name=stored_name,
-        actor=current_user, form_key=form_key)
+    try:
+        created = write(stored_name)
+    except services.NotCurrent:
+        db.session.rollback()
+        services.discard(root, stored_name)
+        raise
     db.session.commit()
     if not created:
         services.discard(root, stored_name)
@@ -152,17 +160,16 @@ def replace(slug: str, document_id: int):
         return _render_team(consultation, failed=(document.id, form), status=422)
     filename, original = _names(request.files["document"].filename, checked,
                                 str(DOCUMENT_KINDS.get(document.kind, "")) or "tai-lieu")
-    stored_name = services.store(services.upload_root(current_app), data, checked)
-    try:
-        services.replace_document(document, title=form.title.data or "", filename=filename,
-                                  original_filename=original, checked=checked,
-                                  stored_name=stored_name, actor=current_user)
-    except services.NotCurrent:
-        db.session.rollback()
-        services.discard(services.upload_root(current_app), stored_name)
-        flash(_("This document was replaced or withdrawn meanwhile: look at the list again."), "error")
-        return _render_team(consultation, status=409)
-    db.session.commit()
+    form_key, published = _key_and_first_sending(form.form_key.data,
+                                                 lambda found: document.replaced_by_id == found.id)
+    if published is None:  # else this form was sent before: the same answer, nothing stored again
+        try:
+            _store_once(data, checked, lambda stored_name: services.replace_document(
+                document, title=form.title.data or "", filename=filename, original_filename=original,
+                checked=checked, stored_name=stored_name, actor=current_user, form_key=form_key)[1])
+        except services.NotCurrent:
+            flash(_("This document was replaced or withdrawn meanwhile: look at the list again."), "error")
+            return _render_team(consultation, status=409)
     _say_if_renamed(original, filename)
     flash(_("The new version is published; the earlier one stays in the history."), "success")
     return redirect(url_for("dossier.team_page", slug=slug))

@@ -8,6 +8,8 @@ chosen option is one ``Answer`` row with ``choice_id`` (NULL for built-in lists)
 """
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from consult.data import PROVINCE_SOURCES, sorted_provinces
@@ -56,9 +58,10 @@ def _other_errors(chosen: list[Option], other: str) -> list[str]:
     if any(option.is_other for option in chosen):
         if not other:
             return [_other_missing()]
-        if len(other) > OTHER_MAX_LENGTH:
+        length = len(unicodedata.normalize("NFC", other))  # letters as people see them
+        if length > OTHER_MAX_LENGTH:
             return [_("At most %(max)s characters; this answer has %(length)s.",
-                      max=OTHER_MAX_LENGTH, length=len(other))]
+                      max=OTHER_MAX_LENGTH, length=length)]
     return []
 
 

@@ -74,6 +74,18 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def extend_closing(desk, new_day, reason: str, requested_by: str, time: str = "17:00") -> None:
+    """On the team's page of an open consultation, extend its closing to ``time`` on
+    ``new_day`` with the public ``reason``, at the request of ``requested_by``; the page says it
+    was done."""
+    desk.get_by_label("Lý do (được công khai)").fill(reason)
+    desk.get_by_label("Theo đề nghị của (không bắt buộc)").fill(requested_by)
+    desk.locator("#closes_on").fill(new_day.isoformat())
+    desk.locator("#closes_time").fill(time)
+    desk.locator("#extend").click()
+    assert "Đã gia hạn" in desk.content()
+
+
 def move_clock(monkeypatch, moment) -> None:
     """Make every module of the platform read ``moment`` (naive UTC) as now. Modules bind
     ``utcnow`` at import (``from consult.models import utcnow``), so each binding is replaced,

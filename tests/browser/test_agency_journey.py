@@ -18,7 +18,7 @@ from consult import consultations as service
 from consult.demo import DEMO_ADMIN_EMAIL, DEMO_SLUG, load_demo
 from consult.extensions import db
 from consult.models import AuditEvent, Consultation, utcnow
-from tests.browser.conftest import ARTIFACTS, move_clock, screenshot
+from tests.browser.conftest import ARTIFACTS, extend_closing, move_clock, screenshot
 from tests.consult.word_builders import numbered_docx
 
 PASSWORD = "mat-khau-quan-tri-123"
@@ -194,12 +194,7 @@ def test_a_new_agency_team_runs_its_own_decree_consultation(app, live_server, pa
 
     # extended at the request of another ministry
     new_day = closes + timedelta(days=15)
-    desk.get_by_label("Lý do (được công khai)").fill("Để các bộ, ngành, địa phương có thêm thời gian góp ý")
-    desk.get_by_label("Theo đề nghị của (không bắt buộc)").fill("Bộ Nội vụ")
-    desk.locator("#closes_on").fill(new_day.isoformat())
-    desk.locator("#closes_time").fill("17:00")
-    desk.locator("#extend").click()
-    assert "Đã gia hạn" in desk.content()
+    extend_closing(desk, new_day, "Để các bộ, ngành, địa phương có thêm thời gian góp ý", "Bộ Nội vụ")
     citizen.reload()
     history = citizen.locator("#consultation-history").inner_text()
     assert f"09:30 {opens:%d/%m/%Y} · Gia hạn đến 17:00 ngày {new_day:%d/%m/%Y} theo đề nghị của Bộ Nội vụ" in history

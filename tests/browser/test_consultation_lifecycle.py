@@ -10,7 +10,7 @@ import docx
 from consult import consultations as service
 from consult.extensions import db
 from consult.models import utcnow
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import extend_closing, screenshot
 from tests.consult.decision_factories import organisation
 from tests.factories import make_consultation, make_user
 
@@ -89,12 +89,7 @@ def test_new_team_runs_a_decree_consultation_and_a_citizen_comments(app, live_se
     assert desk.locator("#consultation-state").inner_text() == "Đang mở"
 
     new_day = closes + timedelta(days=15)
-    desk.get_by_label("Lý do (được công khai)").fill("Để các bộ, ngành có thêm thời gian góp ý")
-    desk.get_by_label("Theo đề nghị của (không bắt buộc)").fill("Bộ Tư pháp")
-    desk.locator("#closes_on").fill(new_day.isoformat())
-    desk.locator("#closes_time").fill("17:00")
-    desk.locator("#extend").click()
-    assert "Đã gia hạn" in desk.content()
+    extend_closing(desk, new_day, "Để các bộ, ngành có thêm thời gian góp ý", "Bộ Tư pháp")
     screenshot(desk, "consultation-team-1280")
 
     citizen.reload()

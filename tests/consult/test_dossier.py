@@ -467,3 +467,80 @@ def test_a_large_body_from_another_role_gets_the_plain_413_page(client, app):
     answer = post_upload(client, PDF_BYTES + b"%" * (services.BODY_MARGIN + 5000), "x.pdf")
     assert answer.status_code == 413 and "Hồ sơ dự thảo" not in answer.text
     assert documents() == []
+
+
+# --- a double click on "replace" ------------------------------------------------------------------
+
+def replace_form_key(client, document_id: int, page: str | None = None) -> str:
+    """The one-time key of a document's replace form as the team page draws it."""
+    page = page or client.get(PAGE).text
+    start = page.index(f'action="{PAGE}/{document_id}/thay-the"')
+    form = page[start:page.index("</form>", start)]
+    return re.search(r'name="form_key" type="hidden" value="([^"]+)"', form).group(1)
+
+
+def replace_data(form_key: str) -> dict:
+    return {"title": "", "form_key": form_key, "document": (io.BytesIO(DOCX_BYTES), "v2.docx")}
+
+
+def test_the_same_replace_form_sent_twice_publishes_one_version(app, client, drafter):
+    post_upload(client, PDF_BYTES, "v1.pdf")
+    [first] = documents()
+    key = replace_form_key(client, first.id)
+    answer = client.post(f"{PAGE}/{first.id}/thay-the", data=replace_data(key),
+                         content_type="multipart/form-data")
+    again = client.post(f"{PAGE}/{first.id}/thay-the", data=replace_data(key),
+                        content_type="multipart/form-data")
+    assert (answer.status_code, again.status_code) == (302, 302)
+    assert again.location == answer.location
+    assert "Phiên bản mới đã được đăng" in client.get(PAGE).text
+    first, second = documents()
+    assert first.replaced_by_id == second.id and second.replaced_by_id is None
+    assert stored_files(app) == sorted([first.stored_name, second.stored_name])
+    assert audit_actions() == ["dossier_upload", "dossier_replace"]
+
+
+def test_each_document_gets_its_own_replace_key(client, drafter):
+    post_upload(client, PDF_BYTES, "a.pdf")
+    post_upload(client, DOCX_BYTES, "b.docx", kind="impact_assessment")
+    one, two = documents()
+    page = client.get(PAGE).text
+    assert replace_form_key(client, one.id, page) != replace_form_key(client, two.id, page)
+
+
+def test_six_identical_replaces_at_once_publish_one_version_and_one_file(app, client, drafter):
+    post_upload(client, PDF_BYTES, "v1.pdf")
+    [first] = documents()
+    key = replace_form_key(client, first.id)
+    results = race(app, lambda twin: twin.post(f"{PAGE}/{first.id}/thay-the", data=replace_data(key),
+                                               content_type="multipart/form-data"),
+                   cookie=cookie_of(client))
+    assert statuses(results) == [302] * 6, results
+    assert {result.location for result in results} == {PAGE}
+    db.session.expire_all()
+    first, second = documents()
+    assert first.replaced_by_id == second.id and second.replaced_by_id is None
+    assert stored_files(app) == sorted([first.stored_name, second.stored_name])
+    assert audit_actions() == ["dossier_upload", "dossier_replace"]
+
+
+def test_a_replace_key_used_elsewhere_neither_fails_nor_hides_a_replacement(app, client, drafter):
+    post_upload(client, PDF_BYTES, "a.pdf")
+    post_upload(client, DOCX_BYTES, "b.docx", kind="impact_assessment")
+    one, two = documents()
+    key = replace_form_key(client, one.id)
+    client.post(f"{PAGE}/{one.id}/thay-the", data=replace_data(key), content_type="multipart/form-data")
+    answer = client.post(f"{PAGE}/{two.id}/thay-the", data=replace_data(key),
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert len([document for document in documents() if document.replaced_by_id]) == 2
+    assert len(stored_files(app)) == 4
+    upload_key = upload_form_key(client)  # an upload form's key sent with a replace
+    client.post(PAGE, data=upload_data(upload_key), content_type="multipart/form-data")
+    current = [document for document in documents() if document.replaced_by_id is None][0]
+    answer = client.post(f"{PAGE}/{current.id}/thay-the", data=replace_data(upload_key),
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(DossierDocument, current.id).replaced_by_id is not None

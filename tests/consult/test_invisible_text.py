@@ -125,6 +125,18 @@ def test_a_form_that_is_not_utf8_comes_back_with_what_could_be_read(client, app)
     assert count(Comment) == 0
 
 
+def test_percent_escaped_bytes_that_are_not_utf8_are_marked_not_stored_as_escapes(client, app):
+    """The same text percent-encoded, as a form declared in Windows-1258 sends it: the escapes
+    ("%F5") must not reach the stored comment as if the citizen had typed them."""
+    make_consultation()
+    answer = client.post("/du-thao/luat-htx/dieu-1", data=b"provision=&body=H%F5p+t%E1c+x%E3+t%F4t",
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 200
+    assert UNREADABLE_VI in answer.text
+    assert "H\ufffdp t\ufffdc x\ufffd t\ufffdt" in answer.text
+    assert count(Comment) == 0
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_an_unreadable_body_is_not_promised_on_the_error_page(client, app):
     make_consultation()

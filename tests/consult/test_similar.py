@@ -155,3 +155,54 @@ def test_an_opinion_taken_off_a_decision_rebuilds_the_index(app, client, monkeyp
     assert removed.status_code == 302
     page = _page(client, consultation, "dieu-4")
     assert built and f'id="similar-c{near.id}"' not in page
+
+
+def _decided_and_near(client, consultation):
+    """A comment answered by a decision on article 3, a near copy still open on article 4, and
+    the page of article 4 offering that decision (the index is now kept)."""
+    from tests.consult.decision_factories import comment
+
+    team = drafter()
+    decided = comment(consultation, "dieu-3", TEXT)
+    decisions.decide([decided], "explained", "Mức góp bảo đảm trách nhiệm.", team)
+    db.session.commit()
+    near = comment(consultation, "dieu-4", TEXT + "!!")
+    from tests.factories import login
+
+    login(client, team)
+    assert f'id="similar-c{near.id}"' in _page(client, consultation, "dieu-4")
+    return decided, near
+
+
+def test_a_decided_comment_hidden_by_a_moderator_is_no_longer_offered(app, client):
+    from tests.factories import login, make_user
+
+    consultation = make_consultation()
+    decided, near = _decided_and_near(client, consultation)
+    moderator = app.test_client()
+    login(moderator, make_user("moderator", "kiemduyet@example.vn"))
+    hidden = moderator.post(f"/quan-tri/kiem-duyet/{decided.id}",
+                            data={"action": "hide", "reason": "Thông tin cá nhân."})
+    assert hidden.status_code == 302
+    page = _page(client, consultation, "dieu-4")
+    assert f'id="similar-c{near.id}"' not in page and "Mức góp bảo đảm trách nhiệm." not in page
+    shown = moderator.post(f"/quan-tri/kiem-duyet/{decided.id}", data={"action": "publish"})
+    assert shown.status_code == 302
+    assert f'id="similar-c{near.id}"' in _page(client, consultation, "dieu-4")
+
+
+def test_a_hide_committed_by_another_process_is_seen(app, client):
+    """Nothing of this process is told: the moderation is committed straight to the database, as
+    another worker would; the kept index must still be built again."""
+    from consult import moderation
+    from consult.models import Comment
+    from tests.factories import make_user
+
+    consultation = make_consultation()
+    decided, near = _decided_and_near(client, consultation)
+    before = similar.stamp(consultation.id)
+    moderation.moderate(db.session.get(Comment, decided.id), "hide", make_user("moderator", "kd2@example.vn"),
+                        "Trùng lặp.")
+    db.session.commit()
+    assert similar.stamp(consultation.id) != before  # what every process compares its index with
+    assert f'id="similar-c{near.id}"' not in _page(client, consultation, "dieu-4")

@@ -79,6 +79,21 @@ def test_single_choice_other_needs_its_text_and_keeps_it(app):
     assert kind_of(q).display(q, loaded) == ["Other: Hội nông dân"]
 
 
+def test_the_other_text_counts_letters_as_people_see_them(app):
+    """A phone keyboard may send Vietnamese decomposed (NFD): 200 letters are 400 code points,
+    and the limit of 255 is about letters, as for the text kinds."""
+    import unicodedata
+
+    survey, q = one_question({"name": "role", "kind": "single_choice", "choices": ["a", "other*"]})
+    assert not read(q, {"q-role": "other", "q-role-other": unicodedata.normalize("NFD", "ữ" * 200)}).errors
+    too_long = read(q, {"q-role": "other", "q-role-other": unicodedata.normalize("NFD", "ữ" * 256)})
+    assert too_long.errors and "256" in too_long.errors[0]
+    many, q_many = one_question({"name": "help", "kind": "multiple_choice", "choices": ["a", "other*"]},
+                                slug="nhieu")
+    assert not read(q_many, MultiDict([("q-help", "other"),
+                                       ("q-help-other", unicodedata.normalize("NFD", "ệ" * 255))])).errors
+
+
 def test_tampered_choice_value_is_refused_and_kept_for_display(app):
     _survey, q = one_question({"name": "role", "kind": "single_choice", "choices": ["a", "b"]})
     entry = read(q, {"q-role": "<script>"})
