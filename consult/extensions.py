@@ -87,3 +87,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
+    """pysqlite opens a transaction only before the first INSERT, UPDATE or DELETE, so a
+    SAVEPOINT sent while the transaction has only read would be the outermost one, and its
+    RELEASE would commit for good: a later rollback of the request would not undo it (it does
+    on PostgreSQL). Opening the transaction first keeps the savepoint nested on both."""
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN")

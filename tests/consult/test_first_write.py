@@ -92,3 +92,14 @@ def test_a_twin_letter_through_the_api_path_gives_the_winners_draft(consultation
     assert not created and second.id == first_id and second.letter_number == "1/BTC"
     db.session.commit()
     assert count(Submission) == 1
+
+
+def test_a_released_savepoint_is_undone_by_the_requests_rollback(consultation):
+    """On SQLite, pysqlite had not begun the transaction when only reads came before, so the
+    savepoint's RELEASE committed for good; both databases must undo it with the request."""
+    before = count(Contribution)
+    db.session.scalar(select(func.count()).select_from(Comment))  # the request has only read
+    with db.session.begin_nested():
+        comments.start_contribution(consultation)
+    db.session.rollback()
+    assert count(Contribution) == before
