@@ -86,20 +86,25 @@ def test_four_themes_among_scattered_voices_give_four_or_five_groups_not_the_bou
         assert len(np.unique(labels[theme * 60:(theme + 1) * 60])) == 1
 
 
-def test_voices_without_groups_of_their_own_get_the_rule_of_thumb_count_not_the_bound():
-    """The demo's opinions (one or two per article) have no reproducible grouping: the most
-    stable count is the largest (√66 = 8, groups of a few voices always look alike)."""
+def test_voices_without_groups_of_their_own_get_the_elbow_count_not_the_bound():
+    """The demo's opinions (one or two per article) have no reproducible grouping, and the
+    most stable count was the largest (√66 = 8: groups of a few voices always look alike)."""
     import math
 
     from consult.data import load_demo_comments
 
     opinions = [Opinion(i + 1, row["body"]) for i, row in enumerate(load_demo_comments())]
     result = analyse(opinions, WIDE)
-    grouped = sum(g.size for g in result.groups)
     assert result.voice_count >= 50
-    assert len(result.groups) == round(math.sqrt(result.voice_count / 2))
-    assert len(result.groups) < int(math.sqrt(result.voice_count))
-    assert grouped >= 0.9 * result.voice_count
+    assert 2 < len(result.groups) < int(math.sqrt(result.voice_count))
+    assert sum(g.size for g in result.groups) >= 0.9 * result.voice_count
+
+
+@pytest.mark.parametrize("count", [3, 4, 6])
+def test_dispersion_elbow_of_separated_groups_is_their_number(count):
+    from analysis.text.topics import elbow_count
+
+    assert elbow_count(_blobs(count), 12) == count
 
 
 def test_group_labels_leave_out_stance_words():
