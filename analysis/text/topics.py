@@ -105,7 +105,7 @@ def elbow_count(points: np.ndarray, highest: int) -> int:
 
 
 #: Below this mean adjusted Rand index between subsample groupings, no count's grouping is
-#: reproducible: real comments (VSFC, UIT-ViSFD) 0.72-0.88 at the chosen count, generated
+#: reproducible: the VSFC splits and UIT-ViSFD train 0.72-0.88 at 2 groups, generated
 #: opinions 0.97-1.00, the demo's 66 voices 0.09 (docs/text-analysis.md, issue 12).
 REPRODUCIBLE = 0.5
 
