@@ -53,15 +53,16 @@ def test_planted_themes_give_pure_groups_at_the_planted_count(planted):
     assert grouped >= 0.9 * len(opinions)
 
 
-def _blobs(count: int, per: int = 60, seed: int = 3):
-    """Unit points around ``count`` random directions of a 20-dimension space."""
+def _blobs(count: int, per: int = 60, seed: int = 3, noise: int = 0):
+    """Unit points around ``count`` random directions of a 20-dimension space, and ``noise``
+    points in random directions."""
     import numpy as np
     from sklearn.preprocessing import normalize
 
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(count, 20))
-    points = np.vstack([centre + rng.normal(scale=0.35, size=(per, 20)) for centre in centres])
-    return normalize(points)
+    points = [centre + rng.normal(scale=0.35, size=(per, 20)) for centre in centres]
+    return normalize(np.vstack(points + [rng.normal(size=(noise, 20))]))
 
 
 @pytest.mark.parametrize("count", [3, 4, 6])
@@ -69,6 +70,41 @@ def test_topic_count_is_the_number_of_groups_the_data_has_not_a_bound(count):
     from analysis.text.topics import choose_topic_count
 
     assert choose_topic_count(_blobs(count), maximum=12) == count
+
+
+def test_four_themes_among_scattered_voices_give_four_or_five_groups_not_the_bound():
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    from analysis.text.topics import choose_topic_count
+
+    points = _blobs(4, noise=120)  # 360 points: the bound is 12
+    count = choose_topic_count(points, maximum=12)
+    assert count in (4, 5)  # the four themes, and the scattered voices as a fifth group or not
+    labels = KMeans(count, n_init=5, random_state=0).fit_predict(points)
+    for theme in range(4):  # each theme falls in one group
+        assert len(np.unique(labels[theme * 60:(theme + 1) * 60])) == 1
+
+
+def test_voices_without_groups_of_their_own_get_the_elbow_count_not_the_bound():
+    """The demo's opinions (one or two per article) have no reproducible grouping, and the
+    most stable count was the largest (√66 = 8: groups of a few voices always look alike)."""
+    import math
+
+    from consult.data import load_demo_comments
+
+    opinions = [Opinion(i + 1, row["body"]) for i, row in enumerate(load_demo_comments())]
+    result = analyse(opinions, WIDE)
+    assert result.voice_count >= 50
+    assert 2 < len(result.groups) < int(math.sqrt(result.voice_count))
+    assert sum(g.size for g in result.groups) >= 0.9 * result.voice_count
+
+
+@pytest.mark.parametrize("count", [3, 4, 6])
+def test_dispersion_elbow_of_separated_groups_is_their_number(count):
+    from analysis.text.topics import elbow_count
+
+    assert elbow_count(_blobs(count), 12) == count
 
 
 def test_group_labels_leave_out_stance_words():
