@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from consult import audit, drafts
 from consult.clock import VIETNAM_OFFSET
@@ -445,3 +446,12 @@ def accepts_late_list(consultation: Consultation, contribution, started_at: date
     holds_late = contribution is not None and any(comment.late for comment in contribution.comments)
     return (holds_late and consultation.published and consultation.archived_at is None
             and consultation.closes_at <= now < consultation.closes_at + grace())
+
+
+def with_versions(session, slug: str) -> Consultation | None:
+    """The consultation with this slug, its drafts and their versions, in one round trip
+    (``session``: the request's, or the page cache's own when it keeps a copy)."""
+    return session.scalars(
+        select(Consultation).where(Consultation.slug == slug)
+        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))
+    ).unique().first()

@@ -111,6 +111,8 @@ class PageCache:
         self.lock = threading.Lock()
         #: Bumped by every invalidation: a render that began before one is not kept after it.
         self.generation = 0
+        #: Kept consultations by slug (``kept_consultation``): (expires, detached object).
+        self.consultations: dict[str, tuple[float, object]] = {}
 
     def get(self, key: tuple) -> Entry | None:
         with self.lock:
@@ -130,7 +132,16 @@ class PageCache:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
+            self.consultations.clear()
             self.generation += 1
+
+    def put_consultation(self, slug: str, expires: float, consultation, generation: int) -> None:
+        with self.lock:
+            if generation != self.generation:
+                return
+            if len(self.consultations) >= self.size:
+                self.consultations.clear()
+            self.consultations[slug] = (expires, consultation)
 
 
 def _cache() -> PageCache:
@@ -140,6 +151,41 @@ def _cache() -> PageCache:
         cache = extensions.setdefault(
             "page_cache", PageCache(int(current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE))))
     return cache
+
+
+def kept_consultation(slug: str, load: Callable[[Session, str], object]):
+    """The consultation with this slug, its drafts and their versions, as objects of the
+    request's session, without a query while a copy read less than ``PAGE_CACHE_SECONDS`` ago
+    is kept by this process (or None when no consultation has the slug).
+
+    The copy is read by ``load`` in a session of its own and kept detached; each request gets
+    it merged into its own session without loading (``Session.merge(load=False)``: about
+    0.06 ms against ~1 ms for the query with its joined drafts and versions). It is forgotten
+    with the kept pages: at once by every commit of this process that changes a consultation,
+    draft or version, within ``PAGE_CACHE_SECONDS`` for other processes, as the pages they
+    show. What depends on the clock (open, closed, late) is computed from its dates on each
+    request, as before; what a citizen or an organisation writes is read fresh."""
+    from sqlalchemy import inspect
+
+    from consult.extensions import db
+
+    session = db.session
+    if _seconds() <= 0 or races.has_written(session()):  # read what this transaction changed
+        return load(session, slug)
+    cache = _cache()
+    kept = cache.consultations.get(slug)
+    if kept is None or time.monotonic() >= kept[0]:
+        generation = cache.generation
+        with Session(db.engine, expire_on_commit=False) as own:  # closing detaches, unexpired
+            consultation = load(own, slug)
+        if consultation is None:
+            return load(session, slug)
+        kept = (time.monotonic() + _seconds(), consultation)
+        cache.put_consultation(slug, kept[0], consultation, generation)
+    present = session.identity_map.get(inspect(kept[1]).key)
+    if present is not None:  # already read in this session: as a query would, give that one
+        return present
+    return session.merge(kept[1], load=False)
 
 
 def invalidate(app=None) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from consult.api import bp, serialize
 from consult.api.access import page_body, page_params, paginate, require_scope
 from consult.api.idempotency import idempotent
 from consult.api.payload import json_body, submission_input
 from consult.api.problems import ApiProblem
+from consult import consultations, page_cache
 from consult.extensions import db
-from consult.models import Consultation, Draft
+from consult.models import Consultation
 from consult.submissions import attachments, services
 from consult.submissions.messages import attachment_problem, submit_problem
 from consult.submissions.models import Submission
@@ -79,10 +79,7 @@ def get_submission(submission_id: int):
 @require_scope("submissions:write")
 @idempotent
 def create_submission(slug: str):
-    consultation = db.session.scalars(
-        select(Consultation).where(Consultation.slug == slug)
-        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
-    ).unique().first()
+    consultation = page_cache.kept_consultation(slug, consultations.with_versions)  # no query while kept
     if consultation is None or not consultation.published:  # not yet visible: the team's alone
         raise _not_found(_("No consultation has this slug."))
     _check_accepting(consultation)

@@ -6,14 +6,12 @@ from typing import Mapping
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
 from flask_babel import get_locale, gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from consult import comments as comment_service
 from consult import answers, antibot, carry, consultations, drafts, finding, page_cache, provision_tree, races
 from consult.extensions import db
 from consult.forms import CommentForm, ProfileForm, ReceiptLookupForm
-from consult.models import Consultation, Draft, utcnow
+from consult.models import Consultation, utcnow
 from consult.provision_tree import Node
 
 bp = Blueprint("public", __name__)
@@ -38,10 +36,7 @@ def favicon():
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = db.session.scalars(
-        select(Consultation).where(Consultation.slug == slug)
-        .options(joinedload(Consultation.drafts).joinedload(Draft.versions))  # one round trip
-    ).unique().first()
+    consultation = page_cache.kept_consultation(slug, consultations.with_versions)  # no query while kept
     if consultation is None or not consultation.published:
         abort(404)
     return consultation
@@ -158,12 +153,13 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     """Add the form's opinion to the citizen's list; the redirect to answer with, or None
     (with a message) when the consultation is closed.
 
-    What the answer needs is read before the commit, which expires every loaded object:
-    reading it after would cost the database three more round trips."""
+    The list is read and the opinion written as plain rows (``comments.add_to_list``)."""
+    unsent = comment_service.list_row(consultation.id, _session_token(consultation))
     try:
-        comment, created = comment_service.add_comment(
-            consultation, _current_list(consultation, with_comments=False), provision_id, form.body.data,
-            form.form_key.data, late_ok=_late_ok(consultation, form), first_write=True)
+        added = comment_service.add_to_list(
+            consultation, unsent if unsent is not None and unsent.status == "draft" else None,
+            provision_id, form.body.data, form.form_key.data, late_ok=_late_ok(consultation, form),
+            first_write=True)
     except comment_service.CitizensNotAsked:
         db.session.rollback()
         flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "
@@ -174,19 +170,17 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
         flash(_("This consultation is closed: opinions can no longer be sent. "
                 "Your text is kept below so that you can copy it."), "error")
         return None
-    contribution = comment.contribution
-    status, token, receipt_code = contribution.status, contribution.token, contribution.receipt_code
-    late = comment.late
+    contribution = added.list
     consultation_id, list_url = consultation.id, url_for("public.my_list", slug=consultation.slug)
     db.session.commit()
-    if status != "draft":
+    if contribution.status != "draft":
         flash(_("These opinions were already sent; here is your receipt."), "info")
-        return redirect(url_for("public.receipt", code=receipt_code))
-    _remember_token(consultation_id, token)
-    if created and late:
+        return redirect(url_for("public.receipt", code=contribution.receipt_code))
+    _remember_token(consultation_id, contribution.token)
+    if added.created and added.late:
         flash(_("The consultation closed while you were writing: your opinion was kept, marked as "
                 "received late. Send your list now."), "info")
-    elif created:
+    elif added.created:
         flash(_("Your opinion was added to your list. Add more, or send the list."), "success")
     else:
         flash(_("This opinion was already in your list; it was not added twice."), "info")
