@@ -92,15 +92,9 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
     POST), so a twin's conflict may roll it all back instead of a savepoint
     (``races.insert_or_find``).
     """
-    if not consultation.asks_citizens:
-        raise CitizensNotAsked()
-    late = not consultation.is_open()
-    if late:
-        existing = comment_by_form_key(form_key)  # a resend of a form stored before it closed
-        if existing is not None:
-            return existing, False
-        if not late_ok:
-            raise ConsultationClosed()
+    late, existing = _late_or_resent(consultation, form_key, late_ok)
+    if existing is not None:
+        return existing, False
 
     def add() -> Comment:
         comment = Comment(
@@ -112,6 +106,23 @@ def add_comment(consultation: Consultation, contribution: Contribution | None,
         return comment
 
     return races.insert_or_find(add, lambda: comment_by_form_key(form_key), first_write=first_write)
+
+
+def _late_or_resent(consultation: Consultation, form_key: str,
+                    late_ok: bool) -> tuple[bool, Comment | None]:
+    """The checks before adding an opinion: whether it is late, and after the closing a
+    resend of a form stored before it closed (the earlier opinion, given back as it is).
+    Refuses when citizens are not asked, or when it is late and ``late_ok`` is not given."""
+    if not consultation.asks_citizens:
+        raise CitizensNotAsked()
+    late = not consultation.is_open()
+    if late:
+        existing = comment_by_form_key(form_key)
+        if existing is not None:
+            return late, existing
+        if not late_ok:
+            raise ConsultationClosed()
+    return late, None
 
 
 _CONTRIBUTION, _COMMENT = Contribution.__table__, Comment.__table__
@@ -156,15 +167,9 @@ def add_to_list(consultation: Consultation, contribution: ListRow | None, provis
     ``form_key`` unique constraint (``races.insert_or_find``) and get the first sending's
     opinion and list, with no empty list left behind; ``late_ok`` and ``first_write`` as in
     ``add_comment``. ``contribution`` is the session's unsent list (``list_row``), or None."""
-    if not consultation.asks_citizens:
-        raise CitizensNotAsked()
-    late = not consultation.is_open()
-    if late:
-        existing = comment_by_form_key(form_key)  # a resend of a form stored before it closed
-        if existing is not None:
-            return _added_by(existing, created=False)
-        if not late_ok:
-            raise ConsultationClosed()
+    late, existing = _late_or_resent(consultation, form_key, late_ok)
+    if existing is not None:
+        return _added_by(existing, created=False)
 
     def add() -> Added:
         row = contribution
