@@ -90,7 +90,7 @@ class CampaignParams:
     #: shared vocabulary; a copy still meets its original in the buckets of the words the
     #: two share with few others, so the candidates per text stay bounded
     #: (bands x ``bucket_cap``) instead of growing with the texts seen.
-    bucket_cap: int = 12
+    bucket_cap: int = 6
     #: Shorter texts are grouped only with their exact copies.
     min_syllables: int = 10
     #: Opinions (copies included) a group needs to be reported as a campaign.

@@ -358,9 +358,10 @@ def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> li
 SUMMARY_SAMPLE = 20_000
 
 
-def summary_sample(count: int, size: int = SUMMARY_SAMPLE) -> range | list[int]:
-    """The indexes of the voices the summary reads: all, or ``size`` of them drawn with a
-    fixed seed, in order."""
+def summary_sample(count: int, size: int | None = None) -> range | list[int]:
+    """The indexes of the voices the summary reads: all, or ``size`` (``SUMMARY_SAMPLE``)
+    of them drawn with a fixed seed, in order."""
+    size = SUMMARY_SAMPLE if size is None else size
     if count <= size:
         return range(count)
     import numpy as np
