@@ -17,7 +17,9 @@
    three syllables replaced is always proposed); the same masked text joins at once. Of the
    compatible candidates only the ``max_verified`` nearest by MinHash-estimated Jaccard are
    verified: opinions on one theme share so much vocabulary that LSH proposes a number of
-   representatives growing with the texts seen, which made the stage quadratic.
+   representatives growing with the texts seen, which made the stage quadratic. The LSH
+   index is ``BucketIndex``: each bucket keeps its first ``bucket_cap`` representatives
+   (the most copied), so a query returns at most bands x cap of them.
 5. A text left alone is compared once more with each campaign's *central* wording (the
    member most similar to the others, ``_second_look``): copies each edited in a few words
    are close to the original they were made from, not always to the most copied copy.
