@@ -17,7 +17,9 @@
    three syllables replaced is always proposed); the same masked text joins at once. Of the
    compatible candidates only the ``max_verified`` nearest by MinHash-estimated Jaccard are
    verified: opinions on one theme share so much vocabulary that LSH proposes a number of
-   representatives growing with the texts seen, which made the stage quadratic.
+   representatives growing with the texts seen, which made the stage quadratic. The LSH
+   index is ``BucketIndex``: each bucket keeps its first ``bucket_cap`` representatives
+   (the most copied), so a query returns at most bands x cap of them.
 5. A text left alone is compared once more with each campaign's *central* wording (the
    member most similar to the others, ``_second_look``): copies each edited in a few words
    are close to the original they were made from, not always to the most copied copy.
@@ -32,6 +34,7 @@ hundred people is a hundred voices, not a campaign.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import zlib
 from collections import Counter
@@ -84,6 +87,12 @@ class CampaignParams:
     #: for LSH to propose a number of representatives that grows with the texts seen; a
     #: copy's original is among its nearest few, so the work per text stays bounded.
     max_verified: int = 8
+    #: Representatives one LSH bucket holds at most (the first ones, i.e. the most copied:
+    #: texts are taken most-copied first). Opinions on one theme fill the buckets of their
+    #: shared vocabulary; a copy still meets its original in the buckets of the words the
+    #: two share with few others, so the candidates per text stay bounded
+    #: (bands x ``bucket_cap``) instead of growing with the texts seen.
+    bucket_cap: int = 6
     #: Shorter texts are grouped only with their exact copies.
     min_syllables: int = 10
     #: Opinions (copies included) a group needs to be reported as a campaign.
@@ -223,22 +232,26 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return common / (len(first) + len(second) - common)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Compared:
-    """What the comparison of a text needs, computed once per text."""
+    """What the comparison of a text needs, computed once per text and kept for every
+    representative, so compact: syllables as tuples (of interned strings), the shingles as a
+    sorted ``uint32`` array, the masked text as a 64-bit hash."""
 
-    syllables: list[str]
+    syllables: tuple[str, ...]
     #: The syllables with the clauses in sorted order (None for a single clause).
-    sorted_syllables: list[str] | None
-    shingles: frozenset[int]
-    mask_key: str
+    sorted_syllables: tuple[str, ...] | None
+    shingles: np.ndarray
+    mask_key: int
 
 
 def _compared(text: str, shingle_size: int) -> _Compared:
     masked = masked_syllables(text)
     syllables = masked.syllables
-    return _Compared(syllables, masked.sorted_clauses if len(masked.clauses) > 1 else None,
-                     frozenset(_shingle_hashes(syllables, shingle_size).tolist()), masked.key)
+    key = int.from_bytes(hashlib.blake2b(masked.key.encode(), digest_size=8).digest(), "big")
+    return _Compared(tuple(syllables),
+                     tuple(masked.sorted_clauses) if len(masked.clauses) > 1 else None,
+                     _shingle_hashes(syllables, shingle_size), key)
 
 
 @lru_cache(maxsize=1)
@@ -277,7 +290,7 @@ def similarity(first: _Compared, second: _Compared, cutoff: float = 0.0) -> floa
         best = max(best, indel.normalized_similarity(a, b, score_cutoff=cutoff))
     if short or best >= 1.0 or shingle_bound < max(cutoff, best):
         return best
-    common = len(first.shingles & second.shingles)
+    common = len(np.intersect1d(first.shingles, second.shingles, assume_unique=True))
     return max(best, common / (len(first.shingles) + len(second.shingles) - common))
 
 
@@ -312,6 +325,72 @@ def _joined(sign: tuple[int, int], member: tuple[int, int]) -> tuple[int, int]:
     return (sign[0] or member[0], sign[1] or member[1])
 
 
+class BucketIndex:
+    """MinHash LSH (banded, as datasketch's ``MinHashLSH`` for the same threshold) whose
+    buckets hold at most ``cap`` keys: the first inserted. ``query`` returns the keys sharing
+    a bucket with a sketch, in a fixed order (band, then insertion), at most bands x cap.
+
+    Sketches are ``uint32`` arrays (``sketch_of``); a band is reduced to one 64-bit integer.
+    """
+
+    def __init__(self, threshold: float, num_perm: int, cap: int, stats: Counter | None = None):
+        from datasketch.lsh import _optimal_param
+
+        self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        self.cap = cap
+        self.tables: list[dict[int, list]] = [{} for _ in range(self.bands)]
+        self.stats = stats if stats is not None else Counter()
+        self._mix = np.array([0x9E3779B97F4A7C15 >> (7 * i) | 1 for i in range(self.rows)],
+                             dtype=np.uint64)
+
+    def _keys(self, sketch: np.ndarray) -> list[int]:
+        bands = sketch[:self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
+        with np.errstate(over="ignore"):
+            return (bands * self._mix).sum(axis=1, dtype=np.uint64).tolist()
+
+    def insert(self, key, sketch: np.ndarray) -> None:
+        """Add ``key`` (not a list) to its buckets that are not full; a bucket of one key
+        holds the key itself (most buckets: a list each would double the memory)."""
+        for table, band in zip(self.tables, self._keys(sketch)):
+            bucket = table.get(band)
+            if bucket is None:
+                table[band] = key
+            elif not isinstance(bucket, list):
+                table[band] = [bucket, key]
+            elif len(bucket) < self.cap:
+                bucket.append(key)
+            else:
+                self.stats["bucket_full"] += 1
+
+    def query(self, sketch: np.ndarray) -> list:
+        found: dict = {}
+        for table, band in zip(self.tables, self._keys(sketch)):
+            bucket = table.get(band)
+            if isinstance(bucket, list):
+                found.update(dict.fromkeys(bucket))
+            elif bucket is not None:
+                found[bucket] = None
+        return list(found)
+
+
+def sketch_of(syllables, num_perm: int) -> np.ndarray:
+    """MinHash (datasketch, seed 7) of a set of syllables, as ``uint32`` values."""
+    template = _template(num_perm)
+    from datasketch import MinHash
+
+    sketch = MinHash(num_perm, seed=7, permutations=template.permutations,
+                     scheme=template.scheme, hashfunc=int)
+    sketch.update_batch([zlib.crc32(s.encode()) for s in set(syllables)])
+    return sketch.hashvalues.astype(np.uint32)
+
+
+@lru_cache(maxsize=4)
+def _template(num_perm: int):
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=7)
+
+
 def nearest(sketch, candidates: list, sketches: dict, limit: int, stats: Counter) -> list:
     """The ``limit`` candidates whose sketches agree most with ``sketch`` (MinHash-estimated
     Jaccard of the syllable sets), best first; all of them when there are no more."""
@@ -319,8 +398,8 @@ def nearest(sketch, candidates: list, sketches: dict, limit: int, stats: Counter
         return candidates
     stats["candidates_ranked"] += len(candidates)
     stats["candidates_dropped"] += len(candidates) - limit
-    rows = np.stack([sketches[other].hashvalues for other in candidates])
-    agree = np.count_nonzero(rows == sketch.hashvalues, axis=1)
+    rows = np.stack([sketches[other] for other in candidates])
+    agree = np.count_nonzero(rows == sketch, axis=1)
     best = np.argpartition(-agree, limit - 1)[:limit]
     best = best[np.argsort(-agree[best], kind="stable")]
     return [candidates[i] for i in best]
@@ -339,14 +418,12 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
     both an agreeing and a disagreeing text. ``stats`` counts the
     comparisons made (``verified``) and joins by masked key (``same_mask``).
     """
-    from datasketch import MinHash, MinHashLSH
-
     stats = stats if stats is not None else Counter()
     polarities = polarities or [(0, 0)] * len(texts)
     representative = list(range(len(texts)))
-    lsh = MinHashLSH(threshold=params.candidate_threshold, num_perm=params.num_perm)
-    short_lsh = MinHashLSH(threshold=params.short_candidate_threshold, num_perm=params.num_perm)
-    template = MinHash(num_perm=params.num_perm, seed=7)
+    lsh = BucketIndex(params.candidate_threshold, params.num_perm, params.bucket_cap, stats)
+    short_lsh = BucketIndex(params.short_candidate_threshold, params.num_perm,
+                            params.bucket_cap, stats)
     compared: dict[int, _Compared] = {}
     by_mask: dict[tuple[str, tuple[int, int]], int] = {}
     signs: dict[int, tuple[int, int]] = {}
@@ -363,14 +440,13 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
             representative[index] = by_mask[mask_key]
             stats["same_mask"] += 1
             continue
-        sketch = MinHash(params.num_perm, seed=7, permutations=template.permutations,
-                         scheme=template.scheme, hashfunc=int)
-        sketch.update_batch([zlib.crc32(s.encode()) for s in set(item.syllables)])
+        sketch = sketch_of(item.syllables, params.num_perm)
         best, best_score = None, params.threshold
         short = len(item.syllables) < SHORT_TEXT + SHORT_EDITS
         candidates = lsh.query(sketch)
         if short:
             candidates = list(dict.fromkeys(candidates + short_lsh.query(sketch)))
+        stats["candidates"] += len(candidates)
         kept = [other for other in candidates if compatible(signs[other], polarities[index])]
         stats["polarity_kept_apart"] += len(candidates) - len(kept)
         for other in nearest(sketch, kept, sketches, params.max_verified, stats):
@@ -385,9 +461,9 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
             by_mask[mask_key] = index
             signs[index] = polarities[index]
             sketches[index] = sketch
-            lsh.insert(index, sketch, check_duplication=False)
+            lsh.insert(index, sketch)
             if short:
-                short_lsh.insert(index, sketch, check_duplication=False)
+                short_lsh.insert(index, sketch)
         else:
             representative[index] = best
             joined.setdefault(best, []).append(index)
@@ -421,8 +497,6 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
     against the representative). Only short texts get the second look: a few edited words
     weigh little in a long one.
     """
-    from datasketch import MinHashLSH
-
     followed = Counter(representative[i] for i in range(len(texts)) if representative[i] != i)
     alone = [i for i, item in compared.items()
              if not followed[i] and len(item.syllables) < SHORT_TEXT + SHORT_EDITS]
@@ -441,20 +515,15 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
             compared.setdefault(centre, items[centre])
     if not centres:
         return
-    lsh = MinHashLSH(threshold=params.short_candidate_threshold, num_perm=params.num_perm)
+    lsh = BucketIndex(params.short_candidate_threshold, params.num_perm, params.bucket_cap, stats)
     keyed = {}
     for root in centres:
         keyed[root] = sketches[root]
-        lsh.insert(root, sketches[root], check_duplication=False)
-    from datasketch import MinHash
-
-    template = MinHash(num_perm=params.num_perm, seed=7)
+        lsh.insert(root, sketches[root])
     for root, centre in centres.items():
-        sketch = MinHash(params.num_perm, seed=7, permutations=template.permutations,
-                         scheme=template.scheme, hashfunc=int)
-        sketch.update_batch([zlib.crc32(s.encode()) for s in set(compared[centre].syllables)])
+        sketch = sketch_of(compared[centre].syllables, params.num_perm)
         keyed[("centre", root)] = sketch
-        lsh.insert(("centre", root), sketch, check_duplication=False)
+        lsh.insert(("centre", root), sketch)
     for index in alone:
         if index in centres:
             continue

@@ -308,15 +308,10 @@ def collapse_campaigns(distinct: list[_Distinct], params: CampaignParams) -> lis
 
 def campaign_list(voices: list[_Voice], params: AnalysisParams) -> list[Campaign]:
     """Voices of several opinions with a long enough text, largest first."""
-    found = []
-    for voice in voices:
-        canonical = voice.canonical
-        if voice.weight < params.campaign_min_size or \
-                canonical.prepared.syllables < params.campaign_min_syllables:
-            continue
-        found.append(_campaign(voice, params))
-    found.sort(key=lambda c: (-c.size, c.canonical_id))
-    return found[:params.max_campaigns]
+    kept = [voice for voice in voices if voice.weight >= params.campaign_min_size and
+            voice.canonical.prepared.syllables >= params.campaign_min_syllables]
+    kept.sort(key=lambda v: (-v.weight, v.canonical.opinions[0].id))
+    return [_campaign(voice, params) for voice in kept[:params.max_campaigns]]
 
 
 def _campaign(voice: _Voice, params: AnalysisParams) -> Campaign:
@@ -356,9 +351,28 @@ def topic_groups(grouping, voices: list[_Voice], count: int, max_ids: int) -> li
     return groups
 
 
+#: Voices whose sentences the summary ranks at most: beyond, a random sample of this many
+#: (fixed seed, so every process and every run of the same opinions chooses the same).
+#: Centrality is a mean over the voices: a sample of 20,000 ranks the central sentences as
+#: all of them would, and keeps the sentence matrix of a million opinions small.
+SUMMARY_SAMPLE = 20_000
+
+
+def summary_sample(count: int, size: int | None = None) -> range | list[int]:
+    """The indexes of the voices the summary reads: all, or ``size`` (``SUMMARY_SAMPLE``)
+    of them drawn with a fixed seed, in order."""
+    size = SUMMARY_SAMPLE if size is None else size
+    if count <= size:
+        return range(count)
+    import numpy as np
+
+    return np.sort(np.random.default_rng(0).choice(count, size=size, replace=False)).tolist()
+
+
 def summarise(voices: list[_Voice], segmented: dict, vectorizer, count: int) -> list[SummarySentence]:
     sentences = []
-    for index, voice in enumerate(voices):
+    for index in summary_sample(len(voices)):
+        voice = voices[index]
         text = voice.canonical.prepared
         words = segmented[text.key]
         surfaces = split_sentences(text.text)

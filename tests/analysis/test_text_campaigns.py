@@ -222,3 +222,42 @@ def test_verifications_per_text_stay_bounded_as_similar_texts_grow(monkeypatch):
         assert calls["similarity"] <= 2 * params.max_verified * len(texts)
         per_text.append(calls["similarity"] / len(texts))
     assert per_text[1] <= per_text[0] * 1.25
+
+
+def test_a_flooded_bucket_still_finds_a_planted_copy():
+    """Hundreds of on-theme texts fill the LSH buckets of the theme's vocabulary before the
+    original arrives (``bucket_cap`` keeps only the first few of each): the original still
+    meets its copy, with two words changed, in the buckets of the words they share with
+    few others, and the candidates per text stay bounded by bands x cap."""
+    from collections import Counter
+
+    from analysis.text import campaigns
+
+    rng = random.Random(3)
+    flood = _on_one_theme(600, rng)
+    original = ("hợp tác xã nông dân miền núi cần thêm thời gian chuẩn bị hồ sơ vay vốn vì "
+                "đường sá xa xôi mùa mưa lũ kéo dài nhiều tháng liền")
+    copy = original.replace("đường sá", "cầu cống").replace("nhiều tháng", "mấy tháng")
+    texts = [prepare(t).text for t in flood + [original, copy]]
+    params = campaigns.CampaignParams(bucket_cap=4)
+    stats = Counter()
+    groups = campaigns.near_duplicate_groups(texts, [True] * len(texts), params=params,
+                                             stats=stats)
+    assert groups[-1] == len(flood)  # the copy joins the original, not a flood text
+    assert stats["bucket_full"] > 0  # the cap was reached: the buckets were flooded
+    index = campaigns.BucketIndex(params.short_candidate_threshold, params.num_perm, 4)
+    assert stats["candidates"] <= 2 * index.bands * params.bucket_cap * len(texts)
+
+
+def test_bucket_index_keeps_the_first_keys_and_queries_in_a_fixed_order():
+    from analysis.text.campaigns import BucketIndex, sketch_of
+
+    index = BucketIndex(0.4, 128, cap=3)
+    same = sketch_of("hợp tác xã nông dân".split(), 128)
+    for key in range(5):
+        index.insert(key, same)
+    assert index.query(same) == [0, 1, 2]
+    other = sketch_of("thuế phí quy trình".split(), 128)
+    assert index.query(other) == []
+    index.insert("x", other)
+    assert index.query(other) == ["x"]

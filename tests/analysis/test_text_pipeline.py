@@ -272,3 +272,21 @@ def test_spelling_variants_count_as_one_word_and_comment_compounds_stay_whole():
     words = {key.phrase: key.count for key in result.key_words}
     assert "sài" not in words
     assert words.get("xài") == 6
+
+
+def test_summary_of_many_voices_reads_a_fixed_sample_and_gives_the_same_result(planted, monkeypatch):
+    """Beyond ``SUMMARY_SAMPLE`` voices the summary ranks the sentences of a fixed-seed
+    sample: the same voices every time, in order, and a run of the same opinions (in any
+    order) gives the same summary."""
+    from analysis.text import pipeline
+
+    assert list(pipeline.summary_sample(5, 10)) == [0, 1, 2, 3, 4]
+    sample = pipeline.summary_sample(1000, 40)
+    assert sample == pipeline.summary_sample(1000, 40)
+    assert len(set(sample)) == 40 and sample == sorted(sample) and max(sample) < 1000
+    opinions, _, whole = planted
+    monkeypatch.setattr(pipeline, "SUMMARY_SAMPLE", 60)
+    first, second = analyse(opinions, WIDE), analyse(list(reversed(opinions)), WIDE)
+    assert first.voice_count > 60
+    assert first.summary and first.summary == second.summary
+    assert len(pipeline.summary_sample(first.voice_count)) == 60
