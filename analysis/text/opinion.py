@@ -116,6 +116,9 @@ class AnalysisResult:
     #: Seconds per stage, wall clock and CPU.
     timings: dict[str, float] = field(default_factory=dict)
     cpu_timings: dict[str, float] = field(default_factory=dict)
+    #: True when the groups are a reading aid: no grouping of these voices came back alike
+    #: from random subsamples (results stored before it was added read as False).
+    groups_reading_aid: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

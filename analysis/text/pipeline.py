@@ -225,6 +225,7 @@ def analyse(opinions: list[Opinion], params: AnalysisParams | None = None,
         summary=summary, stance_opinions=stance_opinions, stance_voices=stance_voices,
         flagged_ids=flagged_ids, segmenter=segmenter.name, timings=timer.seconds,
         cpu_timings=timer.cpu_seconds,
+        groups_reading_aid=bool(groups) and not grouping.reproducible,
     )
 
 

@@ -41,6 +41,9 @@ class Grouping:
     vectorizer: TfidfVectorizer | None
     #: Per group: True when its label words are mostly evaluation (general remarks).
     general: list[bool] = field(default_factory=list)
+    #: False when no count's grouping came back alike from random subsamples: the groups
+    #: are a reading aid, not a finding (``topic_count``).
+    reproducible: bool = True
 
 
 def _identity(words):
@@ -112,6 +115,12 @@ REPRODUCIBLE = 0.5
 
 def choose_topic_count(points: np.ndarray, maximum: int = 12, sample: int = 2000,
                        samples: int = 8) -> int:
+    """The number of groups (``topic_count`` without whether they are reproducible)."""
+    return topic_count(points, maximum, sample, samples)[0]
+
+
+def topic_count(points: np.ndarray, maximum: int = 12, sample: int = 2000,
+                samples: int = 8) -> tuple[int, bool]:
     """The number of groups: among 2 … the elbow of the within-group dispersion
     (``elbow_count``, over 2 … about the square root of the count, at most ``maximum``), the
     one whose KMeans grouping comes back the most alike from random subsamples
@@ -139,13 +148,13 @@ def choose_topic_count(points: np.ndarray, maximum: int = 12, sample: int = 2000
         points = points[np.sort(np.random.default_rng(0).choice(rows, size=sample, replace=False))]
     highest = min(maximum, max(2, int(math.sqrt(points.shape[0]))), points.shape[0] - 1)
     if highest < 2:
-        return 2
+        return 2, False
     top = elbow_count(points, highest)
     scores = {count: count_stability(points, count, samples) for count in range(2, top + 1)}
     best = max(scores.values())
     if best < REPRODUCIBLE:
-        return top
-    return max(count for count, score in scores.items() if score >= best - 1e-9)
+        return top, False
+    return max(count for count, score in scores.items() if score >= best - 1e-9), True
 
 
 def distinguishing_terms(components: np.ndarray, terms, size: int) -> list[list[str]]:
@@ -196,13 +205,15 @@ def group_voices(documents: list[list[str]], topics: int | None = None,
     # spinning in OpenMP threads on a busy machine (bench/text: 39 s CPU against 1.7 s).
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")  # duplicate points make KMeans warn of fewer clusters
-        count = min(topics or choose_topic_count(points, max_topics), usable - 1)
+        count, reproducible = (topics, True) if topics else topic_count(points, max_topics)
+        count = min(count, usable - 1)
         labels = _kmeans(max(2, count)).fit_predict(points)
     empty = np.asarray(matrix.sum(axis=1)).ravel() == 0
     labels = np.where(empty, -1, labels)
     centres = group_centres(matrix, labels, max(2, count))
     label_terms = distinguishing_terms(centres, vectorizer.get_feature_names_out(), label_size)
-    return Grouping(labels, label_terms, matrix, vectorizer, [is_general(t) for t in label_terms])
+    return Grouping(labels, label_terms, matrix, vectorizer, [is_general(t) for t in label_terms],
+                    reproducible)
 
 
 def group_centres(matrix, labels: np.ndarray, count: int) -> np.ndarray:

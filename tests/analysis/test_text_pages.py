@@ -153,3 +153,27 @@ def test_a_campaign_shows_its_representative_member_stances_and_escaped_word_dif
     assert "Agrees: 4" in page and "Disagrees: 2" in page
     assert "4 copies" in page and "2 copies" in page
     assert "<mark>không đồng ý</mark>" in page
+
+
+def test_groups_that_do_not_come_back_alike_are_shown_as_a_reading_aid(app, client):
+    """The demo's opinions have no reproducible grouping: the page says the groups only help
+    to read, in Vietnamese, above them; a stored result from before the flag shows no hint."""
+    from consult.data import load_demo_comments
+
+    consultation = make_consultation()
+    for row in load_demo_comments():
+        add_comment(consultation, "dieu-3", row["body"])
+    db.session.commit()
+    login(client, make_user("drafter"))
+    article = provision(consultation, "dieu-3")
+    client.post("/quan-tri/phan-tich/chay", data={"scope": "dieu", "scope_id": str(article.id)})
+    url = f"/quan-tri/phan-tich/dieu/{article.id}"
+    hint = "Các nhóm này chỉ giúp đọc nhanh các ý kiến"
+    assert hint in client.get(url).get_data(as_text=True)
+    row = db.session.scalars(select(TextAnalysis).where(TextAnalysis.scope_id == article.id)).one()
+    result = dict(row.result)
+    result["all"] = {k: v for k, v in result["all"].items() if k != "groups_reading_aid"}
+    row.result = result
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('class="card analysis-group"') >= 2 and hint not in page

@@ -98,6 +98,14 @@ def test_voices_without_groups_of_their_own_get_the_elbow_count_not_the_bound():
     assert result.voice_count >= 50
     assert 2 < len(result.groups) < int(math.sqrt(result.voice_count))
     assert sum(g.size for g in result.groups) >= 0.9 * result.voice_count
+    assert result.groups_reading_aid  # the page says so instead of presenting them as topics
+
+
+def test_planted_themes_are_a_finding_not_a_reading_aid(planted):
+    opinions, _, _ = planted
+    result = analyse(opinions, WIDE)  # the count chosen, not given
+    assert len(result.groups) >= 2
+    assert not result.groups_reading_aid
 
 
 @pytest.mark.parametrize("count", [3, 4, 6])
