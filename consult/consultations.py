@@ -439,11 +439,14 @@ def accepts_late_list(consultation: Consultation, contribution, started_at: date
                       now: datetime | None = None) -> bool:
     """Whether a citizen's list sent now, after the closing time, is still taken: its page was
     shown while open, or it holds opinions already kept as late (their list page is shown after
-    the closing time), and the grace window has not passed."""
+    the closing time), and the grace window has not passed. ``contribution``: the list with its
+    comments, or the row ``comments.send_row`` read."""
     now = now or utcnow()
     if accepts_late(consultation, started_at, now):
         return True
-    holds_late = contribution is not None and any(comment.late for comment in contribution.comments)
+    holds_late = contribution is not None and (
+        contribution.holds_late if hasattr(contribution, "holds_late")  # comments.SendRow
+        else any(comment.late for comment in contribution.comments))
     return (holds_late and consultation.published and consultation.archived_at is None
             and consultation.closes_at <= now < consultation.closes_at + grace())
 

@@ -191,40 +191,47 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
 def my_list(slug: str):
     consultation = _consultation_or_404(slug)
     form = ProfileForm(province_map=consultation.province_map)
-    token = form.token.data if request.method == "POST" else None
-    contribution = comment_service.find_contribution(consultation, token or _session_token(consultation))
+    if request.method == "POST":
+        response = _send_list(consultation, form)
+        if response is not None:
+            return response
+        token = form.token.data or _session_token(consultation)
+    else:
+        token = _session_token(consultation)
+    contribution = comment_service.find_contribution(consultation, token)
     if contribution is not None and contribution.status == "submitted":
-        if request.method == "POST":
-            flash(_("These opinions were already sent; here is your receipt."), "info")
-            return redirect(url_for("public.receipt", code=contribution.receipt_code))
         contribution = None
     if contribution is not None:
         form.token.data = contribution.token
-    if request.method == "POST":
-        response = _send_list(consultation, contribution, form)
-        if response is not None:
-            return response
     return render_template("public/my_list.html", consultation=consultation,
                            contribution=contribution, form=form)
 
 
-def _send_list(consultation, contribution, form: ProfileForm):
-    if contribution is None:
+def _send_list(consultation, form: ProfileForm):
+    """Send the list: the redirect to answer with, or None (with a message) to show the list
+    page again. The list is read and sent as plain rows (``comments.send_row``,
+    ``comments.send_list``); the page shown again reads it whole."""
+    row = comment_service.send_row(consultation.id, form.token.data or _session_token(consultation))
+    if row is not None and row.status == "submitted":
+        flash(_("These opinions were already sent; here is your receipt."), "info")
+        return redirect(url_for("public.receipt", code=row.receipt_code))
+    if row is None:
         flash(_("Your list is empty: add an opinion on an article first."), "error")
         return None
+    form.token.data = row.token
     if not form.validate_on_submit():
         flash(_("Your opinions were not sent yet: please look at the messages below."), "error")
         return None
     try:
-        comment_service.submit_contribution(
-            contribution, respondent_type=form.respondent_type.data,
+        code = comment_service.send_list(
+            consultation, row, respondent_type=form.respondent_type.data,
             province_code=form.province.data, name=form.name.data or "",
             contact=form.contact.data or "", late_ok=consultations.accepts_late_list(
-                consultation, contribution, antibot.started_at(form.form_started.data)))
-    except comment_service.AlreadySubmitted as already:
+                consultation, row, antibot.started_at(form.form_started.data)))
+    except comment_service.ListSent as already:
         db.session.rollback()
         flash(_("These opinions were already sent; here is your receipt."), "info")
-        return redirect(url_for("public.receipt", code=already.contribution.receipt_code))
+        return redirect(url_for("public.receipt", code=already.receipt_code))
     except comment_service.ConsultationClosed:
         db.session.rollback()
         flash(_("This consultation is closed: opinions can no longer be sent. Your opinions are "
@@ -234,7 +241,7 @@ def _send_list(consultation, contribution, form: ProfileForm):
         flash(_("Your list is empty: add an opinion on an article first."), "error")
         return None
     consultation_id = consultation.id  # read before the commit expires them
-    receipt_url = url_for("public.receipt", code=contribution.receipt_code)
+    receipt_url = url_for("public.receipt", code=code)
     db.session.commit()
     _remember_token(consultation_id, None)
     flash(_("Thank you. Your opinions were sent and will be published after moderation."), "success")

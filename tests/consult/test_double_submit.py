@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from consult import comments
 from consult.extensions import db
 from consult.models import Comment, Contribution
 from tests.consult.test_comment_journey import _form_key, _token
@@ -80,6 +81,26 @@ def test_six_identical_list_sendings_at_once_make_one_receipt(app, client, consu
     receipt = db.session.scalar(select(Contribution.receipt_code))
     assert {result.headers["Location"] for result in results} == {f"/bien-nhan/{receipt}"}
     assert count(Contribution) == 1
+    assert db.session.scalar(select(Comment.status)) == "pending"
+
+
+def test_a_twin_that_read_the_list_unsent_gets_the_first_receipt(app, client, consultation):
+    """The twin that lost the conditional ``UPDATE`` (it read the list before the first sending
+    committed) is told the list was sent, with the first sending's receipt; nothing changes."""
+    client.post(ARTICLE, data=_comment_form(client))
+    token = _token(client.get(LIST).text)
+    stale = comments.send_row(consultation.id, token)
+    assert stale.status == "draft" and stale.has_opinions and not stale.holds_late
+    first = client.post(LIST, data={"respondent_type": "citizen", "province": "79", "consent": "y",
+                                    "token": token})
+    receipt = db.session.scalar(select(Contribution.receipt_code))
+    assert first.headers["Location"] == f"/bien-nhan/{receipt}"
+    with pytest.raises(comments.ListSent) as twin:
+        comments.send_list(db.session.merge(consultation), stale, respondent_type="organisation",
+                           province_code="01")
+    assert twin.value.receipt_code == receipt
+    db.session.rollback()
+    assert db.session.scalar(select(Contribution.province_code)) == "79"
     assert db.session.scalar(select(Comment.status)) == "pending"
 
 

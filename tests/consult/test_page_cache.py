@@ -246,3 +246,23 @@ def test_what_a_commit_changes_decides_whether_pages_are_forgotten(app, consulta
     assert not statement(update(Contribution).values(status="submitted", name="A"))
     assert statement(update(Contribution).values(name="", contact=""))
     assert statement(update(Consultation).values(title="x"))
+
+
+def test_sending_a_list_keeps_the_pages_and_a_table_update_that_publishes_forgets_them(
+        app, consultation, renders):
+    """Sending is written as plain table ``UPDATE``s (``comments.send_list``): the commit hook
+    hears them (``do_orm_execute`` sees Core statements too). Sending publishes nothing, so the
+    kept pages stay; a table ``UPDATE`` that publishes empties them at once."""
+    with app.test_client() as citizen:
+        add_opinion(citizen, "dieu-3", "Ý kiến gửi bằng câu lệnh bảng.")
+        app.test_client().get(ARTICLE)  # kept for visitors
+        sent = send_list(citizen)
+    assert sent.status_code == 302 and "/bien-nhan/GY-" in sent.headers["Location"]
+    assert db.session.scalar(select(Comment.status)) == "pending"
+    renders.clear()
+    assert "Ý kiến gửi bằng câu lệnh bảng." not in app.test_client().get(ARTICLE).text
+    assert renders == []  # still the kept page: sending changed nothing a visitor sees
+    db.session.execute(update(Comment.__table__).values(status="published"))
+    db.session.commit()
+    assert "Ý kiến gửi bằng câu lệnh bảng." in app.test_client().get(ARTICLE).text
+    assert renders == ["public/article.html"]

@@ -29,7 +29,7 @@ MY_LIST = "/du-thao/luat-htx/gop-y-cua-ban"
 #: and 8 before the consultation was kept by the process, consult.page_cache.kept_consultation).
 ARTICLE_PAGE = 3
 ADD_COMMENT = 2
-SEND_LIST = 4
+SEND_LIST = 3
 API_CREATE = 7
 
 
