@@ -126,6 +126,14 @@ def _key_and_first_sending(sent: str | None, belongs) -> tuple[str, DossierDocum
     return key, found
 
 
+def _replaced_by(document: DossierDocument, found: DossierDocument) -> bool:
+    """Whether ``found`` is the version that replaced ``document``, read again: a twin sending
+    of the same form may have committed it since this request loaded the document, and the
+    stale copy would turn the twin's key into "another change's" and answer 409."""
+    db.session.refresh(document)
+    return document.replaced_by_id == found.id
+
+
 def _store_once(data: bytes, checked: uploads.CheckedDocument, write) -> None:
     """Store the file, then ``write(stored_name)`` its row (returns whether it made one) and
     commit. A twin request that wrote first wins and this request's file is removed, so a
@@ -161,7 +169,7 @@ def replace(slug: str, document_id: int):
     filename, original = _names(request.files["document"].filename, checked,
                                 str(DOCUMENT_KINDS.get(document.kind, "")) or "tai-lieu")
     form_key, published = _key_and_first_sending(form.form_key.data,
-                                                 lambda found: document.replaced_by_id == found.id)
+                                                 lambda found: _replaced_by(document, found))
     if published is None:  # else this form was sent before: the same answer, nothing stored again
         try:
             _store_once(data, checked, lambda stored_name: services.replace_document(
