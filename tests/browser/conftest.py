@@ -78,12 +78,15 @@ def extend_closing(desk, new_day, reason: str, requested_by: str, time: str = "1
     """On the team's page of an open consultation, extend its closing to ``time`` on
     ``new_day`` with the public ``reason``, at the request of ``requested_by``; the page says it
     was done."""
+    from playwright.sync_api import expect
+
     desk.get_by_label("Lý do (được công khai)").fill(reason)
     desk.get_by_label("Theo đề nghị của (không bắt buộc)").fill(requested_by)
     desk.locator("#closes_on").fill(new_day.isoformat())
     desk.locator("#closes_time").fill(time)
     desk.locator("#extend").click()
-    assert "Đã gia hạn" in desk.content()
+    # waits for the answer's page: read at once, the content is empty while it loads
+    expect(desk.locator("body")).to_contain_text("Đã gia hạn")
 
 
 def move_clock(monkeypatch, moment) -> None:
