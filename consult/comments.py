@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from consult import audit, codes, privacy, races
 from consult.extensions import db
@@ -216,41 +215,18 @@ def remove_comment(contribution: Contribution, comment_id: int) -> bool:
 def submit_contribution(contribution: Contribution, *, respondent_type: str,
                         province_code: str, name: str = "", contact: str = "",
                         late_ok: bool = False) -> Contribution:
-    """Send the list: record the profile and consent, give a receipt, queue for moderation.
-
-    ``late_ok``: sent just after the closing time from a page shown before it; the list is
-    taken and its comments are marked late.
-
-    The status changes with one conditional UPDATE, so two sendings racing each other
-    (a double click, a replayed form) produce one submission and one receipt.
-    """
-    if contribution.status != "draft":
-        raise AlreadySubmitted(contribution)
-    if not contribution.consultation.asks_citizens:
-        raise CitizensNotAsked()
-    late = not contribution.consultation.is_open()
-    if late and not late_ok:
-        raise ConsultationClosed()
-    if not contribution.comments:
-        raise NothingToSend()
-    now = utcnow()
-    sent = dict(status="submitted", submitted_at=now, consent_at=now,
-                receipt_code=new_receipt_code(), respondent_type=respondent_type,
-                province_code=province_code, name=name.strip()[:255], contact=contact.strip()[:255])
-    changed = db.session.execute(
-        update(Contribution)
-        .where(Contribution.id == contribution.id, Contribution.status == "draft").values(**sent)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.refresh(contribution)  # the twin's receipt
-        raise AlreadySubmitted(contribution)
-    for key, value in sent.items():  # what this UPDATE wrote: no need to read it back
-        set_committed_value(contribution, key, value)
-    db.session.execute(
-        update(Comment).where(Comment.contribution_id == contribution.id,
-                              Comment.status == "draft").values(status="pending", **({"late": True} if late else {}))
-    )
+    """``send_list`` for a caller holding the list as an ORM object (the demo, backups'
+    tests): the same rules, the list read back once sent. A list sent before raises
+    ``AlreadySubmitted`` with the first sending's receipt."""
+    db.session.flush()
+    row = send_row(contribution.consultation_id, contribution.token)
+    try:
+        send_list(contribution.consultation, row, respondent_type=respondent_type,
+                  province_code=province_code, name=name, contact=contact, late_ok=late_ok)
+    except ListSent:
+        db.session.refresh(contribution)
+        raise AlreadySubmitted(contribution) from None
+    db.session.refresh(contribution)
     return contribution
 
 
@@ -312,7 +288,7 @@ class ListSent(Exception):
 
 def send_list(consultation: Consultation, row: SendRow, *, respondent_type: str,
               province_code: str, name: str = "", contact: str = "", late_ok: bool = False) -> str:
-    """``submit_contribution`` for the list page's POST, written as plain table ``UPDATE``
+    """Send the list (the list page's POST), written as plain table ``UPDATE``
     statements on the row ``send_row`` read (no ORM object, no unit of work). The same rules
     and errors, except that a list sent before raises ``ListSent`` with its receipt code.
     Returns the new receipt code.
