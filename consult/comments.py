@@ -215,7 +215,7 @@ def remove_comment(contribution: Contribution, comment_id: int) -> bool:
 def submit_contribution(contribution: Contribution, *, respondent_type: str,
                         province_code: str, name: str = "", contact: str = "",
                         late_ok: bool = False) -> Contribution:
-    """``send_list`` for a caller holding the list as an ORM object (the demo, backups'
+    """``send_list`` for a caller holding the list as an ORM object (backups'
     tests): the same rules, the list read back once sent. A list sent before raises
     ``AlreadySubmitted`` with the first sending's receipt."""
     db.session.flush()
