@@ -136,14 +136,31 @@ class ListRow(NamedTuple):
     receipt_code: str | None
 
 
+def _add_statements():
+    """The statements adding to a list runs, built once with bound parameters (as
+    ``_send_statements``): the list's row, a new list, a new opinion."""
+    read = (select(_CONTRIBUTION.c.id, _CONTRIBUTION.c.status, _CONTRIBUTION.c.token,
+                   _CONTRIBUTION.c.receipt_code)
+            .where(_CONTRIBUTION.c.token == bindparam("p_token"),
+                   _CONTRIBUTION.c.consultation_id == bindparam("p_consultation")))
+    start = (insert(_CONTRIBUTION).values(consultation_id=bindparam("p_consultation"), token=bindparam("p_token"))
+             .returning(_CONTRIBUTION.c.id))
+    opinion = insert(_COMMENT).values(
+        contribution_id=bindparam("p_list"), consultation_id=bindparam("p_consultation"),
+        provision_id=bindparam("p_provision"), body=bindparam("p_body"),
+        body_normalized=bindparam("p_normalized"), form_key=bindparam("p_form_key"), status="draft",
+        late=bindparam("p_late"))
+    return read, start, opinion
+
+
+_LIST_ROW, _START_LIST, _ADD_OPINION = _add_statements()
+
+
 def list_row(consultation_id: int, token: str | None) -> ListRow | None:
     """The list of this consultation with this secret token, sent or not, as a plain row."""
     if not token:
         return None
-    row = db.session.execute(
-        select(Contribution.id, Contribution.status, Contribution.token, Contribution.receipt_code)
-        .where(Contribution.token == token, Contribution.consultation_id == consultation_id)
-    ).first()
+    row = db.session.execute(_LIST_ROW, {"p_token": token, "p_consultation": consultation_id}).first()
     return ListRow(*row) if row is not None else None
 
 
@@ -175,12 +192,12 @@ def add_to_list(consultation: Consultation, contribution: ListRow | None, provis
         if row is None:
             token = new_token()
             row = ListRow(db.session.execute(
-                insert(_CONTRIBUTION).values(consultation_id=consultation.id, token=token)
-                .returning(_CONTRIBUTION.c.id)).scalar_one(), "draft", token, None)
-        db.session.execute(insert(_COMMENT).values(
-            contribution_id=row.id, consultation_id=consultation.id, provision_id=provision_id,
-            body=clean_control(body), body_normalized=normalize_text(body), form_key=form_key,
-            status="draft", late=late))
+                _START_LIST, {"p_consultation": consultation.id, "p_token": token}).scalar_one(),
+                "draft", token, None)
+        db.session.execute(_ADD_OPINION, {
+            "p_list": row.id, "p_consultation": consultation.id, "p_provision": provision_id,
+            "p_body": clean_control(body), "p_normalized": normalize_text(body), "p_form_key": form_key,
+            "p_late": late})
         return Added(True, late, row)
 
     def find() -> Added | None:
