@@ -20,7 +20,9 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, TimestampSigner
-from wtforms import HiddenField, StringField
+from wtforms import StringField
+
+from consult.form_checks import hidden_field
 
 DEFAULT_MIN_SECONDS = 2.0
 #: A form's signed start time is good for a day: a bot cannot reuse one stamp forever, and a
@@ -78,7 +80,7 @@ class HumanCheck:
     """Form mixin: the honeypot and the signed start time, checked by ``validate``."""
 
     website = StringField(_l("Leave this field empty"))
-    form_started = HiddenField()
+    form_started = hidden_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,10 +8,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.domain import AUDIENCES, DOCUMENT_KINDS
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from consult.form_checks import strip
 
 
 class CheckboxesField(SelectMultipleField):
@@ -22,20 +19,20 @@ class CheckboxesField(SelectMultipleField):
 class ConsultationForm(FlaskForm):
     """Create or edit a consultation; dates and times are Vietnam time."""
 
-    title = TextAreaField(_l("Title"), filters=[_strip])
+    title = TextAreaField(_l("Title"), filters=[strip])
     document_kind = SelectField(_l("Kind of document"), validate_choice=False)
     agency_id = SelectField(_l("Drafting agency"), validate_choice=False)
-    summary = TextAreaField(_l("Summary"), filters=[_strip])
-    opens_on = StringField(_l("Opens on (day)"), filters=[_strip], render_kw={"type": "date"})
-    opens_time = StringField(_l("at (Vietnam time)"), filters=[_strip], default="08:00",
+    summary = TextAreaField(_l("Summary"), filters=[strip])
+    opens_on = StringField(_l("Opens on (day)"), filters=[strip], render_kw={"type": "date"})
+    opens_time = StringField(_l("at (Vietnam time)"), filters=[strip], default="08:00",
                              render_kw={"type": "time"})
-    closes_on = StringField(_l("Closes on (day)"), filters=[_strip], render_kw={"type": "date"})
-    closes_time = StringField(_l("at (Vietnam time)"), filters=[_strip], default="17:00",
+    closes_on = StringField(_l("Closes on (day)"), filters=[strip], render_kw={"type": "date"})
+    closes_time = StringField(_l("at (Vietnam time)"), filters=[strip], default="17:00",
                               render_kw={"type": "time"})
     audiences = CheckboxesField(_l("Who is consulted"), validate_choice=False,
                                 default=["citizens", "bodies"])
-    slug = StringField(_l("Address (slug)"), filters=[_strip])
-    short_period_reason = TextAreaField(_l("Reason for a period shorter than the minimum"), filters=[_strip])
+    slug = StringField(_l("Address (slug)"), filters=[strip])
+    short_period_reason = TextAreaField(_l("Reason for a period shorter than the minimum"), filters=[strip])
 
     def __init__(self, *args, agencies: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,8 +44,8 @@ class ConsultationForm(FlaskForm):
 class LifecycleForm(FlaskForm):
     """A step in the consultation's life: its reason, and for a new closing time the day and time."""
 
-    reason = TextAreaField(_l("Reason (shown to the public)"), filters=[_strip])
-    requested_by = StringField(_l("Requested by (optional)"), filters=[_strip])
-    closes_on = StringField(_l("New closing day"), filters=[_strip], render_kw={"type": "date"})
-    closes_time = StringField(_l("at (Vietnam time)"), filters=[_strip], default="17:00",
+    reason = TextAreaField(_l("Reason (shown to the public)"), filters=[strip])
+    requested_by = StringField(_l("Requested by (optional)"), filters=[strip])
+    closes_on = StringField(_l("New closing day"), filters=[strip], render_kw={"type": "date"})
+    closes_time = StringField(_l("at (Vietnam time)"), filters=[strip], default="17:00",
                               render_kw={"type": "time"})

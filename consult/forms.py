@@ -7,7 +7,7 @@ import unicodedata
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+from wtforms import (BooleanField, EmailField, PasswordField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
@@ -15,14 +15,10 @@ from consult.antibot import HumanCheck
 from consult.config import COMMENT_MAX_LENGTH
 from consult.data import sorted_provinces
 from consult.domain import RESPONDENT_TYPES
-from consult.form_checks import VisibleText
+from consult.form_checks import VisibleText, hidden_field, strip
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,14}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class CommentForm(HumanCheck, FlaskForm):
@@ -30,7 +26,7 @@ class CommentForm(HumanCheck, FlaskForm):
 
     body = TextAreaField(
         _l("Your opinion"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Please write your opinion before sending.")),
             VisibleText(),
@@ -46,7 +42,7 @@ class CommentForm(HumanCheck, FlaskForm):
             ))
 
     provision = SelectField(_l("Clause or point (optional)"), validate_choice=False, default="")
-    form_key = HiddenField()
+    form_key = hidden_field()
 
     def set_provision_choices(self, choices: list[tuple[str, str]]) -> None:
         self.provision.choices = [("", _l("The whole article"))] + choices
@@ -78,15 +74,15 @@ class ProfileForm(HumanCheck, FlaskForm):
             InputRequired(message=_l("Please choose your province or city.")),
         ],
     )
-    name = StringField(_l("Full name (optional)"), filters=[_strip],
+    name = StringField(_l("Full name (optional)"), filters=[strip],
                        validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
-    contact = StringField(_l("E-mail or phone (optional)"), filters=[_strip],
+    contact = StringField(_l("E-mail or phone (optional)"), filters=[strip],
                           validators=[Length(max=255, message=_l("This can be at most 255 characters long."))])
     consent = BooleanField(
         _l("I agree that my opinions and the details above are processed for this consultation."),
         validators=[DataRequired(message=_l("Please agree to the processing of your data, or we cannot receive your opinions."))],
     )
-    token = HiddenField()
+    token = hidden_field()
 
     def __init__(self, *args, province_map: str = "2008", **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,13 +104,13 @@ class ReceiptLookupForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Receipt code"), filters=[_strip],
+    code = StringField(_l("Receipt code"), filters=[strip],
                        validators=[DataRequired(message=_l("Please enter your receipt code.")),
                                    Length(max=40, message=_l("A receipt code looks like GY-7K3M-9QXD-A2BC-4EFG."))])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), filters=[_strip],
+    email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[DataRequired(message=_l("Please enter your e-mail.")),
                                    ])
     password = PasswordField(_l("Password"),
@@ -122,9 +118,9 @@ class LoginForm(FlaskForm):
 
 
 class ModerationForm(FlaskForm):
-    action = HiddenField(validators=[AnyOf(["publish", "reject", "hide"],
+    action = hidden_field(validators=[AnyOf(["publish", "reject", "hide"],
                                            message=_l("Unknown moderation action."))])
-    reason = TextAreaField(_l("Reason"), filters=[_strip],
+    reason = TextAreaField(_l("Reason"), filters=[strip],
                            validators=[Length(max=2000, message=_l("A reason can be at most 2.000 characters long.")),
                                        VisibleText()])
 
@@ -147,10 +143,10 @@ class TeamMemberForm(FlaskForm):
 
     organisation = SelectField(_l("Drafting agency"), validate_choice=False,
                                validators=[InputRequired(message=_l("Please choose the drafting agency."))])
-    email = EmailField(_l("E-mail"), filters=[_strip],
+    email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[DataRequired(message=_l("Please enter the member's e-mail.")),
                                    Length(max=255, message=_l("An e-mail can be at most 255 characters long."))])
-    name = StringField(_l("Full name"), filters=[_strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
     role = SelectField(_l("Role"), validate_choice=False,
                        validators=[InputRequired(message=_l("Please choose a role."))])
@@ -176,7 +172,7 @@ class MinimumPeriodForm(FlaskForm):
 
     organisation = SelectField(_l("Drafting agency"), validate_choice=False,
                                validators=[InputRequired(message=_l("Please choose the drafting agency."))])
-    days = StringField(_l("Minimum consultation period (days)"), filters=[_strip])
+    days = StringField(_l("Minimum consultation period (days)"), filters=[strip])
 
     def validate_organisation(self, field) -> None:
         if field.data not in {value for value, _label in self.organisation.choices}:

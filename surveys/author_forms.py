@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.domain import ORGANISATION_KINDS
+from consult.form_checks import strip
 from surveys.authoring import QuestionFields, SurveyFields, texts
 from surveys.kinds import KIND_LABELS, parse_decimal
 from surveys.models import AUDIENCES
@@ -33,10 +34,6 @@ CHOICE_SOURCE_LABELS = {"": _l("The options below"),
                         "provinces_2025": _l("The 34 provinces and cities (from 1 July 2025)"),
                         "provinces": _l("The 63 provinces and cities (until 30 June 2025)")}
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _optional_int(value):
@@ -61,13 +58,13 @@ class AuthorForm(FlaskForm):
 
 
 class SurveyForm(AuthorForm):
-    title_vi = StringField(_l("Title in Vietnamese"), filters=[_strip], validators=[
+    title_vi = StringField(_l("Title in Vietnamese"), filters=[strip], validators=[
         DataRequired(message=_l("Please give the survey a title in Vietnamese.")),
         Length(max=300, message=_l("At most %(max)d characters."))])
-    title_en = StringField(_l("Title in English (optional)"), filters=[_strip], validators=[
+    title_en = StringField(_l("Title in English (optional)"), filters=[strip], validators=[
         Length(max=300, message=_l("At most %(max)d characters."))])
-    introduction_vi = TextAreaField(_l("Introduction in Vietnamese"), filters=[_strip])
-    introduction_en = TextAreaField(_l("Introduction in English (optional)"), filters=[_strip])
+    introduction_vi = TextAreaField(_l("Introduction in Vietnamese"), filters=[strip])
+    introduction_en = TextAreaField(_l("Introduction in English (optional)"), filters=[strip])
     consultation_id = SelectField(_l("Consultation"), coerce=_optional_int, validate_choice=False)
     audience = SelectField(_l("Who may answer"), choices=list(AUDIENCE_LABELS.items()), validators=[
         InputRequired(message=_l("Please choose who may answer."))])
@@ -115,11 +112,11 @@ class SurveyForm(AuthorForm):
 
 
 class PageForm(AuthorForm):
-    title_vi = StringField(_l("Page title in Vietnamese (optional)"), filters=[_strip], validators=[
+    title_vi = StringField(_l("Page title in Vietnamese (optional)"), filters=[strip], validators=[
         Length(max=300, message=_l("At most %(max)d characters."))])
-    title_en = StringField(_l("Page title in English (optional)"), filters=[_strip], validators=[
+    title_en = StringField(_l("Page title in English (optional)"), filters=[strip], validators=[
         Length(max=300, message=_l("At most %(max)d characters."))])
-    relevant = TextAreaField(_l("Show this page only if (optional)"), filters=[_strip])
+    relevant = TextAreaField(_l("Show this page only if (optional)"), filters=[strip])
 
 
 class QuestionForm(AuthorForm):
@@ -127,28 +124,28 @@ class QuestionForm(AuthorForm):
 
     kind = SelectField(_l("Kind of question"), choices=list(KIND_LABELS.items()),
                        validate_choice=False)
-    name = StringField(_l("Name (used in logic as ${name})"), filters=[_strip], validators=[
+    name = StringField(_l("Name (used in logic as ${name})"), filters=[strip], validators=[
         DataRequired(message=_l("Please give the question a short name, for example: tuoi."))])
-    label_vi = TextAreaField(_l("Question in Vietnamese"), filters=[_strip], validators=[
+    label_vi = TextAreaField(_l("Question in Vietnamese"), filters=[strip], validators=[
         DataRequired(message=_l("Please write the question in Vietnamese."))])
-    label_en = TextAreaField(_l("Question in English (optional)"), filters=[_strip])
-    hint_vi = StringField(_l("Hint in Vietnamese (optional)"), filters=[_strip])
-    hint_en = StringField(_l("Hint in English (optional)"), filters=[_strip])
+    label_en = TextAreaField(_l("Question in English (optional)"), filters=[strip])
+    hint_vi = StringField(_l("Hint in Vietnamese (optional)"), filters=[strip])
+    hint_en = StringField(_l("Hint in English (optional)"), filters=[strip])
     required = BooleanField(_l("An answer is required"))
     personal = BooleanField(_l("The answer identifies the respondent (a name, a telephone number, a document): "
                                "erased when the consultation's retention period ends"))
-    relevant = TextAreaField(_l("Show only if (optional)"), filters=[_strip])
-    constraint = TextAreaField(_l("Accept the answer only if (optional)"), filters=[_strip])
-    constraint_message_vi = StringField(_l("Message when the answer is not accepted, in Vietnamese"), filters=[_strip])
-    constraint_message_en = StringField(_l("Message when the answer is not accepted, in English"), filters=[_strip])
+    relevant = TextAreaField(_l("Show only if (optional)"), filters=[strip])
+    constraint = TextAreaField(_l("Accept the answer only if (optional)"), filters=[strip])
+    constraint_message_vi = StringField(_l("Message when the answer is not accepted, in Vietnamese"), filters=[strip])
+    constraint_message_en = StringField(_l("Message when the answer is not accepted, in English"), filters=[strip])
     provision_id = SelectField(_l("Pin to an article of the draft (optional)"), coerce=_optional_int,
                                validate_choice=False)
-    minimum = StringField(_l("Smallest value (number or date YYYY-MM-DD)"), filters=[_strip])
-    maximum = StringField(_l("Largest value (number or date YYYY-MM-DD)"), filters=[_strip])
-    min_label_vi = StringField(_l("Label of the lowest point (Vietnamese)"), filters=[_strip])
-    min_label_en = StringField(_l("Label of the lowest point (English)"), filters=[_strip])
-    max_label_vi = StringField(_l("Label of the highest point (Vietnamese)"), filters=[_strip])
-    max_label_en = StringField(_l("Label of the highest point (English)"), filters=[_strip])
+    minimum = StringField(_l("Smallest value (number or date YYYY-MM-DD)"), filters=[strip])
+    maximum = StringField(_l("Largest value (number or date YYYY-MM-DD)"), filters=[strip])
+    min_label_vi = StringField(_l("Label of the lowest point (Vietnamese)"), filters=[strip])
+    min_label_en = StringField(_l("Label of the lowest point (English)"), filters=[strip])
+    max_label_vi = StringField(_l("Label of the highest point (Vietnamese)"), filters=[strip])
+    max_label_en = StringField(_l("Label of the highest point (English)"), filters=[strip])
     min_picks = IntegerField(_l("Fewest options to pick"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Between %(min)s and %(max)s."))])
     max_picks = IntegerField(_l("Most options to pick"), validators=[
@@ -161,7 +158,7 @@ class QuestionForm(AuthorForm):
                                 validate_choice=False)
     profile_field = SelectField(_l("The answer also fills the respondent's profile"),
                                 choices=list(PROFILE_FIELDS.items()), validate_choice=False)
-    rows = TextAreaField(_l("Rows of the matrix, one per line: name | Vietnamese | English"), filters=[_strip])
+    rows = TextAreaField(_l("Rows of the matrix, one per line: name | Vietnamese | English"), filters=[strip])
 
     def set_articles(self, articles, heading) -> None:
         self.provision_id.choices = [("", _l("Not pinned"))] + [(a.id, heading(a)) for a in articles]
@@ -269,11 +266,11 @@ def parse_rows(text: str) -> list[dict] | None:
 
 
 class ChoiceForm(AuthorForm):
-    name = StringField(_l("Value (stored, used in logic)"), filters=[_strip], validators=[
+    name = StringField(_l("Value (stored, used in logic)"), filters=[strip], validators=[
         DataRequired(message=_l("Please give the option a value, for example: co."))])
-    label_vi = StringField(_l("Option in Vietnamese"), filters=[_strip], validators=[
+    label_vi = StringField(_l("Option in Vietnamese"), filters=[strip], validators=[
         DataRequired(message=_l("Please write the option in Vietnamese."))])
-    label_en = StringField(_l("Option in English (optional)"), filters=[_strip])
+    label_en = StringField(_l("Option in English (optional)"), filters=[strip])
     is_other = BooleanField(_l("“Other, please specify”: asks for a text"))
 
 

@@ -7,23 +7,20 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from consult.antibot import HumanCheck
+from consult.form_checks import hidden_field, strip
 
 #: The buttons of a survey page (``name="action"``): what to do after saving.
 PAGE_ACTIONS = ("next", "back", "leave")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class StartForm(HumanCheck, FlaskForm):
     """The "Start" button: its one-time key makes a replayed start find the same response."""
 
-    form_key = HiddenField()
+    form_key = hidden_field()
 
     def ensure_key(self) -> None:
         if not self.form_key.data:
@@ -33,7 +30,7 @@ class StartForm(HumanCheck, FlaskForm):
 class PageForm(FlaskForm):
     """One page of questions: CSRF, and the names of the questions the respondent saw."""
 
-    shown = HiddenField()
+    shown = hidden_field()
 
     def shown_names(self) -> set[str] | None:
         """The questions shown when the page was drawn (JavaScript keeps it current)."""
@@ -49,7 +46,7 @@ class SubmitForm(FlaskForm):
 class ResumeForm(FlaskForm):
     code = StringField(
         _l("Resume code"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Please enter the code you were given, for example 7KQ2M-9XH4P.")),
             Length(max=40, message=_l("A resume code has 10 letters and digits.")),

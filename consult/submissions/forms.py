@@ -6,22 +6,18 @@ import unicodedata
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, EmailField, HiddenField, PasswordField, RadioField,
+from wtforms import (DateField, EmailField, PasswordField, RadioField,
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.antibot import HumanCheck
 from consult.clock import vn_today
-from consult.form_checks import VisibleText
+from consult.form_checks import VisibleText, hidden_field, strip
 from consult.submissions.officers import PASSWORD_MIN_LENGTH
 from consult.submissions.services import OPINION_MAX_LENGTH
 
 _DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class VnDateField(DateField):
@@ -44,19 +40,19 @@ class ActionForm(FlaskForm):
 class LetterForm(HumanCheck, FlaskForm):
     """The letter's details. All may stay empty while it is a draft; submitting checks them."""
 
-    submission_id = HiddenField()
+    submission_id = hidden_field()
     letter_number = StringField(
-        _l("Letter number (số hiệu)"), filters=[_strip],
+        _l("Letter number (số hiệu)"), filters=[strip],
         validators=[Length(max=64, message=_l("A letter number can be at most 64 characters long."))])
     letter_date = VnDateField(
         _l("Date of the letter"), format=_DATE_FORMATS,
         validators=[Optional()],
     )
     signer_name = StringField(
-        _l("Signed by (full name)"), filters=[_strip],
+        _l("Signed by (full name)"), filters=[strip],
         validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
     signer_title = StringField(
-        _l("Signer's title"), filters=[_strip],
+        _l("Signer's title"), filters=[strip],
         validators=[Length(max=255, message=_l("A title can be at most 255 characters long."))])
     answer = RadioField(
         _l("Your answer"), default="opinions",
@@ -71,18 +67,18 @@ class LetterForm(HumanCheck, FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
-    submission_id = HiddenField()
+    submission_id = hidden_field()
     document = FileField(_l("Signed letter (PDF)"))
 
 
 class OpinionForm(FlaskForm):
     """One opinion: on an article (optionally one clause) or on the draft as a whole."""
 
-    submission_id = HiddenField()
+    submission_id = hidden_field()
     article = SelectField(_l("Article"), validate_choice=False, default="")
-    clause = StringField(_l("Clause number (optional)"), filters=[_strip],
+    clause = StringField(_l("Clause number (optional)"), filters=[strip],
                          validators=[Length(max=8, message=_l("Give only the clause's number, for example 2."))])
-    body = TextAreaField(_l("Opinion"), filters=[_strip],
+    body = TextAreaField(_l("Opinion"), filters=[strip],
                          validators=[DataRequired(message=_l("Please write the opinion.")), VisibleText()])
 
     def set_article_choices(self, choices: list[tuple[str, str]]) -> None:
@@ -101,14 +97,14 @@ class OpinionForm(FlaskForm):
 
 
 class SubmitLetterForm(FlaskForm):
-    submission_id = HiddenField()
+    submission_id = hidden_field()
 
 
 class RosterImportForm(FlaskForm):
     """Bodies by organisation code, from a CSV file or pasted lines."""
 
     csv_file = FileField(_l("CSV file"))
-    csv_text = TextAreaField(_l("Or paste the lines"), filters=[_strip])
+    csv_text = TextAreaField(_l("Or paste the lines"), filters=[strip])
     deadline = VnDateField(_l("Deadline for the lines without one"), format=_DATE_FORMATS,
                          validators=[InputRequired(message=_l("Please give the deadline as dd/mm/yyyy."))])
 
@@ -129,10 +125,10 @@ class RosterDeadlineForm(FlaskForm):
 class OfficerForm(FlaskForm):
     """An officer's account, made at once (with a password) or by an e-mailed invitation."""
 
-    email = EmailField(_l("E-mail"), filters=[_strip],
+    email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[DataRequired(message=_l("Please enter the officer's e-mail.")),
                                    Length(max=255, message=_l("An e-mail can be at most 255 characters long."))])
-    name = StringField(_l("Full name"), filters=[_strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
     organisation = SelectField(_l("Organisation"), validate_choice=False,
                                validators=[InputRequired(message=_l("Please choose the officer's organisation."))])
@@ -155,7 +151,7 @@ class OfficerForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[_strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[Length(max=255, message=_l("A name can be at most 255 characters long."))])
     password = PasswordField(_l("Choose a password"),
                              validators=[DataRequired(message=_l("Please choose a password.")),
@@ -172,7 +168,7 @@ class MultiCheckboxField(SelectMultipleField):
 class ApiTokenForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), validate_choice=False,
                                validators=[InputRequired(message=_l("Please choose the organisation."))])
-    label = StringField(_l("Label (which system uses it)"), filters=[_strip],
+    label = StringField(_l("Label (which system uses it)"), filters=[strip],
                         validators=[Length(max=255, message=_l("A label can be at most 255 characters long."))])
     scopes = MultiCheckboxField(_l("Scopes"), validate_choice=False)
 

@@ -7,15 +7,12 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from consult.antibot import HumanCheck
+from consult.form_checks import strip
 from consult.subscriptions.services import InvalidEmail, clean_email
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SubscribeForm(HumanCheck, FlaskForm):
-    email = EmailField(_l("Your e-mail address"), filters=[_strip], validators=[
+    email = EmailField(_l("Your e-mail address"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter your e-mail address.")),
         Length(max=254, message=_l("An e-mail address can be at most 254 characters long.")),
     ])
