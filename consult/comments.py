@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit, codes, privacy, races
@@ -128,7 +128,7 @@ _CONTRIBUTION, _COMMENT = Contribution.__table__, Comment.__table__
 
 
 class ListRow(NamedTuple):
-    """What adding to a list needs of the citizen's list: read with one plain ``SELECT``."""
+    """The list an opinion went into, as a plain row (no ORM object)."""
 
     id: int
     status: str
@@ -136,32 +136,39 @@ class ListRow(NamedTuple):
     receipt_code: str | None
 
 
+def _opinion_insert(list_id, *where):
+    """``INSERT INTO comment … SELECT <list_id>, :p_consultation, … [WHERE …] RETURNING
+    contribution_id``: a new unsent opinion in the list ``list_id`` names, every column given
+    (no default to work out on each request)."""
+    c = _COMMENT.c
+    bound = {"p_consultation": c.consultation_id, "p_provision": c.provision_id, "p_body": c.body,
+             "p_normalized": c.body_normalized, "p_form_key": c.form_key, "p_late": c.late,
+             "p_now": c.created_at}
+    columns = [c.contribution_id, *bound.values(), c.status, c.moderation_reason]
+    values = [list_id, *(bindparam(name, type_=column.type) for name, column in bound.items()),
+              literal("draft", c.status.type), literal("", c.moderation_reason.type)]
+    return insert(_COMMENT).from_select(columns, select(*values).where(*where)).returning(c.contribution_id)
+
+
 def _add_statements():
     """The statements adding to a list runs, built once with bound parameters (as
-    ``_send_statements``): the list's row, a new list, a new opinion."""
-    read = (select(_CONTRIBUTION.c.id, _CONTRIBUTION.c.status, _CONTRIBUTION.c.token,
-                   _CONTRIBUTION.c.receipt_code)
-            .where(_CONTRIBUTION.c.token == bindparam("p_token"),
-                   _CONTRIBUTION.c.consultation_id == bindparam("p_consultation")))
-    start = (insert(_CONTRIBUTION).values(consultation_id=bindparam("p_consultation"), token=bindparam("p_token"))
+    ``_send_statements``): an opinion added to the session's list if it is
+    still unsent (the list read and the opinion written in one statement); a new list; an
+    opinion in a new list; and, where the database can (PostgreSQL: an ``INSERT`` in a
+    ``WITH``), a new list with its first opinion in one statement."""
+    mine = (_CONTRIBUTION.c.token == bindparam("p_token"),
+            _CONTRIBUTION.c.consultation_id == bindparam("p_consultation"))
+    to_draft = _opinion_insert(_CONTRIBUTION.c.id, *mine, _CONTRIBUTION.c.status == "draft")
+    start = (insert(_CONTRIBUTION)
+             .values(consultation_id=bindparam("p_consultation"), token=bindparam("p_token"), status="draft",
+                     name="", contact="", created_at=bindparam("p_now"))
              .returning(_CONTRIBUTION.c.id))
-    opinion = insert(_COMMENT).values(
-        contribution_id=bindparam("p_list"), consultation_id=bindparam("p_consultation"),
-        provision_id=bindparam("p_provision"), body=bindparam("p_body"),
-        body_normalized=bindparam("p_normalized"), form_key=bindparam("p_form_key"), status="draft",
-        late=bindparam("p_late"))
-    return read, start, opinion
+    opinion = _opinion_insert(bindparam("p_list", type_=_COMMENT.c.contribution_id.type))
+    started = _opinion_insert(start.cte("new_list").c.id)
+    return to_draft, start, opinion, started
 
 
-_LIST_ROW, _START_LIST, _ADD_OPINION = _add_statements()
-
-
-def list_row(consultation_id: int, token: str | None) -> ListRow | None:
-    """The list of this consultation with this secret token, sent or not, as a plain row."""
-    if not token:
-        return None
-    row = db.session.execute(_LIST_ROW, {"p_token": token, "p_consultation": consultation_id}).first()
-    return ListRow(*row) if row is not None else None
+_ADD_TO_DRAFT, _START_LIST, _ADD_OPINION, _START_WITH_OPINION = _add_statements()
 
 
 class Added(NamedTuple):
@@ -173,32 +180,36 @@ class Added(NamedTuple):
     list: ListRow
 
 
-def add_to_list(consultation: Consultation, contribution: ListRow | None, provision_id: int | None,
+def add_to_list(consultation: Consultation, token: str | None, provision_id: int | None,
                 body: str, form_key: str, late_ok: bool = False, first_write: bool = False) -> Added:
     """``add_comment`` for the article page's POST, written as plain ``INSERT`` statements
     (no ORM object, no unit of work: about a third of that request's CPU went there).
+    ``token`` is the list the session knows of, or None.
 
-    The same rules, the same errors and the same guarantees: a list is started with its first
-    opinion, never before it; a form sent twice, or twins racing each other, meet the
-    ``form_key`` unique constraint (``races.insert_or_find``) and get the first sending's
-    opinion and list, with no empty list left behind; ``late_ok`` and ``first_write`` as in
-    ``add_comment``. ``contribution`` is the session's unsent list (``list_row``), or None."""
+    The same rules, the same errors and the same guarantees: the opinion goes into the
+    session's list while it is unsent (one statement reads and writes it), otherwise a list is
+    started with its first opinion, never before it (on PostgreSQL in the same statement); a
+    form sent twice, or twins racing each other, meet the ``form_key`` unique constraint
+    (``races.insert_or_find``) and get the first sending's opinion and list, with no empty
+    list left behind; ``late_ok`` and ``first_write`` as in ``add_comment``."""
     late, existing = _late_or_resent(consultation, form_key, late_ok)
     if existing is not None:
         return _added_by(existing, created=False)
+    opinion = {"p_consultation": consultation.id, "p_provision": provision_id, "p_body": clean_control(body),
+               "p_normalized": normalize_text(body), "p_form_key": form_key, "p_late": late, "p_now": utcnow()}
 
     def add() -> Added:
-        row = contribution
-        if row is None:
-            token = new_token()
-            row = ListRow(db.session.execute(
-                _START_LIST, {"p_consultation": consultation.id, "p_token": token}).scalar_one(),
-                "draft", token, None)
-        db.session.execute(_ADD_OPINION, {
-            "p_list": row.id, "p_consultation": consultation.id, "p_provision": provision_id,
-            "p_body": clean_control(body), "p_normalized": normalize_text(body), "p_form_key": form_key,
-            "p_late": late})
-        return Added(True, late, row)
+        if token:
+            added = db.session.execute(_ADD_TO_DRAFT, {**opinion, "p_token": token}).first()
+            if added is not None:
+                return Added(True, late, ListRow(added[0], "draft", token, None))
+        started = new_token()
+        if _dml_in_with():
+            list_id = db.session.execute(_START_WITH_OPINION, {**opinion, "p_token": started}).scalar_one()
+        else:
+            list_id = db.session.execute(_START_LIST, {**opinion, "p_token": started}).scalar_one()
+            db.session.execute(_ADD_OPINION, {**opinion, "p_list": list_id})
+        return Added(True, late, ListRow(list_id, "draft", started, None))
 
     def find() -> Added | None:
         winner = comment_by_form_key(form_key)
@@ -206,6 +217,11 @@ def add_to_list(consultation: Consultation, contribution: ListRow | None, provis
 
     added, _created = races.insert_or_find(add, find, first_write=first_write)
     return added
+
+
+def _dml_in_with() -> bool:
+    """Whether the database runs an ``INSERT`` inside a ``WITH`` (PostgreSQL; SQLite does not)."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def _added_by(comment: Comment, created: bool) -> Added:

@@ -154,12 +154,10 @@ def _store_comment(consultation: Consultation, provision_id: int | None, form: C
     (with a message) when the consultation is closed.
 
     The list is read and the opinion written as plain rows (``comments.add_to_list``)."""
-    unsent = comment_service.list_row(consultation.id, _session_token(consultation))
     try:
         added = comment_service.add_to_list(
-            consultation, unsent if unsent is not None and unsent.status == "draft" else None,
-            provision_id, form.body.data, form.form_key.data, late_ok=_late_ok(consultation, form),
-            first_write=True)
+            consultation, _session_token(consultation), provision_id, form.body.data, form.form_key.data,
+            late_ok=_late_ok(consultation, form), first_write=True)
     except comment_service.CitizensNotAsked:
         db.session.rollback()
         flash(_("This consultation asks only the bodies on its roster: the public cannot send opinions "
