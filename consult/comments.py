@@ -301,6 +301,20 @@ def _send_statements():
 _READ_LIST, _SEND_LIST, _RECEIPT_OF_LIST, _OPINIONS_PENDING, _OPINIONS_PENDING_LATE = _send_statements()
 
 
+def _send_in_one(late: bool):
+    """Where the database can (PostgreSQL), both ``UPDATE``s of a sending in one statement:
+    the list's conditional ``UPDATE`` in a ``WITH``, its opinions' ``UPDATE`` joined to what it
+    changed (none when a twin sent the list first). The outer statement stays an ``UPDATE`` of
+    ``comment``, so the page cache's statement hook still sees what it changes."""
+    sent = _SEND_LIST.returning(_CONTRIBUTION.c.id).cte("sent")
+    values = {"status": "pending", "late": True} if late else {"status": "pending"}
+    return (update(_COMMENT).where(_COMMENT.c.contribution_id == sent.c.id, _COMMENT.c.status == "draft")
+            .values(**values).returning(_COMMENT.c.id))
+
+
+_SEND_IN_ONE, _SEND_LATE_IN_ONE = _send_in_one(late=False), _send_in_one(late=True)
+
+
 def send_row(consultation_id: int, token: str | None) -> SendRow | None:
     """The list of this consultation with this secret token, sent or not, for sending it:
     its row and two ``EXISTS`` on its opinions, in one statement, no ORM object."""
@@ -327,7 +341,8 @@ def send_list(consultation: Consultation, row: SendRow, *, respondent_type: str,
     Returns the new receipt code.
 
     The status changes with one conditional UPDATE, so two sendings racing each other
-    (a double click, a replayed form) produce one submission and one receipt. Neither
+    (a double click, a replayed form) produce one submission and one receipt; on PostgreSQL
+    the opinions' UPDATE runs in the same statement (``_send_in_one``). Neither
     UPDATE publishes anything (the opinions become ``pending``): the page cache's
     statement hook sees them and keeps its pages."""
     if row.status != "draft":
@@ -339,16 +354,21 @@ def send_list(consultation: Consultation, row: SendRow, *, respondent_type: str,
         raise ConsultationClosed()
     if not row.has_opinions:
         raise NothingToSend()
-    now = utcnow()
     code = new_receipt_code()
-    changed = db.session.execute(_SEND_LIST, {
-        "p_list": row.id, "p_now": now, "p_code": code, "p_type": respondent_type,
-        "p_province": province_code, "p_name": name.strip()[:255], "p_contact": contact.strip()[:255],
-    }).rowcount
-    if not changed:  # the twin's receipt
-        raise ListSent(db.session.scalar(_RECEIPT_OF_LIST, {"p_list": row.id}))
-    db.session.execute(_OPINIONS_PENDING_LATE if late else _OPINIONS_PENDING, {"p_list": row.id})
-    return code
+    sending = {"p_list": row.id, "p_now": utcnow(), "p_code": code, "p_type": respondent_type,
+               "p_province": province_code, "p_name": name.strip()[:255], "p_contact": contact.strip()[:255]}
+    if _dml_in_with():
+        if db.session.execute(_SEND_LATE_IN_ONE if late else _SEND_IN_ONE, sending).first() is not None:
+            return code
+    elif db.session.execute(_SEND_LIST, sending).rowcount:
+        db.session.execute(_OPINIONS_PENDING_LATE if late else _OPINIONS_PENDING, {"p_list": row.id})
+        return code
+    # Nothing changed: a twin sent the list first (its receipt), unless every opinion was taken
+    # off the list while this sending ran (then the list was sent, by this sending, empty).
+    receipt = db.session.scalar(_RECEIPT_OF_LIST, {"p_list": row.id})
+    if receipt == code:
+        return code
+    raise ListSent(receipt)
 
 
 def contribution_by_receipt(code: str, with_comments: bool = False) -> Contribution | None:

@@ -32,7 +32,8 @@ ARTICLE_PAGE = 3
 ADD_COMMENT = 1
 #: A first opinion starts the list: one INSERT inside a WITH on PostgreSQL, two on SQLite.
 FIRST_OPINION = {"postgresql": 1, "sqlite": 2}
-SEND_LIST = 3
+#: The list read, then both UPDATEs in one statement on PostgreSQL (a WITH), two on SQLite.
+SEND_LIST = {"postgresql": 2, "sqlite": 3}
 API_CREATE = 7
 
 
@@ -140,7 +141,7 @@ def test_send_list(client, consultation):
         response = client.post(MY_LIST, data={"respondent_type": "citizen", "province": "01",
                                               "name": "", "contact": "", "consent": "y"})
     assert response.status_code == 302
-    assert len(statements) <= SEND_LIST, statements
+    assert len(statements) <= SEND_LIST[db.engine.dialect.name], statements
     sent = db.session.scalar(select(Contribution))
     assert sent.status == "submitted" and sent.receipt_code in response.headers["Location"]
 
