@@ -108,3 +108,18 @@ def test_a_forged_form_key_longer_than_the_column_is_replaced_not_an_error(clien
     response = client.post(ARTICLE, data={"body": "Khóa dài", "provision": "", "form_key": "k" * 500})
     assert response.status_code == 302
     assert len(db.session.scalar(select(Comment.form_key))) <= 64
+
+
+def test_a_sending_whose_opinions_were_all_taken_off_meanwhile_gets_its_own_receipt(app, client, consultation):
+    """The list was read with an opinion, which was then taken off (another tab) before the
+    UPDATEs ran: the sending changes no opinion, yet the list is this sending's, not a twin's."""
+    client.post(ARTICLE, data=_comment_form(client))
+    list_ = db.session.scalars(select(Contribution)).one()
+    row = comments.send_row(consultation.id, list_.token)
+    assert row.has_opinions
+    db.session.execute(Comment.__table__.delete())
+    code = comments.send_list(consultation, row, respondent_type="citizen", province_code="79")
+    db.session.commit()
+    db.session.expire_all()
+    assert (list_.status, list_.receipt_code) == ("submitted", code)
+
