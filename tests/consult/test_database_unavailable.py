@@ -2,8 +2,15 @@
 typed text given back (pages) or a problem document (API): never a bare 500 that reads as a bug."""
 from __future__ import annotations
 
+import os
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from consult.extensions import db
+from tests.conftest import make_test_app
 from tests.factories import make_consultation
 from tests.submissions.helpers import make_organisation, make_token
 
@@ -57,3 +64,68 @@ def test_the_api_answers_a_503_problem(client, monkeypatch):
     assert response.headers["Retry-After"] == "5"
     body = response.get_json(force=True)
     assert body["type"].endswith("unavailable") and body["status"] == 503
+
+
+# --- the connection lost after the view's last statement ---------------------------------------
+#
+# The rollback that ends a request's session is its first word to the database since the view's
+# last statement. When PostgreSQL restarted meanwhile, that rollback fails after the answer was
+# made; the answer must still go out (bench/faults --restart-postgres saw gunicorn's bare 500).
+# These tests use an app of their own with no app context open around the requests (the ``app``
+# fixture keeps one open, so a request there never ends its session), as gunicorn serves it.
+
+ON_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
+
+
+def _dbapi_lost_connection():
+    """The error the database's driver raises on a connection that died."""
+    if ON_POSTGRES:
+        import psycopg
+
+        return psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+    return sqlite3.OperationalError("disk I/O error")
+
+
+def _rollback_fails(monkeypatch, engine):
+    def do_rollback(_dbapi_connection):
+        raise _dbapi_lost_connection()
+
+    monkeypatch.setattr(engine.dialect, "do_rollback", do_rollback)
+
+
+def _backend_terminated(_monkeypatch, engine):
+    """PostgreSQL ends the connection, as a restart does ("terminating connection due to
+    administrator command")."""
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+LOSSES = [_rollback_fails] + ([_backend_terminated] if ON_POSTGRES else [])
+
+
+@pytest.mark.parametrize("lose_connection", LOSSES)
+def test_a_connection_lost_after_the_last_statement_keeps_the_answer(database, _schema, tmp_path, monkeypatch,
+                                                                     lose_connection):
+    app = make_test_app(database, tmp_path)
+    faults = []
+
+    @app.get("/_test/doc-roi-mat-ket-noi")
+    def _read_then_lose():
+        value = db.session.execute(text("SELECT 1")).scalar()  # opens the request's transaction
+        if faults:
+            faults.pop()(monkeypatch, db.engine)
+        return f"Trang đã đọc {value}"
+
+    client = app.test_client()
+    faults.append(lose_connection)
+    response = client.get("/_test/doc-roi-mat-ket-noi")
+    assert response.status_code == 200
+    assert response.text == "Trang đã đọc 1"
+    monkeypatch.undo()
+    again = client.get("/_test/doc-roi-mat-ket-noi")  # the next request gets a working connection
+    assert again.status_code == 200 and again.text == "Trang đã đọc 1"
+    with app.app_context():
+        db.engine.dispose()
