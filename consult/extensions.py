@@ -31,12 +31,13 @@ NAMING_CONVENTION = {
 
 
 class _SQLAlchemy(SQLAlchemy):
-    def _teardown_session(self, exc: BaseException | None) -> None:
-        """End the request's (or command's) session. Its rollback is the first word to the
-        database since the last statement; when the connection died meanwhile (PostgreSQL
-        restarting) it fails, and Flask-SQLAlchemy would let that error out after the answer
-        was made, so gunicorn sent its bare 500 instead. The server dropped the transaction
-        with the connection, so nothing is left to undo: drop the connection, keep the answer."""
+    def end_session(self) -> None:
+        """End the current session: at the end of a request or command, and after each job of
+        the worker (whose one app context lasts its whole life). Its rollback is the first word
+        to the database since the last statement; when the connection died meanwhile (PostgreSQL
+        restarting) it fails, and Flask-SQLAlchemy let that error out after the answer was made,
+        so gunicorn sent its bare 500 instead. The server dropped the transaction with the
+        connection, so nothing is left to undo: drop the connection, keep the answer."""
         if self.session.registry.has():
             session = self.session.registry()
             try:
@@ -46,6 +47,9 @@ class _SQLAlchemy(SQLAlchemy):
                                                     exc_info=True)
                 session.invalidate()  # closes its connections without talking to the server
         self.session.remove()
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        self.end_session()
 
 
 db = _SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
