@@ -1,12 +1,15 @@
 """Error pages in Vietnamese: no user ever sees a bare server error or loses their text."""
 from __future__ import annotations
 
+import sqlite3
+import sys
+
 from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from consult.boundary import BoundaryRequest
@@ -72,17 +75,32 @@ RETRY_AFTER_SECONDS = 5
 def database_unavailable(error: Exception) -> bool:
     """True for the errors a database restart, fail-over or lost connection raises (and a
     transient lock or serialisation failure): the request can simply be sent again, so it
-    answers 503 with ``Retry-After`` instead of a 500. Other database errors are bugs."""
+    answers 503 with ``Retry-After`` instead of a 500. Other database errors are bugs.
+
+    SQLAlchemy wraps the driver's errors (``OperationalError`` for PostgreSQL's "terminating
+    connection due to administrator command", "the database system is shutting down" or
+    "starting up", "server closed the connection unexpectedly", "connection refused", a
+    failed COMMIT); the driver's own, should one arrive unwrapped, count the same."""
     if isinstance(error, (OperationalError, InterfaceError)):
         return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    return isinstance(error, _driver_connection_errors())
+
+
+def _driver_connection_errors() -> tuple[type[Exception], ...]:
+    found: list[type[Exception]] = [sqlite3.OperationalError, sqlite3.InterfaceError]
+    psycopg = sys.modules.get("psycopg")  # loaded when PostgreSQL is used; not imported for SQLite
+    if psycopg is not None:
+        found += [psycopg.OperationalError, psycopg.InterfaceError]
+    return tuple(found)
 
 
 def _forget_failed_transaction() -> None:
     try:
         db.session.rollback()
-    except Exception:  # the connection is gone: the pool drops it on the next checkout
-        db.session.close()
+    except Exception:  # the connection is gone: close it without a word to the server
+        db.session().invalidate()
 
 
 def render_unavailable():
@@ -142,6 +160,11 @@ def init_app(app: Flask) -> None:
             from consult.api.problems import http_problem  # the API answers in JSON, even here
 
             return http_problem(error)
+        # Flask's own 500 for an error raised outside the view (an after_request hook, an error
+        # handler that failed): a lost database still answers 503.
+        if isinstance(error, InternalServerError) and database_unavailable(error.original_exception):
+            app.logger.error("Database unavailable", exc_info=error.original_exception)
+            return render_unavailable()
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
@@ -150,5 +173,5 @@ def init_app(app: Flask) -> None:
             app.logger.error("Database unavailable", exc_info=error)
             return render_unavailable()
         app.logger.exception("Unhandled error", exc_info=error)
-        db.session.rollback()
+        _forget_failed_transaction()
         return render_error(500)

@@ -7,6 +7,7 @@ migrations' folder and binds the real one when asked for anything else.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import click
@@ -17,6 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,31 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def end_session(self) -> None:
+        """End the current session: at the end of a request or command, and after each job of
+        the worker (whose one app context lasts its whole life). Its rollback is the first word
+        to the database since the last statement; when the connection died meanwhile (PostgreSQL
+        restarting) it fails, and Flask-SQLAlchemy let that error out after the answer was made,
+        so gunicorn sent its bare 500 instead. The server dropped the transaction with the
+        connection, so nothing is left to undo: drop the connection, keep the answer."""
+        if self.session.registry.has():
+            session = self.session.registry()
+            try:
+                session.rollback()
+            except DBAPIError:
+                logging.getLogger(__name__).warning("Database connection lost at the end of the request",
+                                                    exc_info=True)
+                session.invalidate()  # closes its connections without talking to the server
+        self.session.remove()
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        self.end_session()
+
+
+db = _SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,12 +1,15 @@
 """The RQ worker class of the platform: jobs run with their request's id and are timed.
 
 ``PlatformWorker`` is RQ's ``SimpleWorker`` (jobs run inside the worker's process and so
-inside its Flask app context) with three additions:
+inside its Flask app context) with four additions:
 
 - a job enqueued during a request carries that request's id in ``Job.meta`` (see
   ``consult.logging_setup.job_meta``); while the job runs, every log record carries it too;
 - each job's duration is observed in the ``gopy_job_duration_seconds`` histogram
   (``consult.metrics``), by job function and outcome;
+- each job ends its database session (``db.end_session``), so the next job checks a connection
+  out of the pool, whose pre-ping replaces one a PostgreSQL restart closed meanwhile (the
+  worker's one app context would otherwise keep a job's open transaction for the next);
 - between jobs, RQ's periodic maintenance also runs the retention purge
   (``consult.privacy.purge_expired``) when it is due, once an hour across all workers, and the
   announcements of new consultations to subscribers (``consult.subscriptions.send_due``) once
@@ -38,7 +41,10 @@ class PlatformWorker(SimpleWorker):
         started = time.perf_counter()
         with logging_setup.bound_request_id(request_id):
             log.info("job started", extra={"job_id": job.id, "job": job.func_name, "queue": queue.name})
-            succeeded = super().perform_job(job, queue)
+            try:
+                succeeded = super().perform_job(job, queue)
+            finally:
+                _end_session()
             duration = time.perf_counter() - started
             metrics.observe_job(job.func_name, queue.name, succeeded, duration)
             log.info("job finished", extra={"job_id": job.id, "job": job.func_name, "queue": queue.name,
@@ -49,6 +55,13 @@ class PlatformWorker(SimpleWorker):
         super().run_maintenance_tasks()
         run_retention_if_due(self.connection)
         run_announcements_if_due(self.connection)
+        _end_session()
+
+
+def _end_session() -> None:
+    from consult.extensions import db
+
+    db.end_session()
 
 
 def run_retention_if_due(connection) -> int | None:

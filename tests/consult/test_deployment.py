@@ -126,3 +126,13 @@ def test_every_setting_is_documented():
              *config.TEXTS}
     missing = sorted(name for name in names if f"GOPY_{name}" not in documented)
     assert not missing, missing
+
+
+def test_nginx_passes_the_applications_503_to_the_client():
+    """The app answers 503 only when the database is unreachable, and both instances share it:
+    nginx must hand that page (Vietnamese, the typed text kept, Retry-After) to the client, not
+    count it as the instance failing, which with ``max_fails=1`` left no live instance during a
+    PostgreSQL restart and answered nginx's bare 502 (bench/faults --restart-postgres)."""
+    nginx = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
+    retried_on = re.search(r"^\s*proxy_next_upstream ([^;]+);", nginx, re.M).group(1).split()
+    assert "error" in retried_on and "http_503" not in retried_on
