@@ -29,7 +29,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class _SQLAlchemy(SQLAlchemy):
     def end_session(self) -> None:
         """End the current session: at the end of a request or command, and after each job of
