@@ -64,7 +64,9 @@ def request_analysis(scope: str, scope_id: int, params: dict | None = None,
     """Start an analysis for a page: ``(result id, "queued" | "done" | "failed" | "too_large")``."""
     params = params or {}
     if current_app.config.get("REDIS_URL"):
-        return queue_analysis(scope, scope_id, params, requested_by_id), "queued"
+        result_id = queue_analysis(scope, scope_id, params, requested_by_id)
+        failed = db.session.get(results.TextAnalysis, result_id).status == "failed"
+        return result_id, "failed" if failed else "queued"
     limit = current_app.config.get("ANALYSIS_INPROCESS_LIMIT", INPROCESS_LIMIT)
     if count_opinions(scope, scope_id, params) > limit:
         return None, "too_large"
@@ -74,10 +76,16 @@ def request_analysis(scope: str, scope_id: int, params: dict | None = None,
 
 def queue_analysis(scope: str, scope_id: int, params: dict | None = None,
                    requested_by_id: int | None = None, queue_name: str | None = None) -> int:
-    """Store a request and put it on the RQ queue; returns the result id."""
+    """Store a request and put it on the RQ queue; returns the result id. A queue that cannot
+    be reached (Redis down or misconfigured) marks the run failed with the reason, as an export
+    is: never a run left "queued" that no worker will take, never an error page."""
     row = new_request(scope, scope_id, params or {}, requested_by_id)
     db.session.commit()
-    row.job_id = enqueue(row.id, queue_name)
+    try:
+        row.job_id = enqueue(row.id, queue_name)
+    except Exception as error:  # the redis client's errors, and a URL it cannot use
+        log.exception("analysis %s could not be queued", row.id)
+        results.mark_failed(row, f"{type(error).__name__}: {error}")
     db.session.commit()
     return row.id
 

@@ -275,6 +275,9 @@ def run_command(scope, scope_id, slug, include_pending, topics, queue):
     try:
         if queue:
             result_id = jobs.queue_analysis(scope, scope_id, params)
+            row = db.session.get(results.TextAnalysis, result_id)
+            if row.status == "failed":
+                raise click.ClickException(f"Analysis {result_id} could not be queued: {row.error}")
             click.echo(f"Queued analysis {result_id}.")
             return
         result_id = jobs.run_analysis(scope, scope_id, params)

@@ -123,6 +123,14 @@ def test_the_cli_reports_an_unknown_scope(app, runner):
     assert "No article with id 424242" in result.output
 
 
+def test_the_cli_says_when_the_queue_cannot_be_reached(consultation, runner, app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    result = runner.invoke(args=["analysis", "run", "--id", str(consultation.id), "--queue"])
+    assert result.exit_code != 0
+    assert "could not be queued" in result.output and "ConnectionError" in result.output
+    assert db.session.scalar(select(TextAnalysis.status)) == "failed"
+
+
 def _stance_rows() -> int:
     return db.session.scalar(select(func.count()).select_from(TextStanceCache))
 

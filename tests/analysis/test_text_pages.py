@@ -102,6 +102,21 @@ def test_a_failed_run_shows_its_error_and_the_button(consultation, client, monke
     assert db.session.scalar(select(TextAnalysis.status)) == "failed"
 
 
+@pytest.mark.parametrize("app_config", [{"REDIS_URL": "redis://127.0.0.1:1/0"}])
+def test_an_unreachable_queue_marks_the_run_failed_with_the_reason(consultation, client):
+    """Redis down: the run is not left "queued" for a worker that will never see it, and the
+    page says why instead of an error page."""
+    login(client, make_user("drafter"))
+    article = provision(consultation, "dieu-3")
+    response = client.post("/quan-tri/phan-tich/chay",
+                           data={"scope": "dieu", "scope_id": str(article.id)}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Phân tích thất bại; lỗi được hiển thị bên dưới." in response.text
+    assert "ConnectionError" in response.text
+    row = db.session.scalars(select(TextAnalysis)).one()
+    assert row.status == "failed" and "ConnectionError" in row.error and row.job_id is None
+
+
 @pytest.mark.parametrize("data", [{"scope": "dieu"}, {"scope": "nope", "scope_id": "1"},
                                   {"scope": "dieu", "scope_id": "abc"}, {"scope": "dieu", "scope_id": "²"},
                                   {"scope": "du-thao", "scope_id": "9" * 40}, {"scope": "cau-hoi", "scope_id": "0"}])
