@@ -30,7 +30,7 @@ MY_LIST = "/du-thao/luat-htx/gop-y-cua-ban"
 ARTICLE_PAGE = 3
 ADD_COMMENT = 2
 SEND_LIST = 3
-API_CREATE = 7
+API_CREATE = 4
 
 
 @contextmanager
