@@ -53,23 +53,14 @@ def require_scope(scope: str):
 LAST_USE_PRECISION = timedelta(minutes=1)
 
 
-def _record_use(token) -> None:
+def _record_use(token: tokens.ActiveToken) -> None:
     """Commit the token's last use on its own, so a request that fails later still counts;
-    not again while the stored one is less than ``LAST_USE_PRECISION`` old.
-
-    Nothing else of the request is loaded yet, and the token and its organisation were read
-    in this very transaction: keeping them instead of expiring them at this commit saves
-    the view two round trips to read them again."""
+    not again while the stored one is less than ``LAST_USE_PRECISION`` old."""
     now = utcnow()
     if token.last_used_at is not None and timedelta(0) <= now - token.last_used_at < LAST_USE_PRECISION:
         return
-    token.last_used_at = now
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
+    tokens.record_use(token, now)
+    db.session.commit()
 
 
 def page_params() -> tuple[int, int]:
