@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.api import bp, serialize
-from consult.api.access import page_body, page_params, paginate, require_scope
+from consult.api.access import commit_with_token_use, page_body, page_params, paginate, require_scope
 from consult.api.idempotency import idempotent
 from consult.api.payload import json_body, submission_input
 from consult.api.problems import ApiProblem
@@ -76,7 +76,7 @@ def get_submission(submission_id: int):
 
 
 @bp.post("/v1/consultations/<slug>/submissions")
-@require_scope("submissions:write")
+@require_scope("submissions:write", use_with_view=True)
 @idempotent
 def create_submission(slug: str):
     """Made with plain statements (``services.start_letter``) and answered from what was sent
@@ -113,7 +113,7 @@ def create_submission(slug: str):
         raise _draft_exists(letter)
     body, location = serialize.submission(letter), url_for("api.get_submission", submission_id=letter.id,
                                                             _external=True)
-    db.session.commit()
+    commit_with_token_use()  # the letter and the token's last use: one commit
     return jsonify(body), 201, {"Location": location}
 
 

@@ -346,3 +346,27 @@ def test_a_draft_in_preparation_is_said_before_what_else_is_wrong(client, setup)
     assert assert_problem(create(client, token), 403)["type"].endswith("not-on-roster")
     assert assert_problem(create(client, token, unknown), 422)["errors"][0]["pointer"] == "/opinions/0/article"
     assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_a_letter_and_its_tokens_last_use_are_committed_together_or_the_use_alone(client, setup):
+    """The create writes the token's last use in the letter's commit; when it answers an error
+    instead (here a draft made before: its INSERT conflicted and was rolled back), the use is
+    committed on its own after it, as for any failed call."""
+    from datetime import timedelta
+
+    from consult.models import utcnow
+
+    token = setup[3]
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    assert stored.last_used_at is None
+    first = create(client, token)
+    assert first.status_code == 201
+    db.session.expire_all()
+    assert stored.last_used_at is not None
+    assert db.session.get(Submission, first.get_json()["id"]) is not None
+    stored.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    assert assert_problem(create(client, token), 409)["submission_id"] == first.get_json()["id"]
+    db.session.expire_all()
+    assert stored.last_used_at > utcnow() - timedelta(minutes=1)
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
