@@ -370,3 +370,21 @@ def test_a_letter_and_its_tokens_last_use_are_committed_together_or_the_use_alon
     db.session.expire_all()
     assert stored.last_used_at > utcnow() - timedelta(minutes=1)
     assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+@pytest.mark.parametrize("article, clause", [
+    ("2", "1"), ("dieu-2", "2."), (" 3 ", None), ("3", ""), ("DIEU-3", None), ("99", None), (None, "1"),
+    ("2", "9"), ("", ""), (None, None), ("2", "1.a")])
+def test_the_kept_tree_finds_the_provision_the_database_does(setup, article, clause):
+    """``resolve_node`` (the API's create, from the version's kept tree) answers as
+    ``resolve_provision`` (the officers' form, from the database), refusals included."""
+    version = services.current_version(setup[0])
+
+    def found(resolve):
+        try:
+            provision = resolve(version, article, clause)
+        except services.UnknownProvision:
+            return "unknown"
+        return provision.id if provision is not None else None
+
+    assert found(services.resolve_node) == found(services.resolve_provision)
