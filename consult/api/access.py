@@ -1,13 +1,15 @@
 """Bearer tokens on API requests, and the page parameters every list shares."""
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
 from flask import g, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from consult.api import tokens
 from consult.api.problems import ApiProblem
@@ -16,6 +18,7 @@ from consult.models import utcnow
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+_log = logging.getLogger("gopy.api")
 
 
 def _unauthorized(detail: str) -> ApiProblem:
@@ -23,8 +26,13 @@ def _unauthorized(detail: str) -> ApiProblem:
                       headers={"WWW-Authenticate": 'Bearer realm="gopy"'})
 
 
-def require_scope(scope: str):
-    """Let through requests whose bearer token is active and has ``scope``; sets ``g.api_token``."""
+def require_scope(scope: str, *, use_with_view: bool = False):
+    """Let through requests whose bearer token is active and has ``scope``; sets ``g.api_token``.
+
+    The token's last use is committed on its own before the view runs. ``use_with_view``: the
+    view commits it with its own work instead (``commit_with_token_use``), one commit and one
+    connection checkout fewer; when it does not get there (an error, a replayed answer), it is
+    committed on its own after the view, so a call that fails still counts."""
 
     def decorator(view):
         @wraps(view)
@@ -40,11 +48,30 @@ def require_scope(scope: str):
                 raise ApiProblem(403, "insufficient-scope", _("Forbidden"),
                                  _("This token lacks the scope %(scope)s.", scope=scope),
                                  headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
-            _record_use(token)
             g.api_token = token
-            return view(*args, **kwargs)
+            due = _use_due(token)
+            if due is None:
+                return view(*args, **kwargs)
+            if not use_with_view:
+                _commit_use(token, due)
+                return view(*args, **kwargs)
+            g.api_token_use = due
+            try:
+                return view(*args, **kwargs)
+            finally:
+                if g.pop("api_token_use", None) is not None:
+                    _commit_use_after_view(token, due)
         return wrapper
     return decorator
+
+
+def commit_with_token_use() -> None:
+    """Commit the view's work with the token's last use when it is due (``use_with_view``)."""
+    due = g.get("api_token_use")
+    if due is not None:
+        tokens.record_use(g.api_token, due)
+    db.session.commit()
+    g.pop("api_token_use", None)
 
 
 #: How stale a token's stored last use may be: it is written at most once in this time. The
@@ -53,23 +80,34 @@ def require_scope(scope: str):
 LAST_USE_PRECISION = timedelta(minutes=1)
 
 
-def _record_use(token) -> None:
-    """Commit the token's last use on its own, so a request that fails later still counts;
-    not again while the stored one is less than ``LAST_USE_PRECISION`` old.
-
-    Nothing else of the request is loaded yet, and the token and its organisation were read
-    in this very transaction: keeping them instead of expiring them at this commit saves
-    the view two round trips to read them again."""
+def _use_due(token: tokens.ActiveToken) -> datetime | None:
+    """Now, when the token's stored last use is to be written: not again while the stored one
+    is less than ``LAST_USE_PRECISION`` old."""
     now = utcnow()
     if token.last_used_at is not None and timedelta(0) <= now - token.last_used_at < LAST_USE_PRECISION:
-        return
-    token.last_used_at = now
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        return None
+    return now
+
+
+def _commit_use(token: tokens.ActiveToken, now: datetime) -> None:
+    """Commit the token's last use on its own, so a request that fails later still counts."""
+    tokens.record_use(token, now)
+    db.session.commit()
+
+
+def _commit_use_after_view(token: tokens.ActiveToken, now: datetime) -> None:
+    """The view did not commit the token's use with its work: undo what it left uncommitted
+    (as the request's end would) and commit the use on its own. A failure here is logged, never
+    raised: it must not replace the view's answer or error."""
     try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
+        db.session.rollback()
+        _commit_use(token, now)
+    except SQLAlchemyError:
+        _log.warning("api token last use not recorded", exc_info=True)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass  # the request's end removes the session
 
 
 def page_params() -> tuple[int, int]:

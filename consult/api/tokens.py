@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select, update
 
 from consult import audit
 from consult.extensions import db
@@ -46,15 +47,60 @@ def create_token(organisation: Organisation, scopes: list[str], label: str,
     return token, raw
 
 
-def find_token(raw: str | None) -> ApiToken | None:
-    """The active token with this secret, or None."""
+@dataclass(frozen=True, slots=True)
+class TokenOrganisation:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveToken:
+    """An active token as a request needs it (``g.api_token``), with its organisation."""
+
+    id: int
+    prefix: str
+    scopes: str
+    last_used_at: datetime | None
+    organisation: TokenOrganisation
+
+    @property
+    def organisation_id(self) -> int:
+        return self.organisation.id
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+def _token_statements():
+    """Built once with bound parameters (``find_token`` runs on every API request)."""
+    token, organisation = ApiToken.__table__, Organisation.__table__
+    read = (select(token.c.id, token.c.prefix, token.c.scopes, token.c.last_used_at,
+                   organisation.c.id, organisation.c.code, organisation.c.name)
+            .join_from(token, organisation, token.c.organisation_id == organisation.c.id)
+            .where(token.c.token_hash == bindparam("p_hash"), token.c.revoked_at.is_(None)))
+    used = update(token).where(token.c.id == bindparam("p_token")).values(last_used_at=bindparam("p_now"))
+    return read, used
+
+
+_READ_TOKEN, _TOKEN_USED = _token_statements()
+
+
+def find_token(raw: str | None) -> ActiveToken | None:
+    """The active token with this secret, or None: one plain ``SELECT`` with its organisation
+    (every caller needs it), no ORM object."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
-                              .options(joinedload(ApiToken.organisation)))  # every caller needs it
-    if token is None or token.revoked_at is not None:
+    row = db.session.execute(_READ_TOKEN, {"p_hash": hash_token(raw)}).first()
+    if row is None:
         return None
-    return token
+    return ActiveToken(row[0], row[1], row[2], row[3], TokenOrganisation(row[4], row[5], row[6]))
+
+
+def record_use(token: ActiveToken, now: datetime) -> None:
+    """Write the token's last use (the caller commits)."""
+    db.session.execute(_TOKEN_USED, {"p_token": token.id, "p_now": now})
 
 
 def revoke_token(token: ApiToken, actor: User | None) -> bool:

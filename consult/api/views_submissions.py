@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.api import bp, serialize
-from consult.api.access import page_body, page_params, paginate, require_scope
+from consult.api.access import commit_with_token_use, page_body, page_params, paginate, require_scope
 from consult.api.idempotency import idempotent
 from consult.api.payload import json_body, submission_input
 from consult.api.problems import ApiProblem
@@ -76,56 +76,51 @@ def get_submission(submission_id: int):
 
 
 @bp.post("/v1/consultations/<slug>/submissions")
-@require_scope("submissions:write")
+@require_scope("submissions:write", use_with_view=True)
 @idempotent
 def create_submission(slug: str):
+    """Made with plain statements (``services.start_letter``) and answered from what was sent
+    and the ids the database gave back: no ORM object is loaded or flushed."""
     consultation = page_cache.kept_consultation(slug, consultations.with_versions)  # no query while kept
     if consultation is None or not consultation.published:  # not yet visible: the team's alone
         raise _not_found(_("No consultation has this slug."))
     _check_accepting(consultation)
     data = submission_input(json_body())
-    organisation = g.api_token.organisation
-    existing = services.find_draft(consultation, organisation.id)
-    if existing is not None:
-        raise _draft_exists(existing)
+    token = g.api_token
     version = services.current_version(consultation)
     provisions, errors = [], []
     for index, item in enumerate(data.opinions):
-        try:
-            provisions.append(services.resolve_provision(version, item.article, item.clause)
-                              if version else None)
+        try:  # from the version's tree, kept by the process: no query
+            provisions.append(services.resolve_node(version, item.article, item.clause) if version else None)
         except services.UnknownProvision:
             errors.append({"pointer": f"/opinions/{index}/article",
                            "detail": _("The draft has no such article or clause.")})
     if errors:
+        existing = services.draft_id(consultation.id, token.organisation_id)
+        if existing is not None:  # as before: a draft in preparation is the first thing said
+            raise _draft_exists(existing)
         raise ApiProblem(422, "validation-error", _("Invalid submission"),
                          _("Some fields are missing or not valid; see errors."), errors=errors)
-    def prepare(draft) -> None:  # a new draft is filled before its INSERT: no UPDATE after it
-        services.update_letter(draft, letter_number=data.letter_number, letter_date=data.letter_date,
-                               signer_name=data.signer_name, signer_title=data.signer_title,
-                               no_comment=data.no_comment)
-        for item, provision in zip(data.opinions, provisions):
-            services.add_opinion(draft, provision, item.body)
-
     try:
-        draft, created = services.start_draft(consultation, organisation, None, channel="api",
-                                              looked_up=True, prepare=prepare, first_write=True)
+        letter, created = services.start_letter(
+            consultation, token.organisation, letter_number=data.letter_number, letter_date=data.letter_date,
+            signer_name=data.signer_name, signer_title=data.signer_title, no_comment=data.no_comment,
+            opinions=[(provision, item.body) for provision, item in zip(provisions, data.opinions)])
     except services.NotOnRoster:
         raise ApiProblem(403, "not-on-roster", _("Forbidden"),
                          _("Your organisation is not asked for its opinion on this consultation.")) from None
-    if not created:  # a twin request made the draft a moment ago: answer as its replay would
-        raise _draft_exists(draft)
-    db.session.flush()  # the answer is made from what is in memory, before the commit expires it
-    body, location = serialize.submission(draft), url_for("api.get_submission", submission_id=draft.id,
-                                                          _external=True)
-    db.session.commit()
+    if not created:  # made before, or by a twin request a moment ago: answer as its replay would
+        raise _draft_exists(letter)
+    body, location = serialize.submission(letter), url_for("api.get_submission", submission_id=letter.id,
+                                                            _external=True)
+    commit_with_token_use()  # the letter and the token's last use: one commit
     return jsonify(body), 201, {"Location": location}
 
 
-def _draft_exists(draft) -> ApiProblem:
+def _draft_exists(draft_id: int) -> ApiProblem:
     return ApiProblem(409, "draft-exists", _("A draft exists"),
                       _("Your organisation already has a submission in preparation: submit or delete it first."),
-                      submission_id=draft.id)
+                      submission_id=draft_id)
 
 
 @bp.delete("/v1/submissions/<int:submission_id>")

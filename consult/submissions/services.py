@@ -5,18 +5,19 @@ A submitted letter is never changed again: a later letter supersedes it and both
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from consult import audit, codes, drafts, provision_tree, races
 from consult.extensions import db
 from consult.models import Consultation, DraftVersion, Organisation, Provision, User, utcnow
 from consult.submissions import attachments, roster
 from consult.submissions.attachments import StoredPdf
-from consult.submissions.models import Submission, SubmissionOpinion
+from consult.submissions.models import RosterEntry, Submission, SubmissionOpinion
 from consult.textnorm import clean_control, normalize_text
 
 #: Crockford's alphabet without I, L, O, U, as for citizens' receipts; "CV" for công văn.
@@ -155,6 +156,119 @@ def start_draft(consultation: Consultation, organisation: Organisation, actor: U
                                 first_write=first_write)
 
 
+_SUBMISSION, _OPINION, _ROSTER = Submission.__table__, SubmissionOpinion.__table__, RosterEntry.__table__
+#: The columns a letter made in one go (``start_letter``) is given; the others take their defaults.
+_LETTER_COLUMNS = ("consultation_id", "organisation_id", "status", "draft_slot", "version_id", "channel",
+                   "letter_number", "letter_date", "signer_name", "signer_title", "no_comment",
+                   "created_at", "updated_at")
+
+
+def _letter_statements():
+    """The statements ``start_letter`` runs, built once with bound parameters: building and
+    coercing them on each request cost about as much CPU as running them.
+
+    The letter's ``INSERT … SELECT … WHERE EXISTS`` checks the roster in the same round trip:
+    a body not on it inserts no row. Its opinions go in one ``INSERT … RETURNING`` whatever
+    their number, their ids in the order given."""
+    s, r = _SUBMISSION, _ROSTER
+    on_roster = (select(r.c.id).where(r.c.consultation_id == bindparam("p_consultation_id"),
+                                      r.c.organisation_id == bindparam("p_organisation_id")).exists())
+    values = select(*(bindparam(f"p_{name}", type_=s.c[name].type) for name in _LETTER_COLUMNS))
+    letter = insert(s).from_select(_LETTER_COLUMNS, values.where(on_roster)).returning(s.c.id)
+    opinions = insert(_OPINION).returning(_OPINION.c.id, sort_by_parameter_order=True)
+    draft = select(s.c.id).where(s.c.consultation_id == bindparam("p_consultation_id"),
+                                 s.c.organisation_id == bindparam("p_organisation_id"), s.c.status == "draft")
+    return letter, opinions, draft
+
+
+_INSERT_LETTER, _INSERT_OPINIONS, _DRAFT_ID = _letter_statements()
+
+
+def draft_id(consultation_id: int, organisation_id: int) -> int | None:
+    """The id of the body's letter in preparation (``find_draft`` without loading it)."""
+    return db.session.scalar(_DRAFT_ID, {"p_consultation_id": consultation_id,
+                                         "p_organisation_id": organisation_id})
+
+
+@dataclass(frozen=True, slots=True)
+class NewOpinion:
+    id: int
+    #: The provision (a node of the version's tree) or None for the whole draft.
+    provision: provision_tree.Node | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewLetter:
+    """A draft letter ``start_letter`` made, as stored, with the attributes the API's answer
+    (``consult.api.serialize.submission``) reads of a ``Submission``."""
+
+    id: int
+    consultation: Consultation
+    organisation: object  # its ``code`` and ``name``
+    letter_number: str
+    letter_date: date | None
+    signer_name: str
+    signer_title: str
+    no_comment: bool
+    opinions: tuple[NewOpinion, ...]
+    created_at: datetime
+    status: str = "draft"
+    attachment_name: str = ""
+    receipt_code: str | None = None
+    submitted_at: datetime | None = None
+    supersedes_id: int | None = None
+
+
+def start_letter(consultation: Consultation, organisation, *, letter_number: str,
+                 letter_date: date | None, signer_name: str, signer_title: str, no_comment: bool,
+                 opinions: list[tuple[provision_tree.Node | None, str]],
+                 channel: str = "api") -> tuple[NewLetter | int, bool]:
+    """Make the body's draft letter with its details and opinions in one go (the API's create),
+    as plain ``INSERT … RETURNING`` statements: no ORM object, no unit of work, no look-up first.
+
+    ``organisation`` has the body's ``id``, ``code`` and ``name``; ``opinions`` are (provision
+    node from ``resolve_node`` or None, body). Returns ``(letter, True)``, or ``(id, False)``
+    with the id of the draft the body already has: made before, or by a twin request a moment
+    ago (the one-draft constraint, ``races.insert_or_find`` as the first write of the
+    transaction). Raises ``NotOnRoster`` when the body has no draft and is not on the roster.
+    The same rules, the same stored values as ``start_draft`` with ``update_letter`` and
+    ``add_opinion``; the caller commits."""
+    check_accepting(consultation)
+    version = current_version(consultation)
+    fields = _letter_fields(letter_number, letter_date, signer_name, signer_title, no_comment)
+    tree = provision_tree.tree_of(version) if version is not None and opinions else None
+    now = utcnow()
+
+    def add() -> NewLetter | None:
+        letter_id = db.session.scalar(_INSERT_LETTER, {
+            "p_consultation_id": consultation.id, "p_organisation_id": organisation.id,
+            "p_status": "draft", "p_draft_slot": "draft", "p_version_id": version.id if version else None,
+            "p_channel": channel, "p_created_at": now, "p_updated_at": now,
+            **{f"p_{name}": value for name, value in fields.items()}})
+        if letter_id is None:  # not on the roster: nothing was written
+            return None
+        rows = [{"submission_id": letter_id, "provision_id": node.id if node else None,
+                 "article_id": tree.article_ids.get(node.id, node.id) if node else None,
+                 "body": clean_control(body), "body_normalized": normalize_text(body), "created_at": now}
+                for node, body in opinions]
+        ids = db.session.scalars(_INSERT_OPINIONS, rows).all() if rows else []
+        return NewLetter(letter_id, consultation, organisation, opinions=tuple(
+            NewOpinion(opinion_id, node, row["body"]) for opinion_id, (node, _body), row in zip(ids, opinions, rows)),
+            created_at=now, **fields)
+
+    def find() -> int | None:
+        return draft_id(consultation.id, organisation.id)
+
+    letter, created = races.insert_or_find(add, find, first_write=True)
+    if letter is None:  # either a draft made before (the common replay) or not on the roster
+        existing = find()
+        if existing is None:
+            raise NotOnRoster()
+        return existing, False
+    return letter, created
+
+
 def _require_draft(submission: Submission) -> None:
     if submission.status != "draft":
         raise SubmissionLocked(submission)
@@ -165,12 +279,18 @@ def update_letter(submission: Submission, *, letter_number: str, letter_date: da
                   signer_name: str, signer_title: str, no_comment: bool) -> None:
     """Record the letter's details (any may still be empty while it is a draft)."""
     _require_draft(submission)
-    submission.letter_number = clean_control(letter_number or "").strip()[:64]
-    submission.letter_date = letter_date
-    submission.signer_name = clean_control(signer_name or "").strip()[:255]
-    submission.signer_title = clean_control(signer_title or "").strip()[:255]
-    submission.no_comment = bool(no_comment)
+    for name, value in _letter_fields(letter_number, letter_date, signer_name, signer_title,
+                                      no_comment).items():
+        setattr(submission, name, value)
     submission.updated_at = utcnow()
+
+
+def _letter_fields(letter_number: str, letter_date: date | None, signer_name: str,
+                   signer_title: str, no_comment: bool) -> dict:
+    """The letter's details as stored: control characters removed, trimmed, cut to the columns."""
+    return {"letter_number": clean_control(letter_number or "").strip()[:64], "letter_date": letter_date,
+            "signer_name": clean_control(signer_name or "").strip()[:255],
+            "signer_title": clean_control(signer_title or "").strip()[:255], "no_comment": bool(no_comment)}
 
 
 def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None:
@@ -193,6 +313,18 @@ def attach_pdf(submission: Submission, stored: StoredPdf, filename: str) -> None
     submission.updated_at = utcnow()
 
 
+def _article_anchor(article: str | None, clause: str | None) -> tuple[str | None, str]:
+    """The article's anchor ("dieu-12", None for the whole draft) and the clause's number ("2" or "")
+    an opinion names; ``UnknownProvision`` for a clause without its article."""
+    article = (article or "").strip()
+    clause = (clause or "").strip().rstrip(".")
+    if not article:
+        if clause:
+            raise UnknownProvision()
+        return None, ""
+    return (article if article.startswith("dieu-") else f"dieu-{article.lower()}"), clause
+
+
 def resolve_provision(version: DraftVersion, article: str | None,
                       clause: str | None = None) -> Provision | None:
     """The provision an opinion is about: None for the whole draft, else an article or its clause.
@@ -200,13 +332,9 @@ def resolve_provision(version: DraftVersion, article: str | None,
     ``article`` is an article number ("12") or anchor ("dieu-12"); ``clause`` a clause
     number of that article ("2"). Raises ``UnknownProvision`` when either is not in the draft.
     """
-    article = (article or "").strip()
-    clause = (clause or "").strip().rstrip(".")
-    if not article:
-        if clause:
-            raise UnknownProvision()
+    anchor, clause = _article_anchor(article, clause)
+    if anchor is None:
         return None
-    anchor = article if article.startswith("dieu-") else f"dieu-{article.lower()}"
     found = drafts.find_article(version, anchor)
     if found is None:
         raise UnknownProvision()
@@ -215,6 +343,25 @@ def resolve_provision(version: DraftVersion, article: str | None,
     for child in provision_tree.tree_of(version).children.get(found.id, ()):
         if child.kind == "clause" and child.number == clause:
             return db.session.get(Provision, child.id)
+    raise UnknownProvision()
+
+
+def resolve_node(version: DraftVersion, article: str | None,
+                 clause: str | None = None) -> provision_tree.Node | None:
+    """``resolve_provision`` answered from the version's provision tree (kept by the process once
+    published, ``provision_tree.tree_of``): the same provision, as a tree node, without a query."""
+    anchor, clause = _article_anchor(article, clause)
+    if anchor is None:
+        return None
+    tree = provision_tree.tree_of(version)
+    found = tree.article(anchor)
+    if found is None:
+        raise UnknownProvision()
+    if not clause:
+        return found
+    for child in tree.children.get(found.id, ()):
+        if child.kind == "clause" and child.number == clause:
+            return child
     raise UnknownProvision()
 
 

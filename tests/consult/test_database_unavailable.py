@@ -66,6 +66,36 @@ def test_the_api_answers_a_503_problem(client, monkeypatch):
     assert body["type"].endswith("unavailable") and body["status"] == 503
 
 
+def test_a_letter_create_that_loses_the_database_is_a_503_problem(client, monkeypatch):
+    """The API's create commits the token's last use with the letter; when the database is lost
+    before, the use is written on its own after the view, and failing that too must not hide the
+    503 (it is logged)."""
+    from sqlalchemy import select
+
+    from consult.api.tokens import hash_token
+    from consult.extensions import db
+    from consult.submissions.models import ApiToken
+    from tests.submissions.helpers import on_roster
+    from tests.submissions.test_api import LETTER
+
+    token = make_token(on_roster(make_consultation(), "BTC")[0])
+    monkeypatch.setattr("consult.submissions.services.start_letter", _lost_connection)
+
+    def create():
+        return client.post("/api/v1/consultations/luat-htx/submissions", json=LETTER,
+                           headers={"Authorization": f"Bearer {token}"})
+
+    response = create()
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    assert stored.last_used_at is not None  # the use was still committed, on its own
+    stored.last_used_at = None
+    db.session.commit()
+    monkeypatch.setattr("consult.api.tokens.record_use", _lost_connection)
+    response = create()
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+
+
 # --- the connection lost after the view's last statement ---------------------------------------
 #
 # The rollback that ends a request's session is its first word to the database since the view's

@@ -103,3 +103,37 @@ def test_a_released_savepoint_is_undone_by_the_requests_rollback(consultation):
         comments.start_contribution(consultation)
     db.session.rollback()
     assert count(Contribution) == before
+
+
+def test_a_twin_letter_made_in_one_go_gives_the_winners_draft_without_a_savepoint(consultation):
+    """``services.start_letter`` (the API's create) looks nothing up first: a twin's INSERT
+    meets the one-draft constraint, its transaction is rolled back (no SAVEPOINT) and the
+    winner's draft id is the answer, with no opinion of the loser's left behind."""
+    from sqlalchemy import event
+
+    organisation = make_organisation()
+    on_roster(consultation, organisation.code)
+    db.session.commit()
+    version = services.current_version(consultation)
+
+    def letter(number, body):
+        return services.start_letter(consultation, organisation, letter_number=number, letter_date=None,
+                                     signer_name="A", signer_title="B", no_comment=False,
+                                     opinions=[(services.resolve_node(version, "3"), body)])
+
+    first, created = letter("1/BTC", "Ý kiến thứ nhất")
+    assert created and first.opinions[0].provision.anchor == "dieu-3"
+    db.session.commit()
+    statements: list[str] = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        second, created = letter("2/BTC", "Ý kiến của bản sao")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert not created and second == first.id
+    assert not any("SAVEPOINT" in statement.upper() for statement in statements), statements
+    db.session.commit()
+    assert count(Submission) == 1
+    stored = db.session.get(Submission, first.id)
+    assert stored.letter_number == "1/BTC" and [o.body for o in stored.opinions] == ["Ý kiến thứ nhất"]

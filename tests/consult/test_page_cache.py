@@ -266,3 +266,19 @@ def test_sending_a_list_keeps_the_pages_and_a_table_update_that_publishes_forget
     db.session.commit()
     assert "Ý kiến gửi bằng câu lệnh bảng." in app.test_client().get(ARTICLE).text
     assert renders == ["public/article.html"]
+
+
+def test_a_letter_made_through_the_api_keeps_the_pages(app, consultation, renders):
+    """The API's create writes with plain ``INSERT``s and the token's last use with a table
+    ``UPDATE`` (no ORM object): tables no kept page shows, so the kept pages stay."""
+    from tests.submissions.helpers import make_token, on_roster
+    from tests.submissions.test_api import LETTER, auth
+
+    token = make_token(on_roster(consultation, "BTC")[0])
+    app.test_client().get(ARTICLE)  # kept for visitors
+    created = app.test_client().post("/api/v1/consultations/luat-htx/submissions", json=LETTER,
+                                     headers=auth(token))
+    assert created.status_code == 201, created.get_json()
+    renders.clear()
+    assert app.test_client().get(ARTICLE).status_code == 200
+    assert renders == []  # still the kept page

@@ -11,7 +11,7 @@ from consult.api.tokens import hash_token
 from consult.extensions import db
 from consult.models import AuditEvent, Comment, Contribution
 from consult.submissions import services
-from consult.submissions.models import ApiToken, Submission
+from consult.submissions.models import ApiToken, RosterEntry, Submission
 from tests.factories import make_consultation
 from tests.submissions.helpers import PDF, make_organisation, make_token, on_roster
 
@@ -309,3 +309,82 @@ def test_a_tokens_last_use_is_written_once_a_minute_and_counts_failed_calls(clie
     assert create(client, token, {"letter_number": "x" * 500}).status_code == 422  # fails after the check
     db.session.expire_all()
     assert stored.last_used_at > utcnow() - timedelta(minutes=1)
+
+
+def test_the_answer_to_a_create_is_what_reading_the_letter_back_gives(client, setup):
+    """The create answers from what was sent and the ids the database gave back
+    (``services.start_letter``), not by reading the letter again: the same JSON as a GET."""
+    token = setup[3]
+    letter = {**LETTER, "signer_name": "  Lê Văn Cường ", "opinions": [
+        {"article": "dieu-2", "clause": "2.", "body": "Khoản 2 nên rõ hơn."},
+        *LETTER["opinions"], {"article": "3", "body": "Ý kiến thứ hai về điều 3."}]}
+    created = create(client, token, letter)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body == client.get(f"/api/v1/submissions/{body['id']}", headers=auth(token)).get_json()
+    assert [(o["article"], o["clause"], o["provision_anchor"]) for o in body["opinions"]] == [
+        ("2", "2", "dieu-2-khoan-2"), ("2", "1", "dieu-2-khoan-1"), ("3", None, "dieu-3"), (None, None, None),
+        ("3", None, "dieu-3")]
+    stored = db.session.get(Submission, body["id"])
+    assert [o.id for o in stored.opinions] == [o["id"] for o in body["opinions"]]
+    assert [o.article.anchor if o.article else None for o in stored.opinions] == [
+        "dieu-2", "dieu-2", "dieu-3", None, "dieu-3"]
+    assert stored.signer_name == "Lê Văn Cường" and stored.channel == "api" and stored.version_id
+
+
+def test_a_draft_in_preparation_is_said_before_what_else_is_wrong(client, setup):
+    """As when the draft was looked up first: a body with a draft hears of it (409) before an
+    unknown article (422), and even once taken off the roster (not 403)."""
+    consultation, btc, _btp, token = setup
+    first = create(client, token).get_json()["id"]
+    unknown = {**LETTER, "opinions": [{"article": "99", "body": "Không có điều này."}]}
+    assert assert_problem(create(client, token, unknown), 409)["submission_id"] == first
+    db.session.execute(RosterEntry.__table__.delete().where(RosterEntry.organisation_id == btc.id))
+    db.session.commit()
+    assert assert_problem(create(client, token), 409)["submission_id"] == first
+    assert client.delete(f"/api/v1/submissions/{first}", headers=auth(token)).status_code == 204
+    assert assert_problem(create(client, token), 403)["type"].endswith("not-on-roster")
+    assert assert_problem(create(client, token, unknown), 422)["errors"][0]["pointer"] == "/opinions/0/article"
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_a_letter_and_its_tokens_last_use_are_committed_together_or_the_use_alone(client, setup):
+    """The create writes the token's last use in the letter's commit; when it answers an error
+    instead (here a draft made before: its INSERT conflicted and was rolled back), the use is
+    committed on its own after it, as for any failed call."""
+    from datetime import timedelta
+
+    from consult.models import utcnow
+
+    token = setup[3]
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    assert stored.last_used_at is None
+    first = create(client, token)
+    assert first.status_code == 201
+    db.session.expire_all()
+    assert stored.last_used_at is not None
+    assert db.session.get(Submission, first.get_json()["id"]) is not None
+    stored.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    assert assert_problem(create(client, token), 409)["submission_id"] == first.get_json()["id"]
+    db.session.expire_all()
+    assert stored.last_used_at > utcnow() - timedelta(minutes=1)
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+@pytest.mark.parametrize("article, clause", [
+    ("2", "1"), ("dieu-2", "2."), (" 3 ", None), ("3", ""), ("DIEU-3", None), ("99", None), (None, "1"),
+    ("2", "9"), ("", ""), (None, None), ("2", "1.a")])
+def test_the_kept_tree_finds_the_provision_the_database_does(setup, article, clause):
+    """``resolve_node`` (the API's create, from the version's kept tree) answers as
+    ``resolve_provision`` (the officers' form, from the database), refusals included."""
+    version = services.current_version(setup[0])
+
+    def found(resolve):
+        try:
+            provision = resolve(version, article, clause)
+        except services.UnknownProvision:
+            return "unknown"
+        return provision.id if provision is not None else None
+
+    assert found(services.resolve_node) == found(services.resolve_provision)
