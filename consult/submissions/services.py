@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -120,24 +119,16 @@ def history(consultation: Consultation, organisation_id: int) -> list[Submission
 
 
 def start_draft(consultation: Consultation, organisation: Organisation, actor: User | None,
-                channel: str = "web", *, looked_up: bool = False,
-                prepare: Callable[[Submission], None] | None = None,
-                first_write: bool = False) -> tuple[Submission, bool]:
+                channel: str = "web") -> tuple[Submission, bool]:
     """The body's letter in preparation, made if there is none. Returns ``(draft, created)``.
 
     Two officers starting at once meet the one-draft constraint; the loser gets the
-    winner's draft instead of an error. ``looked_up``: the caller has just found no draft
-    in this transaction (``find_draft``), so it is not read again; the constraint still
-    catches a twin. ``prepare(draft)``: fills a new draft (its letter's details, its opinions)
-    before its INSERT, so they go in the same flush instead of UPDATEs after it; a draft found
-    instead is returned as it is, untouched.
-    ``first_write``: the caller's transaction has written nothing yet, so a twin's conflict
-    rolls it back instead of a savepoint (``races.insert_or_find``).
+    winner's draft instead of an error. (The API makes its letter in one go: ``start_letter``.)
     """
     check_accepting(consultation)
     if roster.find_entry(consultation, organisation.id) is None:
         raise NotOnRoster()
-    existing = None if looked_up else find_draft(consultation, organisation.id)
+    existing = find_draft(consultation, organisation.id)
     if existing is not None:
         return existing, False
     version = current_version(consultation)
@@ -148,12 +139,9 @@ def start_draft(consultation: Consultation, organisation: Organisation, actor: U
 
     def add() -> Submission:
         db.session.add(draft)
-        if prepare is not None:
-            prepare(draft)
         return draft
 
-    return races.insert_or_find(add, lambda: find_draft(consultation, organisation.id),
-                                first_write=first_write)
+    return races.insert_or_find(add, lambda: find_draft(consultation, organisation.id))
 
 
 _SUBMISSION, _OPINION, _ROSTER = Submission.__table__, SubmissionOpinion.__table__, RosterEntry.__table__

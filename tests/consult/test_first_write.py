@@ -72,28 +72,6 @@ def _duplicate_comment(consultation):
     return comment
 
 
-def test_a_twin_letter_through_the_api_path_gives_the_winners_draft(consultation):
-    organisation = make_organisation()
-    on_roster(consultation, organisation.code)
-    db.session.commit()
-    letter = {"letter_date": None, "signer_name": "A", "signer_title": "B", "no_comment": False}
-
-    def fill(number):
-        return lambda draft: services.update_letter(draft, letter_number=number, **letter)
-
-    first, created = services.start_draft(consultation, organisation, None, channel="api", looked_up=True,
-                                          prepare=fill("1/BTC"), first_write=True)
-    assert created and first.letter_number == "1/BTC"
-    db.session.commit()
-    first_id = first.id
-    # a twin that looked for a draft before the first one committed
-    second, created = services.start_draft(consultation, organisation, None, channel="api", looked_up=True,
-                                           prepare=fill("2/BTC"), first_write=True)
-    assert not created and second.id == first_id and second.letter_number == "1/BTC"
-    db.session.commit()
-    assert count(Submission) == 1
-
-
 def test_a_released_savepoint_is_undone_by_the_requests_rollback(consultation):
     """On SQLite, pysqlite had not begun the transaction when only reads came before, so the
     savepoint's RELEASE committed for good; both databases must undo it with the request."""
