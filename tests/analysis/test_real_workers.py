@@ -35,8 +35,8 @@ from tests.analysis.text_factories import add_comment
 from tests.factories import make_consultation
 
 ROOT = Path(__file__).resolve().parents[2]
-OPINIONS = 300
-CHUNK = 50
+OPINIONS = 200
+CHUNK = 30
 ANCHORS = ("dieu-3", "dieu-3-khoan-1", "dieu-4", None)
 #: Seconds to wait for the workers to start and for the run to end (both far above the usual).
 START_TIMEOUT = 120
@@ -114,9 +114,10 @@ def stop(processes) -> None:
             process.wait(timeout=10)
 
 
-def forget(connection, queue, name: str, keys: tuple[str, str]) -> None:
-    """Delete the queue, every job it held (results and dependency sets too) and every key
-    naming the queue or a lock of the test."""
+def forget(connection, queue, name: str, keys: tuple[str, str], workers) -> set[str]:
+    """Delete the queue, every job it held (results and dependency sets too), the workers'
+    records and every key naming the queue or a lock of the test; returns the job ids."""
+    from rq import Worker
     from rq.job import Job
 
     ids = set(queue.get_job_ids())
@@ -124,12 +125,14 @@ def forget(connection, queue, name: str, keys: tuple[str, str]) -> None:
                      queue.started_job_registry, queue.scheduled_job_registry, queue.canceled_job_registry):
         ids.update(registry.get_job_ids())
     for job_id in ids:
-        connection.delete(Job.key_for(job_id), f"rq:results:{job_id}", f"rq:job:{job_id}:dependents",
-                          f"rq:job:{job_id}:dependencies")
+        job = Job(job_id, connection=connection)
+        connection.delete(job.key, job.dependents_key, job.dependencies_key, f"rq:results:{job_id}")
     queue.delete(delete_jobs=True)
-    for key in connection.scan_iter(match=f"*{name}*"):
-        connection.delete(key)
-    connection.delete(*keys)
+    for key in connection.scan_iter():  # RQ's executions of the jobs, its keys of the queue
+        if any(part in key.decode() for part in (name, *ids)):
+            connection.delete(key)
+    connection.delete(*keys, *(Worker.redis_worker_namespace_prefix + worker for worker in workers))
+    return ids
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run on the PostgreSQL leg)")
@@ -158,7 +161,7 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
                        GOPY_ANALYSIS_CHUNK_SIZE=str(CHUNK), GOPY_SECRET_KEY="test-real-workers",
                        PYTHONPATH=str(ROOT))
     log_paths = [tmp_path / f"worker-{number}.log" for number in (1, 2)]
-    processes = []
+    processes, workers, job_ids = [], {}, set()
     try:
         processes = [start_worker(path, environment, keys, name) for path in log_paths]
         deadline = time.monotonic() + START_TIMEOUT
@@ -166,10 +169,11 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
             assert all(p.poll() is None for p in processes), "a worker stopped:\n" + logs(log_paths)
             assert time.monotonic() < deadline, "the workers did not start:\n" + logs(log_paths)
             time.sleep(0.2)
-        workers = {worker.name: worker.pid for worker in Worker.all(queue=queue)}
+        workers.update({worker.name: worker.pid for worker in Worker.all(queue=queue)})
         assert sorted(workers.values()) == sorted(p.pid for p in processes)
 
         result_id = jobs.queue_analysis("consultation", consultation_id, queue_name=name)
+        job_ids.add(db.session.get(TextAnalysis, result_id).job_id)
         deadline = time.monotonic() + RUN_TIMEOUT
         while True:
             db.session.expire_all()
@@ -181,6 +185,9 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
             assert time.monotonic() < deadline, "the run did not end:\n" + logs(log_paths)
             time.sleep(0.3)
         assert split_run.status == "done", split_run.error + "\n" + logs(log_paths)
+        while queue.started_job_registry.count:  # the final job stored the run and is ending
+            assert time.monotonic() < deadline, "a job did not end:\n" + logs(log_paths)
+            time.sleep(0.1)
 
         ran = [job for job in Job.fetch_many(queue.finished_job_registry.get_job_ids(), connection=connection)
                if job is not None]
@@ -209,8 +216,11 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
         assert Worker.count(queue=queue) == 0  # both said goodbye to Redis
     finally:
         stop(processes)
-        forget(connection, queue, name, keys)
-    assert not list(connection.scan_iter(match=f"*{name}*"))
+        job_ids |= forget(connection, queue, name, keys, workers)
+    assert len(job_ids) > 12  # the run's, the chunks', the views' and the final one
+    left = [key.decode() for key in connection.scan_iter()
+            if any(part in key.decode() for part in (name, *job_ids, *workers))]
+    assert not left, left  # nothing of the test's is left in Redis
 
     # Every opinion has its per-text outputs; a single-process run from empty caches stores
     # the same outputs and the same result (views and article runs, timings aside).
