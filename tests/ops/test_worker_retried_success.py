@@ -16,11 +16,9 @@ def test_a_retried_success_transaction_still_clears_the_started_registry(app, mo
     from rq import Queue
     from rq.job import Dependency
 
-    from consult import worker as worker_module
     from consult.worker import PlatformWorker
     from tests.analysis.redis_support import REDIS_URL
 
-    monkeypatch.setattr(worker_module, "ANNOUNCE_LOCK_KEY", f"test:gopy:send-due-lock:{uuid.uuid4().hex}")
     connection = live_redis()
     other = Redis.from_url(REDIS_URL)  # another worker, touching a key the transaction watches
     queue = Queue(f"test-retried-{uuid.uuid4().hex[:8]}", connection=connection)
@@ -45,7 +43,7 @@ def test_a_retried_success_transaction_still_clears_the_started_registry(app, mo
         assert connection.zcard(queue.started_job_registry.key) == 0
         assert queue.failed_job_registry.count == 0
     finally:
-        connection.delete(worker.key, worker_module.ANNOUNCE_LOCK_KEY)
+        connection.delete(worker.key)
         for job in (first, then):
             connection.delete(job.dependents_key, job.dependencies_key)
         drop_queue(queue)
