@@ -21,7 +21,7 @@ enqueues, on the run's queue:
    stores the run as a single process would (``jobs.complete``).
 
 The run's opinions (ids and the article each is on) and its articles are frozen in Redis
-when it is split (``freeze``, key ``FROZEN_KEY``): every view job and the final job read
+when it is split (``freeze``, key ``FROZEN_KEY``, under the run's queue and id): every view job and the final job read
 the opinions through ``frozen`` and so analyse the same set, whatever is sent, moderated
 or carried to another article while the run goes on (the next run sees it).
 
@@ -60,7 +60,9 @@ log = logging.getLogger(__name__)
 #: Distinct texts segmented by one chunk job (a few minutes of one core).
 CHUNK_SIZE = 5000
 #: Redis key of a split run's frozen opinions and articles (``freeze``); kept at most a week.
-FROZEN_KEY = "gopy:text-analysis:{}:frozen"
+#: Under the queue's name too: two databases sharing a Redis database (a test run and a
+#: benchmark) number their runs alike, but each has its queue, else their workers would mix.
+FROZEN_KEY = "gopy:text-analysis:{queue}:{id}:frozen"
 FROZEN_TTL = 7 * 86400
 #: Rows fetched at a time when the split job reads a run's texts to hash them.
 SCAN_BATCH = 5000
@@ -81,7 +83,7 @@ def split_run(row) -> bool:
     del first
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
     articles = jobs.current_articles(row.scope_id) if row.scope == "consultation" else {}
-    freeze(job.connection, row.id, opinions, articles)
+    freeze(job.connection, frozen_key(row.id), opinions, articles)
     queue = Queue(job.origin, connection=job.connection)
     chunk_jobs = enqueue_chunks(queue, row.id, opinions[0].source, chunks, params.max_chars)
     part_jobs = enqueue_parts(queue, row.id, view_parts(row, opinions, articles), chunk_jobs)
@@ -136,12 +138,20 @@ def view_parts(row, opinions: list[Opinion], articles: dict | None = None) -> li
     return parts
 
 
-def freeze(connection, result_id: int, opinions: list[Opinion], articles: dict[str, Provision]) -> None:
+def frozen_key(result_id: int) -> str:
+    """``FROZEN_KEY`` of a run, under the queue of the RQ job running (every job of a split
+    run is on the queue its split job was on)."""
+    job = get_current_job()
+    queue = job.origin if job is not None else current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE)
+    return FROZEN_KEY.format(queue=queue, id=result_id)
+
+
+def freeze(connection, key: str, opinions: list[Opinion], articles: dict[str, Provision]) -> None:
     """Keep the run's opinion ids, the article anchor of each and the articles' ids in Redis,
     compressed (a million opinions take a few megabytes), for ``frozen``."""
     payload = {"ids": [o.id for o in opinions], "anchors": [o.group_key for o in opinions],
                "articles": {anchor: article.id for anchor, article in articles.items()}}
-    connection.set(FROZEN_KEY.format(result_id), zlib.compress(json.dumps(payload).encode()),
+    connection.set(key, zlib.compress(json.dumps(payload).encode()),
                    ex=FROZEN_TTL)
 
 
@@ -151,7 +161,7 @@ def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
     given (the others' texts are never kept: a view of a few opinions of a million stays
     small), and its articles by anchor."""
     connection = Redis.from_url(current_app.config["REDIS_URL"])
-    raw = connection.get(FROZEN_KEY.format(row.id))
+    raw = connection.get(frozen_key(row.id))
     if raw is None:
         raise RuntimeError(f"text analysis {row.id}: its frozen list of opinions is gone from Redis")
     payload = json.loads(zlib.decompress(raw))
@@ -169,7 +179,7 @@ def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
 
 
 def unfreeze(result_id: int) -> None:
-    Redis.from_url(current_app.config["REDIS_URL"]).delete(FROZEN_KEY.format(result_id))
+    Redis.from_url(current_app.config["REDIS_URL"]).delete(frozen_key(result_id))
 
 
 def enqueue_chunks(queue, result_id: int, source: str, chunks: list[list[int]],

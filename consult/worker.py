@@ -51,6 +51,28 @@ class PlatformWorker(SimpleWorker):
                                             "succeeded": succeeded, "duration_ms": round(duration * 1000, 1)})
         return succeeded
 
+    def handle_job_success(self, job, queue, started_job_registry):
+        """RQ's, with the job's execution kept for a retry of its transaction (below)."""
+        self._succeeding = self.execution
+        try:
+            super().handle_job_success(job=job, queue=queue, started_job_registry=started_job_registry)
+        finally:
+            self._succeeding = None
+
+    def cleanup_execution(self, job, pipeline):
+        """RQ's, but a transaction retried after a ``WatchError`` still removes the execution.
+
+        RQ 2.12 forgets the worker's execution while it queues its removal from the started
+        registry; when the transaction then fails on a ``WatchError`` (two jobs a third one
+        waits for ending at the same moment on two workers: the views of a split analysis,
+        ``analysis.chunked``) the retry finds no execution to remove, and the finished job
+        stays "started" until its timeout, when RQ moves it to the failed jobs as abandoned
+        (rq/rq#2424, fixed upstream after 2.12.0)."""
+        succeeding = getattr(self, "_succeeding", None)
+        if self.execution is None and succeeding is not None and succeeding.job_id == job.id:
+            self.execution = succeeding
+        super().cleanup_execution(job, pipeline)
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         run_retention_if_due(self.connection)

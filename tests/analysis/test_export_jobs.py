@@ -295,11 +295,20 @@ def test_with_redis_the_export_is_queued_then_built_by_a_worker(redis_queues, dr
     assert as_csv_text(workbook, expected) == expected
 
 
-def test_the_analysis_worker_command_serves_the_exports_queue(redis_queues, drafter, app):
+def test_the_analysis_worker_command_serves_the_exports_queue(redis_queues, drafter, app, monkeypatch):
+    from consult import worker
+
+    # Its retention and announcement turns under keys of its own, as in tests/ops.
+    keys = [f"test:gopy:{name}:{uuid.uuid4().hex}" for name in ("purge-lock", "send-due-lock")]
+    monkeypatch.setattr(worker, "PURGE_LOCK_KEY", keys[0])
+    monkeypatch.setattr(worker, "ANNOUNCE_LOCK_KEY", keys[1])
     consultation = make_consultation()
     make_opinion(consultation, "dieu-3")
     start(drafter, f"{BASE}/tham-van/{consultation.id}/xuat")
-    result = app.test_cli_runner().invoke(args=["analysis", "worker", "--burst"])
+    try:
+        result = app.test_cli_runner().invoke(args=["analysis", "worker", "--burst"])
+    finally:
+        redis_queues.connection.delete(*keys)
     assert result.exit_code == 0, result.output
     (row,) = exports_of("comments")
     assert row.status == "done" and row.row_count == 1, row.error

@@ -148,7 +148,7 @@ def test_opinions_arriving_or_moving_during_a_split_run_do_not_change_it(redis_q
     assert len(article_runs) == 4
     assert [without_timings(r.result) for r in article_runs[:2]] == \
         [without_timings(r.result) for r in article_runs[2:]]
-    assert redis_queue.connection.get(chunked.FROZEN_KEY.format(result_id)) is None  # cleaned
+    assert redis_queue.connection.get(chunked.FROZEN_KEY.format(queue=redis_queue.name, id=result_id)) is None  # cleaned
 
 
 def test_a_run_that_fits_in_one_chunk_is_not_split(redis_queue):
