@@ -21,7 +21,7 @@ enqueues, on the run's queue:
    stores the run as a single process would (``jobs.complete``).
 
 The run's opinions (ids and the article each is on) and its articles are frozen in Redis
-when it is split (``freeze``, key ``FROZEN_KEY``): every view job and the final job read
+when it is split (``freeze``, key ``frozen_key``: the database and the run): every view job and the final job read
 the opinions through ``frozen`` and so analyse the same set, whatever is sent, moderated
 or carried to another article while the run goes on (the next run sees it).
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
 import json
 import logging
 import traceback
@@ -46,7 +47,7 @@ from flask import current_app
 from redis import Redis
 from rq import Queue, get_current_job
 from rq.job import Dependency, Job
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from analysis import jobs, results
 from analysis.text.opinion import Opinion
@@ -59,8 +60,11 @@ log = logging.getLogger(__name__)
 
 #: Distinct texts segmented by one chunk job (a few minutes of one core).
 CHUNK_SIZE = 5000
-#: Redis key of a split run's frozen opinions and articles (``freeze``); kept at most a week.
-FROZEN_KEY = "gopy:text-analysis:{}:frozen"
+#: Redis key of a split run's frozen opinions and articles (``freeze``), by the database's
+#: identity (``database_identity``) and the run's id; kept at most a week. Run ids alone
+#: repeat across databases: two databases sharing one Redis database (a test run and a
+#: benchmark, each in a schema of its own) would otherwise delete each other's list.
+FROZEN_KEY = "gopy:text-analysis:{}:{}:frozen"
 FROZEN_TTL = 7 * 86400
 #: Rows fetched at a time when the split job reads a run's texts to hash them.
 SCAN_BATCH = 5000
@@ -136,12 +140,28 @@ def view_parts(row, opinions: list[Opinion], articles: dict | None = None) -> li
     return parts
 
 
+def database_identity() -> str:
+    """A short hash of the database the app works on: the server (host and port), the
+    database's name or file and, on PostgreSQL, the schema it works in (``search_path``, as
+    the tests and benchmarks set it per run), so each database has keys of its own."""
+    url = db.engine.url
+    parts = [url.get_backend_name(), url.host or "", str(url.port or ""), url.database or ""]
+    if url.get_backend_name() == "postgresql":
+        parts.append(db.session.scalar(text("SELECT current_schema()")) or "")
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=6).hexdigest()
+
+
+def frozen_key(result_id: int) -> str:
+    """The Redis key of run ``result_id``'s frozen list in this app's database."""
+    return FROZEN_KEY.format(database_identity(), result_id)
+
+
 def freeze(connection, result_id: int, opinions: list[Opinion], articles: dict[str, Provision]) -> None:
     """Keep the run's opinion ids, the article anchor of each and the articles' ids in Redis,
     compressed (a million opinions take a few megabytes), for ``frozen``."""
     payload = {"ids": [o.id for o in opinions], "anchors": [o.group_key for o in opinions],
                "articles": {anchor: article.id for anchor, article in articles.items()}}
-    connection.set(FROZEN_KEY.format(result_id), zlib.compress(json.dumps(payload).encode()),
+    connection.set(frozen_key(result_id), zlib.compress(json.dumps(payload).encode()),
                    ex=FROZEN_TTL)
 
 
@@ -151,7 +171,7 @@ def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
     given (the others' texts are never kept: a view of a few opinions of a million stays
     small), and its articles by anchor."""
     connection = Redis.from_url(current_app.config["REDIS_URL"])
-    raw = connection.get(FROZEN_KEY.format(row.id))
+    raw = connection.get(frozen_key(row.id))
     if raw is None:
         raise RuntimeError(f"text analysis {row.id}: its frozen list of opinions is gone from Redis")
     payload = json.loads(zlib.decompress(raw))
@@ -169,7 +189,7 @@ def frozen(row, wanted=None) -> tuple[list[Opinion], dict[str, Provision]]:
 
 
 def unfreeze(result_id: int) -> None:
-    Redis.from_url(current_app.config["REDIS_URL"]).delete(FROZEN_KEY.format(result_id))
+    Redis.from_url(current_app.config["REDIS_URL"]).delete(frozen_key(result_id))
 
 
 def enqueue_chunks(queue, result_id: int, source: str, chunks: list[list[int]],
