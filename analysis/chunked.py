@@ -21,7 +21,7 @@ enqueues, on the run's queue:
    stores the run as a single process would (``jobs.complete``).
 
 The run's opinions (ids and the article each is on) and its articles are frozen in Redis
-when it is split (``freeze``, key ``FROZEN_KEY``, under the run's queue and id): every view job and the final job read
+when it is split (``freeze``, key ``frozen_key``: the run's queue, its database and its id): every view job and the final job read
 the opinions through ``frozen`` and so analyse the same set, whatever is sent, moderated
 or carried to another article while the run goes on (the next run sees it).
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
 import json
 import logging
 import traceback
@@ -46,7 +47,7 @@ from flask import current_app
 from redis import Redis
 from rq import Queue, get_current_job
 from rq.job import Dependency, Job
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from analysis import jobs, results
 from analysis.text.opinion import Opinion
@@ -59,10 +60,11 @@ log = logging.getLogger(__name__)
 
 #: Distinct texts segmented by one chunk job (a few minutes of one core).
 CHUNK_SIZE = 5000
-#: Redis key of a split run's frozen opinions and articles (``freeze``); kept at most a week.
-#: Under the queue's name too: two databases sharing a Redis database (a test run and a
-#: benchmark) number their runs alike, but each has its queue, else their workers would mix.
-FROZEN_KEY = "gopy:text-analysis:{queue}:{id}:frozen"
+#: Redis key of a split run's frozen opinions and articles (``freeze``), by the run's queue,
+#: its database's identity (``database_identity``) and its id; kept at most a week. Run ids
+#: alone repeat across databases: two databases sharing one Redis database (a test run and a
+#: benchmark, each in a schema of its own) would otherwise delete each other's list.
+FROZEN_KEY = "gopy:text-analysis:{queue}:{database}:{id}:frozen"
 FROZEN_TTL = 7 * 86400
 #: Rows fetched at a time when the split job reads a run's texts to hash them.
 SCAN_BATCH = 5000
@@ -138,12 +140,23 @@ def view_parts(row, opinions: list[Opinion], articles: dict | None = None) -> li
     return parts
 
 
+def database_identity() -> str:
+    """A short hash of the database the app works on: the server (host and port), the
+    database's name or file and, on PostgreSQL, the schema it works in (``search_path``, as
+    the tests and benchmarks set it per run), so each database has keys of its own."""
+    url = db.engine.url
+    parts = [url.get_backend_name(), url.host or "", str(url.port or ""), url.database or ""]
+    if url.get_backend_name() == "postgresql":
+        parts.append(db.session.scalar(text("SELECT current_schema()")) or "")
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=6).hexdigest()
+
+
 def frozen_key(result_id: int) -> str:
-    """``FROZEN_KEY`` of a run, under the queue of the RQ job running (every job of a split
-    run is on the queue its split job was on)."""
+    """``FROZEN_KEY`` of a run of this app's database, under the queue of the RQ job running
+    (every job of a split run is on the queue its split job was on)."""
     job = get_current_job()
     queue = job.origin if job is not None else current_app.config.get("ANALYSIS_QUEUE", jobs.DEFAULT_QUEUE)
-    return FROZEN_KEY.format(queue=queue, id=result_id)
+    return FROZEN_KEY.format(queue=queue, database=database_identity(), id=result_id)
 
 
 def freeze(connection, key: str, opinions: list[Opinion], articles: dict[str, Provision]) -> None:

@@ -37,6 +37,7 @@ import csv
 import hashlib
 import re
 import zlib
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -331,46 +332,123 @@ class BucketIndex:
     a bucket with a sketch, in a fixed order (band, then insertion), at most bands x cap.
 
     Sketches are ``uint32`` arrays (``sketch_of``); a band is reduced to one 64-bit integer.
+    The buckets are kept in flat arrays, not Python objects (a dict entry and an integer
+    object per bucket took about 90 bytes; here 12 bytes a slot, at most 60 % of the slots
+    used): per band, an open-addressing table (linear probing) of band keys and, per slot,
+    the one key of its bucket (most buckets) or, for a bucket of several, a row of
+    ``_overflow``. Keys are numbered in insertion order (``_keys``), so any hashable key
+    works.
     """
+
+    _EMPTY = -1
+    _FIBONACCI = 0x9E3779B97F4A7C15
+    _MAX_LOAD = 0.6
 
     def __init__(self, threshold: float, num_perm: int, cap: int, stats: Counter | None = None):
         from datasketch.lsh import _optimal_param
 
         self.bands, self.rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
         self.cap = cap
-        self.tables: list[dict[int, list]] = [{} for _ in range(self.bands)]
         self.stats = stats if stats is not None else Counter()
         self._mix = np.array([0x9E3779B97F4A7C15 >> (7 * i) | 1 for i in range(self.rows)],
                              dtype=np.uint64)
+        self._keys: list = []
+        size = 1 << 8
+        self._bits = [size.bit_length() - 1] * self.bands
+        self._band_keys = [array("Q", bytes(8 * size)) for _ in range(self.bands)]
+        self._slots = [array("i", [self._EMPTY]) * size for _ in range(self.bands)]
+        self._filled = [0] * self.bands
+        self._width = max(2, cap)
+        self._overflow = array("i")
+        self._overflow_len = array("B")
 
-    def _keys(self, sketch: np.ndarray) -> list[int]:
+    def _keys_of(self, sketch: np.ndarray) -> list[int]:
         bands = sketch[:self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
         with np.errstate(over="ignore"):
             return (bands * self._mix).sum(axis=1, dtype=np.uint64).tolist()
 
+    def _find(self, band: int, band_key: int) -> int:
+        """The slot of ``band_key`` in ``band``'s table, or the empty slot where it goes."""
+        bits = self._bits[band]
+        keys, slots, mask = self._band_keys[band], self._slots[band], (1 << bits) - 1
+        position = ((band_key * self._FIBONACCI) & 0xFFFFFFFFFFFFFFFF) >> (64 - bits)
+        while slots[position] != self._EMPTY and keys[position] != band_key:
+            position = (position + 1) & mask
+        return position
+
     def insert(self, key, sketch: np.ndarray) -> None:
-        """Add ``key`` (not a list) to its buckets that are not full; a bucket of one key
-        holds the key itself (most buckets: a list each would double the memory)."""
-        for table, band in zip(self.tables, self._keys(sketch)):
-            bucket = table.get(band)
-            if bucket is None:
-                table[band] = key
-            elif not isinstance(bucket, list):
-                table[band] = [bucket, key]
-            elif len(bucket) < self.cap:
-                bucket.append(key)
+        """Add ``key`` to its buckets that are not full."""
+        number = len(self._keys)
+        self._keys.append(key)
+        for band, band_key in enumerate(self._keys_of(sketch)):
+            position = self._find(band, band_key)
+            slots = self._slots[band]
+            value = slots[position]
+            if value == self._EMPTY:
+                slots[position] = number
+                self._band_keys[band][position] = band_key
+                self._filled[band] += 1
+                if self._filled[band] > self._MAX_LOAD * len(slots):
+                    self._grow(band)
+            elif value >= 0:
+                row = len(self._overflow_len)
+                self._overflow.extend([value, number] + [0] * (self._width - 2))
+                self._overflow_len.append(2)
+                slots[position] = -2 - row
             else:
-                self.stats["bucket_full"] += 1
+                row = -2 - value
+                length = self._overflow_len[row]
+                if length < self.cap:
+                    self._overflow[row * self._width + length] = number
+                    self._overflow_len[row] = length + 1
+                else:
+                    self.stats["bucket_full"] += 1
+
+    def _grow(self, band: int) -> None:
+        """Twice the slots for ``band``; its keys placed again, all at once round by round
+        (a key whose slot is taken moves on to the next, as a lookup would)."""
+        old_slots = np.frombuffer(self._slots[band], dtype=np.int32)
+        used = old_slots != self._EMPTY
+        values = old_slots[used]
+        band_keys = np.frombuffer(self._band_keys[band], dtype=np.uint64)[used]
+        bits = self._bits[band] + 1
+        size = 1 << bits
+        slots = np.full(size, self._EMPTY, dtype=np.int32)
+        keys = np.zeros(size, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            position = ((band_keys * np.uint64(self._FIBONACCI)) >> np.uint64(64 - bits)).astype(np.intp)
+        pending = np.arange(len(values))
+        while pending.size:
+            at = position[pending]
+            free = slots[at] == self._EMPTY
+            taken, first = np.unique(at[free], return_index=True)
+            placed = pending[free][first]
+            slots[taken] = values[placed]
+            keys[taken] = band_keys[placed]
+            done = np.zeros(len(values), dtype=bool)
+            done[placed] = True
+            pending = pending[~done[pending]]
+            position[pending] = (position[pending] + 1) & (size - 1)
+        del old_slots, band_keys
+        self._bits[band] = bits
+        self._slots[band] = array("i", slots.tobytes())
+        self._band_keys[band] = array("Q", keys.tobytes())
 
     def query(self, sketch: np.ndarray) -> list:
-        found: dict = {}
-        for table, band in zip(self.tables, self._keys(sketch)):
-            bucket = table.get(band)
-            if isinstance(bucket, list):
-                found.update(dict.fromkeys(bucket))
-            elif bucket is not None:
-                found[bucket] = None
-        return list(found)
+        numbers: dict[int, None] = {}
+        width = self._width
+        for band, band_key in enumerate(self._keys_of(sketch)):
+            value = self._slots[band][self._find(band, band_key)]
+            if value >= 0:
+                numbers[value] = None
+            elif value != self._EMPTY:
+                row = -2 - value
+                start = row * width
+                numbers.update(dict.fromkeys(self._overflow[start:start + self._overflow_len[row]]))
+        return [self._keys[number] for number in numbers]
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def sketch_of(syllables, num_perm: int) -> np.ndarray:
@@ -391,7 +469,92 @@ def _template(num_perm: int):
     return MinHash(num_perm=num_perm, seed=7)
 
 
-def nearest(sketch, candidates: list, sketches: dict, limit: int, stats: Counter) -> list:
+class _SketchRows:
+    """The sketches of the representatives by text index, as rows of ``uint32`` blocks (no
+    Python object per text, and no copy of what is kept when more is added)."""
+
+    BLOCK = 4096
+
+    def __init__(self, count: int, num_perm: int) -> None:
+        self._row = array("i", [-1]) * count
+        self._blocks: list[np.ndarray] = []
+        self._used = 0
+        self._num_perm = num_perm
+
+    def __setitem__(self, index: int, sketch: np.ndarray) -> None:
+        if self._used == len(self._blocks) * self.BLOCK:
+            self._blocks.append(np.empty((self.BLOCK, self._num_perm), dtype=np.uint32))
+        self._blocks[-1][self._used % self.BLOCK] = sketch
+        self._row[index] = self._used
+        self._used += 1
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        row = self._row[index]
+        if row < 0:
+            raise KeyError(index)
+        return self._blocks[row // self.BLOCK][row % self.BLOCK]
+
+
+class _ComparedStore:
+    """The compared forms (``_Compared``) of the representatives by text index, in flat
+    arrays: syllables (and the clause-sorted syllables) as numbers of a vocabulary shared
+    by the run, shingles as ``uint32``. What ``encode`` and ``__getitem__`` give compares as
+    the strings do (the edit similarity only asks whether two syllables are equal)."""
+
+    def __init__(self, count: int) -> None:
+        self._vocabulary: dict[str, int] = {}
+        self._row = array("i", [-1]) * count
+        self._index = array("i")
+        self._syllables, self._sorted, self._shingles = array("i"), array("i"), array("I")
+        self._starts, self._sorted_starts, self._shingle_starts = \
+            array("q", [0]), array("q", [0]), array("q", [0])
+
+    def encode(self, item: _Compared) -> _Compared:
+        """``item`` with its syllables as numbers (a new syllable gets the next one)."""
+        vocabulary = self._vocabulary
+
+        def numbers(syllables):
+            return tuple(vocabulary.setdefault(s, len(vocabulary)) for s in syllables)
+
+        return _Compared(numbers(item.syllables),
+                         None if item.sorted_syllables is None else numbers(item.sorted_syllables),
+                         item.shingles, item.mask_key)
+
+    def __contains__(self, index: int) -> bool:
+        return self._row[index] >= 0
+
+    def __setitem__(self, index: int, item: _Compared) -> None:
+        """Keep ``item`` (encoded) for text ``index``."""
+        self._row[index] = len(self._index)
+        self._index.append(index)
+        self._syllables.extend(item.syllables)
+        self._starts.append(len(self._syllables))
+        if item.sorted_syllables is not None:
+            self._sorted.extend(item.sorted_syllables)
+        self._sorted_starts.append(len(self._sorted))
+        self._shingles.extend(item.shingles.tolist())
+        self._shingle_starts.append(len(self._shingles))
+
+    def __getitem__(self, index: int) -> _Compared:
+        row = self._row[index]
+        if row < 0:
+            raise KeyError(index)
+        start, end = self._sorted_starts[row], self._sorted_starts[row + 1]
+        shingles = np.frombuffer(self._shingles[self._shingle_starts[row]:
+                                                self._shingle_starts[row + 1]], dtype=np.uint32)
+        return _Compared(tuple(self._syllables[self._starts[row]:self._starts[row + 1]]),
+                         tuple(self._sorted[start:end]) if end > start else None, shingles, 0)
+
+    def get(self, index: int) -> _Compared | None:
+        return self[index] if index in self else None
+
+    def lengths(self):
+        """(text index, syllables) of every text kept, in the order kept."""
+        starts = self._starts
+        return ((index, starts[row + 1] - starts[row]) for row, index in enumerate(self._index))
+
+
+def nearest(sketch, candidates: list, sketches, limit: int, stats: Counter) -> list:
     """The ``limit`` candidates whose sketches agree most with ``sketch`` (MinHash-estimated
     Jaccard of the syllable sets), best first; all of them when there are no more."""
     if len(candidates) <= limit:
@@ -424,10 +587,10 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
     lsh = BucketIndex(params.candidate_threshold, params.num_perm, params.bucket_cap, stats)
     short_lsh = BucketIndex(params.short_candidate_threshold, params.num_perm,
                             params.bucket_cap, stats)
-    compared: dict[int, _Compared] = {}
+    compared = _ComparedStore(len(texts))
     by_mask: dict[tuple[str, tuple[int, int]], int] = {}
     signs: dict[int, tuple[int, int]] = {}
-    sketches: dict[int, object] = {}
+    sketches = _SketchRows(len(texts), params.num_perm)
     joined: dict[int, list[int]] = {}
     for index in order if order is not None else range(len(texts)):
         if not eligible[index]:
@@ -441,6 +604,7 @@ def near_duplicate_groups(texts: list[str], eligible: list[bool],
             stats["same_mask"] += 1
             continue
         sketch = sketch_of(item.syllables, params.num_perm)
+        item = compared.encode(item)
         best, best_score = None, params.threshold
         short = len(item.syllables) < SHORT_TEXT + SHORT_EDITS
         candidates = lsh.query(sketch)
@@ -498,8 +662,8 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
     weigh little in a long one.
     """
     followed = Counter(representative[i] for i in range(len(texts)) if representative[i] != i)
-    alone = [i for i, item in compared.items()
-             if not followed[i] and len(item.syllables) < SHORT_TEXT + SHORT_EDITS]
+    alone = [i for i, length in compared.lengths()
+             if not followed[i] and length < SHORT_TEXT + SHORT_EDITS]
     if not alone:
         return
     centres: dict[int, int] = {}
@@ -507,12 +671,14 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
         if len(members) < 2 or len(compared[root].syllables) >= SHORT_TEXT + 2 * SHORT_EDITS:
             continue
         sample = [root] + members[:CENTRE_SAMPLE - 1]
-        items = {i: compared.get(i) or _compared(texts[i], params.shingle_size) for i in sample}
+        items = {i: compared.get(i) or compared.encode(_compared(texts[i], params.shingle_size))
+                 for i in sample}
         totals = {i: sum(similarity(items[i], items[j]) for j in sample if j != i) for i in sample}
         centre = max(sample, key=lambda i: (totals[i], i == root))
         if centre != root:
             centres[root] = centre
-            compared.setdefault(centre, items[centre])
+            if centre not in compared:
+                compared[centre] = items[centre]
     if not centres:
         return
     lsh = BucketIndex(params.short_candidate_threshold, params.num_perm, params.bucket_cap, stats)
@@ -521,7 +687,7 @@ def _second_look(texts, polarities, params, representative, compared, sketches, 
         keyed[root] = sketches[root]
         lsh.insert(root, sketches[root])
     for root, centre in centres.items():
-        sketch = sketch_of(compared[centre].syllables, params.num_perm)
+        sketch = sketch_of(masked_syllables(texts[centre]).syllables, params.num_perm)
         keyed[("centre", root)] = sketch
         lsh.insert(("centre", root), sketch)
     for index in alone:

@@ -56,7 +56,7 @@ _MARKED = frozenset("ăâêôơưđ")
 _OTHER_SCRIPT_RE = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedText:
     """One opinion ready for the stages after normalisation."""
 

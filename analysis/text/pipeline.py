@@ -19,6 +19,7 @@ import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 
 from analysis.text.campaigns import CampaignParams, near_duplicate_groups
 from analysis.text.diff import word_diff
@@ -88,7 +89,7 @@ def raw_key(text: str | None, max_chars: int = MAX_ANALYSIS_CHARS) -> str:
                            digest_size=16).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class TextEntry:
     """One raw text normalised, and the stance of its normalised text (None when empty)."""
 
@@ -107,12 +108,26 @@ class TextEntry:
 
     @classmethod
     def from_dict(cls, data: dict) -> TextEntry:
+        """Equal flags and stances read back are one shared (immutable) object each: a view
+        of a million opinions reads that many entries, and most stances repeat."""
         st = data.get("stance")
-        return cls(PreparedText(data["text"], data["key"], frozenset(data["flags"]), data["syllables"]),
-                   None if st is None else StanceDecision(
+        return cls(PreparedText(data["text"], data["key"], _flags(tuple(data["flags"])),
+                                data["syllables"]),
+                   None if st is None else _stance_decision(
                        st["stance"], tuple(st["cues"]), st["polarity"],
-                       frozenset(st["affirmed"]), frozenset(st["negated"])),
+                       tuple(st["affirmed"]), tuple(st["negated"])),
                    data.get("plain_polarity", 0))
+
+
+@lru_cache(maxsize=1024)
+def _flags(flags: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(flags)
+
+
+@lru_cache(maxsize=65536)
+def _stance_decision(stance: str, cues: tuple[str, ...], polarity: int, affirmed: tuple[str, ...],
+                     negated: tuple[str, ...]) -> StanceDecision:
+    return StanceDecision(stance, cues, polarity, frozenset(affirmed), frozenset(negated))
 
 
 class SegmentCache:
@@ -144,7 +159,7 @@ class SegmentCache:
         self.added[key] = sentences
 
 
-@dataclass
+@dataclass(slots=True)
 class _Distinct:
     """One distinct text (after normalisation) and the opinions that wrote it."""
 
@@ -155,7 +170,7 @@ class _Distinct:
     plain_polarity: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Voice:
     """Distinct texts counted as one voice: one text, or a campaign of copies."""
 

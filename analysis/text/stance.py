@@ -111,7 +111,7 @@ _CLAUSE_MARKS = frozenset("?!.;,:…")
 _SENTENCE_END = frozenset("?!.…")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StanceDecision:
     """A stance and the cue phrases (as written) that made it.
 

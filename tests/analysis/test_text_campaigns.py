@@ -261,3 +261,35 @@ def test_bucket_index_keeps_the_first_keys_and_queries_in_a_fixed_order():
     assert index.query(other) == []
     index.insert("x", other)
     assert index.query(other) == ["x"]
+
+
+def test_bucket_index_answers_as_a_dict_of_buckets_through_its_growth():
+    """The array tables (grown several times here, with shared, full and single buckets)
+    answer every query as the plain dict-of-lists index they replace."""
+    import numpy as np
+
+    from analysis.text.campaigns import BucketIndex
+
+    rng = np.random.default_rng(5)
+    index = BucketIndex(0.4, 128, cap=3)
+    reference: list[dict] = [{} for _ in range(index.bands)]
+
+    def band_keys(sketch):
+        return index._keys_of(sketch)
+
+    # few values per position, so bands collide often and buckets fill up
+    sketches = [rng.integers(0, 6, size=128, dtype=np.uint32) for _ in range(300)]
+    sketches += [rng.integers(0, 2**32, size=128, dtype=np.uint32) for _ in range(2700)]
+    for key, sketch in enumerate(sketches):
+        expected = list(dict.fromkeys(k for table, band in zip(reference, band_keys(sketch))
+                                      for k in table.get(band, [])))
+        assert index.query(sketch) == expected
+        index.insert(key, sketch)
+        for table, band in zip(reference, band_keys(sketch)):
+            bucket = table.setdefault(band, [])
+            if len(bucket) < 3:
+                bucket.append(key)
+    assert max(len(slots) for slots in index._slots) >= 4096  # grown from 256 slots
+    for sketch in sketches[::7]:
+        assert index.query(sketch) == list(dict.fromkeys(
+            k for table, band in zip(reference, band_keys(sketch)) for k in table.get(band, [])))

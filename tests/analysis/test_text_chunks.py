@@ -148,7 +148,35 @@ def test_opinions_arriving_or_moving_during_a_split_run_do_not_change_it(redis_q
     assert len(article_runs) == 4
     assert [without_timings(r.result) for r in article_runs[:2]] == \
         [without_timings(r.result) for r in article_runs[2:]]
-    assert redis_queue.connection.get(chunked.FROZEN_KEY.format(queue=redis_queue.name, id=result_id)) is None  # cleaned
+    assert redis_queue.connection.get(chunked.frozen_key(result_id)) is None  # cleaned
+
+
+def test_two_databases_sharing_one_redis_database_keep_their_own_frozen_lists(redis_queue, tmp_path):
+    """The frozen list's key names the database (its server, name and schema), not only
+    the run's id: a run of another database with the same id, on the same Redis database,
+    neither reads nor deletes this one's list."""
+    from analysis.text.opinion import Opinion
+    from tests.conftest import isolated_database, make_test_app
+
+    connection = redis_queue.connection
+    mine = chunked.frozen_key(1)
+    chunked.freeze(connection, mine, [Opinion(1, "", "dieu-3"), Opinion(2, "", "dieu-4")], {})
+    try:
+        with isolated_database(tmp_path, "other") as other:
+            other_app = make_test_app(other, tmp_path, REDIS_URL=REDIS_URL)
+            with other_app.app_context():
+                theirs = chunked.frozen_key(1)
+                chunked.freeze(connection, theirs, [Opinion(7, "", "")], {})
+                chunked.unfreeze(1)  # their run ends
+                db.session.remove()
+                db.engine.dispose()
+        assert theirs != mine
+        assert connection.get(theirs) is None
+        assert connection.get(mine) is not None
+        assert chunked.frozen_key(1) == mine  # the same database, the same key
+    finally:
+        chunked.unfreeze(1)
+    assert connection.get(mine) is None
 
 
 def test_a_run_that_fits_in_one_chunk_is_not_split(redis_queue):
