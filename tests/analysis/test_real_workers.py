@@ -217,7 +217,9 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
         texts = {o.id: jobs.pipeline.raw_key(o.text, max_chars) for o in loaded}
         assert len(given) == len(set(given)) == len(distinct)
         assert {texts[opinion_id] for opinion_id in given} == distinct
-        assert connection.get(chunked.FROZEN_KEY.format(queue=name, id=result_id)) is None  # finish deleted it
+        frozen = chunked.FROZEN_KEY.format(queue=name, database=chunked.database_identity(), id=result_id)
+        assert connection.get(frozen) is None  # finish deleted it, and no other list of the queue is left
+        assert list(connection.scan_iter(f"gopy:text-analysis:{name}:*")) == []
 
         stop(processes)
         assert [p.returncode for p in processes] == [0, 0], logs(log_paths)
