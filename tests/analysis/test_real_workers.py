@@ -29,15 +29,12 @@ from sqlalchemy.engine import make_url
 from analysis import chunked, jobs
 from analysis.results import TextAnalysis, TextSegmentCache, TextStanceCache
 from analysis.text.segment import default_segmenter
-from analysis.text.synthetic import generate
 from consult.extensions import db
-from tests.analysis.text_factories import add_comment
-from tests.factories import make_consultation
+from tests.analysis.text_factories import generated_consultation
 
 ROOT = Path(__file__).resolve().parents[2]
 OPINIONS = 200
 CHUNK = 30
-ANCHORS = ("dieu-3", "dieu-3-khoan-1", "dieu-4", None)
 #: Seconds to wait for the workers to start and for the run to end (both far above the usual).
 START_TIMEOUT = 120
 RUN_TIMEOUT = 120
@@ -148,13 +145,7 @@ def test_two_worker_processes_split_a_run_and_store_the_single_process_result(ap
     keys = (f"test:gopy:purge-lock:{name}", f"test:gopy:send-due-lock:{name}")
     queue = Queue(name, connection=connection)
 
-    consultation = make_consultation()
-    opinions, _ = generate(OPINIONS, campaign_share=0.3, campaign_count=3, seed=11)
-    for index, opinion in enumerate(opinions):
-        add_comment(consultation, ANCHORS[index % len(ANCHORS)], opinion.text,
-                    respondent_type=opinion.respondent_type)
-    db.session.commit()
-    consultation_id = consultation.id
+    consultation_id = generated_consultation(OPINIONS, campaign_count=3, seed=11).id
 
     environment = {key: value for key, value in os.environ.items() if not key.startswith("GOPY_")}
     environment.update(DATABASE_URL=database_url_for_a_process(app), REDIS_URL=redis_url,

@@ -11,14 +11,11 @@ from sqlalchemy import delete, func, select
 
 from analysis import chunked, jobs, results
 from analysis.results import TextAnalysis, TextSegmentCache, TextStanceCache
-from analysis.text.synthetic import generate
 from consult.extensions import db
 from tests.analysis.redis_support import REDIS_URL, drop_queue, live_redis, work
-from tests.analysis.text_factories import add_comment
-from tests.factories import make_consultation
+from tests.analysis.text_factories import add_comment, generated_consultation
 
 CHUNK = 8
-ANCHORS = ("dieu-3", "dieu-3-khoan-1", "dieu-4", None)
 
 
 @pytest.fixture()
@@ -32,16 +29,6 @@ def redis_queue(app):
     yield queue
     drop_queue(queue)
     connection.close()
-
-
-def generated_consultation(count: int = 40):
-    consultation = make_consultation()
-    opinions, _ = generate(count, campaign_share=0.3, campaign_count=2, seed=7)
-    for index, opinion in enumerate(opinions):
-        add_comment(consultation, ANCHORS[index % len(ANCHORS)], opinion.text,
-                    respondent_type=opinion.respondent_type)
-    db.session.commit()
-    return consultation
 
 
 def normalised_keys(opinions, ids: list[int], max_chars: int) -> list[str]:

@@ -5,6 +5,7 @@ import itertools
 
 from sqlalchemy import select
 
+from analysis.text.synthetic import generate
 from consult import comments
 from consult.extensions import db
 from consult.models import Comment, Consultation, Contribution, Provision, utcnow
@@ -34,6 +35,24 @@ def add_comment(consultation: Consultation, anchor: str | None, body: str, *,
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+#: Where ``generated_consultation`` puts its opinions, in turn (None: the draft as a whole).
+GENERATED_ANCHORS = ("dieu-3", "dieu-3-khoan-1", "dieu-4", None)
+
+
+def generated_consultation(count: int = 40, campaign_count: int = 2, seed: int = 7) -> Consultation:
+    """A consultation of ``count`` generated opinions (``analysis.text.synthetic``, 30 % in
+    ``campaign_count`` planted campaigns) spread over three provisions and the whole draft."""
+    from tests.factories import make_consultation
+
+    consultation = make_consultation()
+    opinions, _ = generate(count, campaign_share=0.3, campaign_count=campaign_count, seed=seed)
+    for index, opinion in enumerate(opinions):
+        add_comment(consultation, GENERATED_ANCHORS[index % len(GENERATED_ANCHORS)], opinion.text,
+                    respondent_type=opinion.respondent_type)
+    db.session.commit()
+    return consultation
 
 
 CAMPAIGN = ("Đề nghị bỏ yêu cầu mọi thành viên phải từ đủ 18 tuổi trở lên, vì ở nông thôn nhiều "
